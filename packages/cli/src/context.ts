@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { loadConfig, type LoadedConfig } from '@snek/core';
+import { SnekClient } from './client.js';
+
+/** Flags every command takes. */
+export interface GlobalArgs {
+  url?: string | undefined;
+  token?: string | undefined;
+  config?: string | undefined;
+  json?: boolean | undefined;
+  debug?: boolean | undefined;
+  timeout: number;
+}
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export interface CommandContext {
+  loaded: LoadedConfig;
+  client: SnekClient;
+  url: string;
+  /** Where the token came from ("--token", "env SNEK_TOKEN", "file"), or null; never the token. */
+  tokenSource: string | null;
+}
+
+/** Flags win over the environment, which wins over .snekrc. */
+export async function commandContext(args: GlobalArgs): Promise<CommandContext> {
+  const loaded = await loadConfig({ configPath: args.config });
+  const url = args.url ?? loaded.config.client.url;
+  const token = args.token ?? loaded.config.client.token;
+  const tokenSource = args.token ? '--token' : loaded.sources['client.token'];
+  const client = new SnekClient({ url, token, timeoutMs: args.timeout * 1000, userAgent: `snek-cli/${VERSION}` });
+  return { loaded, client, url, tokenSource };
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

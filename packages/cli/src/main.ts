@@ -1,0 +1,69 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { SnekError } from '@snek/core';
+import { config } from './commands/config.js';
+import { list, types } from './commands/list.js';
+import { push } from './commands/push.js';
+import { rm } from './commands/rm.js';
+import { show } from './commands/show.js';
+import { VERSION } from './context.js';
+import { exitCodeFor } from './exit-codes.js';
+
+function parser(argv: string[]) {
+  const globals = yargs(argv)
+    .scriptName('snek')
+    .usage('$0 [NAME] [--type TYPE]\n\nPrints sneks from your snek server.')
+    .option('url', { type: 'string', describe: 'Snek server URL (default: SNEK_URL, client.url, http://localhost:8000)' })
+    .option('token', { type: 'string', describe: 'Bearer token for writes (default: SNEK_TOKEN, client.token)' })
+    .option('config', { type: 'string', describe: 'Config file (default: .snekrc searched from here up; or SNEK_CONFIG)' })
+    .option('timeout', { type: 'number', default: 10, describe: 'Seconds to wait for the server' })
+    .option('json', { type: 'boolean', describe: 'Print JSON instead of art and tables' })
+    .option('debug', { type: 'boolean', describe: 'Show stack traces on errors' });
+  return globals
+    .command(
+      '$0 [name]',
+      'Print the snek named NAME (default "normal"), or the sneks of --type',
+      (y) => y.positional('name', { type: 'string', describe: 'Snek name (or id)' }).option('type', { type: 'string', describe: 'Only sneks of this type' }),
+      (args) => show(args),
+    )
+    .command('list', 'List sneks: id, name and type', (y) => y.option('type', { type: 'string', describe: 'Only sneks of this type' }), (args) => list(args))
+    .command('types', 'List types with their counts', (y) => y, (args) => types(args))
+    .command(
+      'push <file>',
+      'Upload art from FILE, or - for standard input',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'Art file, or - for standard input' })
+          .option('name', { type: 'string', demandOption: true, describe: 'Display name' })
+          .option('type', { type: 'string', demandOption: true, describe: 'Type slug, e.g. cute' })
+          .option('id', { type: 'string', describe: 'Id slug (default: a slug of the name)' }),
+      (args) => push(args),
+    )
+    .command('rm <id>', 'Delete a snek', (y) => y.positional('id', { type: 'string', demandOption: true }), (args) => rm(args))
+    .command('config', 'Show the settings in force and where each came from', (y) => y, (args) => config(args))
+    .completion('completion', 'Print a shell completion script (snek completion >> ~/.bashrc)')
+    .check((args) => {
+      if (!(Number.isFinite(args.timeout) && args.timeout > 0)) throw new SnekError('USAGE', '--timeout must be a number of seconds above 0');
+      return true;
+    })
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((message, error) => {
+      throw error ?? new SnekError('USAGE', `${message}. Run snek --help for usage.`);
+    });
+}
+
+/** Runs the CLI; errors become one line on stderr and a documented exit status. */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  try {
+    await parser(argv).parseAsync();
+  } catch (error) {
+    const message = SnekError.is(error) ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
+    const stack = argv.includes('--debug') && error instanceof Error ? `\n${error.stack}` : '';
+    process.stderr.write(`snek: ${message}${stack}\n`);
+    process.exitCode = exitCodeFor(error);
+  }
+}

@@ -1,0 +1,121 @@
+import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
+import { z } from 'zod';
+import { SnekError } from './errors.js';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
+import { formatIssues } from './issues.js';
+
+export interface StoreConfig {
+  use: string;
+  options?: unknown;
+}
+
+/** The config after defaults, the file and the environment are merged, in that order. */
+export interface SnekConfig {
+  server: {
+    host: string;
+    port: number;
+    store: StoreConfig;
+    auth: { tokenSha256?: string; tokenEnv?: string };
+  };
+  client: { url: string; token?: string };
+}
+
+/** Where a setting came from: "default", "file", or "env NAME". */
+export type ConfigSource = 'default' | 'file' | `env ${string}`;
+
+export interface LoadedConfig {
+  config: SnekConfig;
+  /** The config file in use, or null when none was found. */
+  filepath: string | null;
+  /** The folder that relative paths in the config resolve from. */
+  configDir: string;
+  sources: Record<'server.host' | 'server.port' | 'server.store' | 'client.url' | 'client.token', ConfigSource | null>;
+}
+
+export interface LoadConfigOptions {
+  /** An explicit file (`--config`); wins over SNEK_CONFIG and the search. */
+  configPath?: string | undefined;
+  /** Where the search starts; default process.cwd(). */
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Finds and validates `.snekrc`: `--config`, else SNEK_CONFIG, else the first config in the working
+ * folder or its parents, else the user's ~/.config/snek. Environment variables override the file.
+ */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  // Search every parent up to the root, then the user's config folder: what users expect of an rc file.
+  const explorer = cosmiconfig('snek', { searchStrategy: 'global', stopDir: path.parse(cwd).root, cache: false });
+  const explicit = options.configPath ?? env['SNEK_CONFIG'];
+  const found = await readConfigFile(explorer, explicit ? path.resolve(cwd, explicit) : undefined, cwd);
+  const filepath = found?.filepath ?? null;
+  const file = validateFile(found?.config, filepath);
+  return mergeConfig(file, env, filepath, filepath ? path.dirname(filepath) : cwd);
+}
+
+type Explorer = ReturnType<typeof cosmiconfig>;
+
+async function readConfigFile(explorer: Explorer, explicit: string | undefined, cwd: string) {
+  const where = explicit ?? cwd;
+  try {
+    return explicit ? await explorer.load(explicit) : await explorer.search(cwd);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (explicit && (code === 'ENOENT' || code === 'EISDIR')) {
+      throw new SnekError('CONFIG_NOT_FOUND', `Config file ${explicit} does not exist. Check the path given by --config or SNEK_CONFIG.`, { cause: error });
+    }
+    const file = (error as { filepath?: string }).filepath ?? where;
+    const reason = String((error as Error).message ?? error).split('\n')[0];
+    throw new SnekError('CONFIG_INVALID', `Cannot parse ${file}: ${reason}. Fix the syntax (YAML or JSON) and try again.`, { cause: error, details: { file } });
+  }
+}
+
+function validateFile(raw: unknown, filepath: string | null): SnekrcFile {
+  const result = snekrcSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    throw new SnekError('CONFIG_INVALID', `Invalid config in ${filepath}: ${formatIssues(result.error)}. Fix the key and try again.`, {
+      details: { file: filepath, issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    });
+  }
+  return result.data;
+}
+
+function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string | null, configDir: string): LoadedConfig {
+  const pick = <T>(envName: string, parse: (raw: string) => T, fromFile: T | undefined, fallback: T | undefined) => {
+    const raw = env[envName];
+    if (raw !== undefined && raw !== '') return { value: parse(raw), source: `env ${envName}` as ConfigSource };
+    if (fromFile !== undefined) return { value: fromFile, source: 'file' as ConfigSource };
+    return { value: fallback, source: fallback === undefined ? null : ('default' as ConfigSource) };
+  };
+  const fileStore = file.server?.store;
+  const host = pick('SNEK_HOST', (v) => v, file.server?.host, DEFAULT_HOST);
+  const port = pick('SNEK_PORT', parseEnvPort, file.server?.port, DEFAULT_PORT);
+  const store = pick<StoreConfig>('SNEK_STORE', (use) => ({ use }), typeof fileStore === 'string' ? { use: fileStore } : fileStore, { use: DEFAULT_STORE });
+  const url = pick('SNEK_URL', (v) => parseEnvUrl(v), file.client?.url, DEFAULT_URL);
+  const token = pick<string>('SNEK_TOKEN', (v) => v, file.client?.token, undefined);
+  const client: SnekConfig['client'] = { url: url.value! };
+  if (token.value !== undefined) client.token = token.value;
+  return {
+    config: { server: { host: host.value!, port: port.value!, store: store.value!, auth: file.server?.auth ?? {} }, client },
+    filepath,
+    configDir,
+    sources: { 'server.host': host.source, 'server.port': port.source, 'server.store': store.source, 'client.url': url.source, 'client.token': token.source },
+  };
+}
+
+function parseEnvPort(raw: string): number {
+  const port = portSchema.safeParse(/^\d+$/.test(raw) ? Number(raw) : NaN);
+  if (!port.success) throw new SnekError('CONFIG_INVALID', `SNEK_PORT="${raw}" is not a port. Set it to a whole number from 0 to 65535, or unset it.`);
+  return port.data;
+}
+
+function parseEnvUrl(raw: string): string {
+  if (!z.url({ protocol: /^https?$/ }).safeParse(raw).success) {
+    throw new SnekError('CONFIG_INVALID', `SNEK_URL="${raw}" is not an http(s) URL. Set it like http://localhost:8000, or unset it.`);
+  }
+  return raw;
+}

@@ -1,0 +1,83 @@
+import type { Snek } from './snek.js';
+
+/** `list` returns this many sneks when the query gives no `limit`. */
+export const DEFAULT_LIST_LIMIT = 100;
+/** The largest `limit` a store must honour; larger values are clamped by the server. */
+export const MAX_LIST_LIMIT = 500;
+/** The store contract versions this release of Snek can load. */
+export const SUPPORTED_STORE_API_VERSIONS = [1] as const;
+
+/**
+ * A page request for {@link SnekStore.list}. Filters are exact matches and combine with AND.
+ */
+export interface SnekQuery {
+  /** Only sneks whose `name` is exactly this. */
+  name?: string;
+  /** Only sneks whose `type` is exactly this. */
+  type?: string;
+  /** Page size: defaults to {@link DEFAULT_LIST_LIMIT}, at most {@link MAX_LIST_LIMIT}. */
+  limit?: number;
+  /** The `nextCursor` of the previous page, passed back unchanged. */
+  cursor?: string;
+}
+
+/** One page of {@link SnekStore.list}. */
+export interface SnekPage {
+  /** Sneks in ascending `id` order (plain code-unit order, as `<` compares strings). */
+  items: Snek[];
+  /** Pass this as `cursor` to get the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/**
+ * Store contract, version 1: where a snek server keeps its sneks.
+ *
+ * - Every method is async, and all of them may be called concurrently.
+ * - The server validates sneks before `put`, but a store must still refuse ids that could escape
+ *   its storage (a file store must never let an id name a path outside its folder).
+ * - Errors a store raises on purpose should be `SnekError`s from `@snek/core`.
+ * - After `close()`, every other method rejects with a `SnekError` whose code is `STORE_CLOSED`.
+ */
+export interface SnekStore {
+  /** The snek with this id, or `undefined` when there is none. */
+  get(id: string): Promise<Snek | undefined>;
+  /** Creates or replaces the snek with `snek.id`. `created` is true when the id was new. Once this resolves the write must be durable for the store's kind. */
+  put(snek: Snek): Promise<{ created: boolean }>;
+  /** Removes the snek; resolves `false` when there was nothing to delete. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * A page of sneks ordered by id, filtered by exact `name` and `type`. The cursor is opaque to
+   * callers; a page that follows a delete must neither repeat nor skip the sneks that remain.
+   * `encodeCursor`/`decodeCursor` from `@snek/core` give a ready-made "after this id" cursor.
+   */
+  list(query?: SnekQuery): Promise<SnekPage>;
+  /** Releases the storage. Calling it again does nothing. */
+  close(): Promise<void>;
+}
+
+/** What the server tells a plugin about where it runs. */
+export interface StoreContext {
+  /** The folder of the `.snekrc` in use, or the working folder when there is none. Resolve relative paths in options against it. */
+  configDir: string;
+}
+
+/**
+ * What a store package exports as its default export (or as `module.exports` in CommonJS).
+ * Wrap it in {@link defineStore} to get type checking.
+ */
+export interface StorePlugin<Options = unknown> {
+  /** The store contract this plugin implements. Only `1` exists today. */
+  apiVersion: 1;
+  /** A short name shown in logs and errors, such as "sqlite". */
+  name: string;
+  /**
+   * Opens the store. `options` is `server.store.options` from `.snekrc`, unvalidated: check it and
+   * throw a `SnekError` with code `STORE_OPTIONS_INVALID` that names the bad option.
+   */
+  create(options: Options, context: StoreContext): SnekStore | Promise<SnekStore>;
+}
+
+/** Identity at run time; gives a plugin author type checking of the plugin object. */
+export function defineStore<O>(plugin: StorePlugin<O>): StorePlugin<O> {
+  return plugin;
+}

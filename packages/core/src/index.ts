@@ -1,0 +1,32 @@
+export { SnekError, SNEK_ERROR_CODES, type SnekErrorCode, type SnekErrorOptions } from './errors.js';
+export {
+  SLUG_PATTERN,
+  MAX_NAME_LENGTH,
+  MAX_CONTENT_BYTES,
+  slugSchema,
+  snekNameSchema,
+  snekContentSchema,
+  snekBodySchema,
+  snekSchema,
+  slugify,
+  type Snek,
+  type SnekBody,
+} from './snek.js';
+export {
+  DEFAULT_LIST_LIMIT,
+  MAX_LIST_LIMIT,
+  SUPPORTED_STORE_API_VERSIONS,
+  defineStore,
+  type SnekQuery,
+  type SnekPage,
+  type SnekStore,
+  type StoreContext,
+  type StorePlugin,
+} from './contract.js';
+export { encodeCursor, decodeCursor } from './cursor.js';
+export { formatIssues } from './issues.js';
+export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, snekrcSchema, type SnekrcFile } from './config-schema.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
+export { parseStoreSpecifier, resolveStoreSpecifier, type StoreSpecifier, type ResolvedStore, type ResolveStoreOptions } from './store-specifier.js';
+export { loadStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
+export { BOOTSTRAP_SNEK_IDS, loadBootstrapSneks } from './bootstrap-sneks.js';

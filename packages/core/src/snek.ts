@@ -1,0 +1,56 @@
+import { z } from 'zod';
+
+/** Ids and types: lower-case slugs of 1–64 characters that start and end with a letter or digit. */
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$/;
+export const MAX_NAME_LENGTH = 100;
+/** The art's limit, in UTF-8 bytes. */
+export const MAX_CONTENT_BYTES = 64 * 1024;
+
+// \p{Cc} is every C0/C1 control character; art may keep only tab and newline.
+const CONTROL = /\p{Cc}/u;
+const CONTROL_EXCEPT_TAB_NEWLINE = /[^\P{Cc}\t\n]/u;
+
+export const slugSchema = z
+  .string()
+  .regex(SLUG_PATTERN, 'must be a slug: 1–64 of a-z, 0-9, ".", "_", "-", starting and ending with a letter or digit');
+
+export const snekNameSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`)
+  .refine((name) => !CONTROL.test(name), 'must not contain control characters');
+
+export const snekContentSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .refine((content) => Buffer.byteLength(content, 'utf8') <= MAX_CONTENT_BYTES, `must be at most ${MAX_CONTENT_BYTES} bytes of UTF-8`)
+  .refine((content) => !CONTROL_EXCEPT_TAB_NEWLINE.test(content), 'must not contain control characters other than tab and newline (convert CRLF line ends to LF)');
+
+/** What a client sends to create or replace a snek; the id comes from the URL. */
+export const snekBodySchema = z.strictObject({
+  name: snekNameSchema,
+  type: slugSchema,
+  content: snekContentSchema,
+});
+
+export const snekSchema = z.strictObject({
+  id: slugSchema,
+  name: snekNameSchema,
+  type: slugSchema,
+  content: snekContentSchema,
+});
+
+/** A snek: `id` and `type` are slugs, `name` is for people, `content` is the art. */
+export type Snek = z.infer<typeof snekSchema>;
+export type SnekBody = z.infer<typeof snekBodySchema>;
+
+/** Turns a display name into an id: "Fancy Snek!" → "fancy-snek". Empty when nothing is left. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .slice(0, 64)
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+}

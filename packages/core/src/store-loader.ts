@@ -1,0 +1,99 @@
+import { SUPPORTED_STORE_API_VERSIONS, type SnekStore, type StorePlugin } from './contract.js';
+import { SnekError } from './errors.js';
+import { resolveStoreSpecifier, type ResolvedStore } from './store-specifier.js';
+
+export interface LoadStoreOptions {
+  /** `server.store.use`. */
+  use: string;
+  /** `server.store.options`, handed to the plugin unchanged. */
+  options?: unknown;
+  configDir: string;
+  /** The config file, for error messages; null when there is none. */
+  configFile: string | null;
+  /** Module URLs whose dependencies are the fallback, normally `import.meta.url` of the server. */
+  fallbackFrom?: readonly string[];
+  /** How long `create` may take; default 10 s. */
+  initTimeoutMs?: number;
+}
+
+export interface LoadedStore {
+  store: SnekStore;
+  plugin: StorePlugin;
+  resolved: ResolvedStore;
+}
+
+const STORE_METHODS = ['get', 'put', 'delete', 'list', 'close'] as const;
+
+/** Resolves, imports, checks and creates the store named by `use`. Built-in stores take this path too. */
+export async function loadStore(options: LoadStoreOptions): Promise<LoadedStore> {
+  const origin = options.configFile ? `server.store.use in ${options.configFile}` : 'server.store.use';
+  const resolved = await resolveStoreSpecifier(options.use, { configDir: options.configDir, origin, fallbackFrom: options.fallbackFrom ?? [] });
+  const module = await importStoreModule(resolved);
+  const plugin = pickPlugin(module, resolved.specifier);
+  const store = await createStore(plugin, options);
+  return { store, plugin, resolved };
+}
+
+async function importStoreModule({ specifier, url }: ResolvedStore): Promise<Record<string, unknown>> {
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new SnekError('STORE_DEPENDENCY_MISSING', `Store "${specifier}" was found at ${url}, but one of its own imports failed: ${firstLine(message)}. Install the store's dependencies next to it.`, { cause: error });
+    }
+    throw new SnekError('STORE_INIT_FAILED', `Store "${specifier}" threw while loading from ${url}: ${firstLine(message)}. Fix or reinstall the store package.`, { cause: error });
+  }
+}
+
+function pickPlugin(module: Record<string, unknown>, specifier: string): StorePlugin {
+  let plugin = module['default'] as Record<string, unknown> | undefined;
+  // CommonJS compiled from ESM puts the plugin at module.exports.default.
+  if (plugin && typeof plugin === 'object' && !('apiVersion' in plugin) && typeof plugin['default'] === 'object') {
+    plugin = plugin['default'] as Record<string, unknown>;
+  }
+  const exported = `it exports ${describeExports(module)}`;
+  if (!plugin || typeof plugin !== 'object' || typeof plugin['create'] !== 'function' || typeof plugin['name'] !== 'string' || !('apiVersion' in plugin)) {
+    throw new SnekError('STORE_INVALID_EXPORT', `Store "${specifier}" has no valid default export: ${exported}. Its default export must be defineStore({ apiVersion: 1, name, create }).`, {
+      details: { exports: Object.keys(module) },
+    });
+  }
+  if (!(SUPPORTED_STORE_API_VERSIONS as readonly unknown[]).includes(plugin['apiVersion'])) {
+    throw new SnekError('STORE_API_VERSION', `Store "${specifier}" declares apiVersion ${JSON.stringify(plugin['apiVersion'])}, but this server supports ${SUPPORTED_STORE_API_VERSIONS.join(', ')}. Install a version of the store built for API ${SUPPORTED_STORE_API_VERSIONS.at(-1)}, or upgrade @snek/server.`, {
+      details: { declared: plugin['apiVersion'], supported: [...SUPPORTED_STORE_API_VERSIONS] },
+    });
+  }
+  return plugin as unknown as StorePlugin;
+}
+
+async function createStore(plugin: StorePlugin, options: LoadStoreOptions): Promise<SnekStore> {
+  const timeoutMs = options.initTimeoutMs ?? 10_000;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new SnekError('STORE_INIT_FAILED', `Store "${plugin.name}" did not finish opening within ${timeoutMs / 1000} s. Check that its storage is reachable.`)), timeoutMs);
+  });
+  let store: SnekStore;
+  try {
+    store = await Promise.race([Promise.resolve().then(() => plugin.create(options.options, { configDir: options.configDir })), timeout]);
+  } catch (error) {
+    if (SnekError.is(error) && (error.code === 'STORE_OPTIONS_INVALID' || error.code === 'STORE_INIT_FAILED')) throw error;
+    throw new SnekError('STORE_INIT_FAILED', `Store "${plugin.name}" failed to open: ${firstLine((error as Error)?.message ?? String(error))}. Check server.store.options and the storage it points to.`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+  const missing = STORE_METHODS.filter((method) => typeof (store as unknown as Record<string, unknown>)?.[method] !== 'function');
+  if (missing.length) {
+    throw new SnekError('STORE_INVALID_EXPORT', `Store "${plugin.name}": create() returned an object without ${missing.join(', ')}. A store must implement get, put, delete, list and close.`);
+  }
+  return store;
+}
+
+function describeExports(module: Record<string, unknown>): string {
+  const keys = Object.keys(module);
+  if (!keys.length) return 'nothing';
+  return keys.map((key) => `${key} (${module[key] === null ? 'null' : typeof module[key]})`).join(', ');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,19 @@
+import { Router } from 'express';
+import { SnekError, type SnekStore } from '@snek/core';
+
+/** /healthz: the process answers. /readyz: the store answers too. */
+export function healthRoutes(store: SnekStore, storeName: string): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await store.list({ limit: 1 });
+    } catch (error) {
+      throw new SnekError('STORE_UNAVAILABLE', `The ${storeName} store is not answering: ${(error as Error).message}`, { cause: error });
+    }
+    res.json({ status: 'ready', store: storeName });
+  });
+  return router;
+}

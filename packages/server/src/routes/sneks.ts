@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import { SnekError, type SnekStore } from '@snek/core';
+import { parseId, parseListQuery, parsePutBody } from '../validation.js';
+import { requireWriteToken, type TokenDigests } from '../write-auth.js';
+import { countTypes } from '../store-scan.js';
+
+/** /v1: sneks and their types. Each route validates, then makes one store call. */
+export function snekRoutes(store: SnekStore, writeTokens: TokenDigests): Router {
+  const router = Router();
+  const canWrite = requireWriteToken(writeTokens);
+
+  router.get('/sneks', async (req, res) => {
+    res.json(await store.list(parseListQuery(req)));
+  });
+
+  router.get('/sneks/:id', async (req, res) => {
+    const id = parseId(req);
+    const snek = await store.get(id);
+    if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". List them with GET /v1/sneks.`);
+    res.json(snek);
+  });
+
+  router.put('/sneks/:id', canWrite, async (req, res) => {
+    const snek = parsePutBody(req, parseId(req));
+    const { created } = await store.put(snek);
+    res.status(created ? 201 : 200).json(snek);
+  });
+
+  router.delete('/sneks/:id', canWrite, async (req, res) => {
+    const id = parseId(req);
+    if (!(await store.delete(id))) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
+    res.status(204).end();
+  });
+
+  router.get('/types', async (_req, res) => {
+    res.json({ types: await countTypes(store) });
+  });
+
+  return router;
+}

@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { SnekError, loadStore, type LoadedConfig, type SnekStore } from '@snek/core';
+import { createApp } from './app.js';
+import { bootstrapSneks } from './bootstrap.js';
+import { createLogger } from './logger.js';
+import { writeTokenDigests } from './write-auth.js';
+
+export interface StartServerOptions {
+  loaded: LoadedConfig;
+  /** Overrides server.host / server.port (the --host and --port flags). */
+  host?: string | undefined;
+  port?: number | undefined;
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** How long close() lets in-flight requests finish before cutting them; default 10 s. */
+  drainTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** http://host:port the server listens on. */
+  url: string;
+  store: SnekStore;
+  /** Stops taking requests, lets those in flight finish, then closes the store. */
+  close(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Loads the configured store, seeds the built-in sneks and listens. Fails before listening if the store cannot open. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? createLogger(env);
+  const { config, filepath, configDir } = options.loaded;
+  const writeTokens = writeTokenDigests(config.server.auth, env);
+  const { store, plugin, resolved } = await loadStore({
+    use: config.server.store.use,
+    options: config.server.store.options,
+    configDir,
+    configFile: filepath,
+    fallbackFrom: [import.meta.url],
+  });
+  let server: Server;
+  try {
+    const seeded = await bootstrapSneks(store);
+    logger.info({ store: plugin.name, from: resolved.url, seeded, config: filepath }, `store "${plugin.name}" open`);
+    server = createServer(createApp({ store, storeName: plugin.name, writeTokens, logger, version: VERSION }));
+    await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const url = urlOf(server);
+  logger.info({ url, writes: writeTokens.length > 0 ? 'enabled' : 'disabled (no write token)' }, `Snek server listening on ${url}`);
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(() => store.close()).then(() => logger.info('Snek server stopped')));
+  return { url, store, close };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'is already in use' : error.code === 'EADDRNOTAVAIL' ? 'is not an address of this machine' : `failed (${error.code ?? error.message})`;
+      reject(new SnekError('CONFIG_INVALID', `Listening on ${host}:${port} ${reason}. Choose another server.host / server.port, or pass --host / --port.`, { cause: error }));
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function urlOf(server: Server): string {
+  const { address, port, family } = server.address() as AddressInfo;
+  return `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`;
+}
+
+function drain(server: Server, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    // Keep-alive sockets with no request in flight would otherwise hold close() open.
+    server.closeIdleConnections();
+  });
+}

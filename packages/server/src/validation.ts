@@ -1,0 +1,47 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, formatIssues, slugSchema, snekBodySchema, snekNameSchema, type Snek, type SnekQuery } from '@snek/core';
+
+const listQuerySchema = z.strictObject({
+  name: snekNameSchema.optional(),
+  type: slugSchema.optional(),
+  limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number').transform(Number).pipe(z.number().min(1).max(MAX_LIST_LIMIT)).optional(),
+  cursor: z.string().max(400).optional(),
+});
+
+const putBodySchema = snekBodySchema.extend({ id: slugSchema.optional() });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new SnekError('SNEK_INVALID', `Invalid ${where}: ${formatIssues(result.error)}.`, {
+      details: { errors: result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })) },
+    });
+  }
+  return result.data;
+}
+
+export function parseId(req: Request): string {
+  return parse(slugSchema, req.params['id'], 'snek id in the URL');
+}
+
+export function parseListQuery(req: Request): SnekQuery {
+  const query = parse(listQuerySchema, req.query, 'query');
+  return { ...query, limit: query.limit ?? DEFAULT_LIST_LIMIT };
+}
+
+/** The name filter of the prototype's GET /sneks. */
+export function parseLegacyQuery(req: Request): { name?: string } {
+  return parse(z.object({ name: snekNameSchema.optional() }), req.query, 'query');
+}
+
+export function parsePutBody(req: Request, id: string): Snek {
+  if (!req.is('application/json') && !req.is('+json')) {
+    throw new SnekError('UNSUPPORTED_MEDIA_TYPE', `Send the snek as JSON with Content-Type: application/json, not ${req.get('content-type') ?? 'no content type'}.`);
+  }
+  const body = parse(putBodySchema, req.body, 'snek');
+  if (body.id !== undefined && body.id !== id) {
+    throw new SnekError('SNEK_INVALID', `The body's id "${body.id}" differs from the URL's id "${id}". Leave id out of the body, or make them match.`);
+  }
+  return { id, name: body.name, type: body.type, content: body.content };
+}
