@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { z } from 'zod';
@@ -49,7 +50,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   // Search every parent up to the root, then the user's config folder: what users expect of an rc file.
-  const explorer = cosmiconfig('snek', { searchStrategy: 'global', stopDir: path.parse(cwd).root, cache: false });
+  const explorer = cosmiconfig('snek', { searchStrategy: 'global', stopDir: path.parse(cwd).root, cache: false, ignoreEmptySearchPlaces: false });
   const explicit = options.configPath ?? env['SNEK_CONFIG'];
   const found = await readConfigFile(explorer, explicit ? path.resolve(cwd, explicit) : undefined, cwd);
   const filepath = found?.filepath ?? null;
@@ -69,9 +70,22 @@ async function readConfigFile(explorer: Explorer, explicit: string | undefined, 
       throw new SnekError('CONFIG_NOT_FOUND', `Config file ${explicit} does not exist. Check the path given by --config or SNEK_CONFIG.`, { cause: error });
     }
     const file = (error as { filepath?: string }).filepath ?? where;
-    const reason = String((error as Error).message ?? error).split('\n')[0];
-    throw new SnekError('CONFIG_INVALID', `Cannot parse ${file}: ${reason}. Fix the syntax (YAML or JSON) and try again.`, { cause: error, details: { file } });
+    throw new SnekError('CONFIG_INVALID', `Cannot parse ${file}: ${await describeParseError(error, file)}. Fix the syntax (YAML or JSON) and try again.`, { cause: error, details: { file } });
   }
+}
+
+/** "line 3, column 8: bad indentation" from js-yaml's mark or a JSON parser's character position. */
+async function describeParseError(error: unknown, file: string): Promise<string> {
+  const { mark, reason, message = String(error) } = error as { mark?: { line: number; column: number }; reason?: string; message?: string };
+  if (mark && reason) return `line ${mark.line + 1}, column ${mark.column + 1}: ${reason}`;
+  const jsonReason = message.split('\n').find((line) => /JSON|Unexpected/.test(line) && !line.includes(' Error in '))?.replace(/ while parsing .*$/, '').trim();
+  const position = /at position (\d+)/.exec(message);
+  if (jsonReason && position) {
+    const before = (await readFile(file, 'utf8').catch(() => '')).slice(0, Number(position[1]));
+    const lines = before.split('\n');
+    return `line ${lines.length}, column ${lines.at(-1)!.length + 1}: ${jsonReason.replace(/ in JSON at position \d+/, '')}`;
+  }
+  return (jsonReason ?? message.split('\n').find((line) => line.trim()) ?? 'unreadable').trim();
 }
 
 function validateFile(raw: unknown, filepath: string | null): SnekrcFile {

@@ -6,7 +6,25 @@ import { startServer } from './start.js';
 
 /** `snek-server`: starts the server, and stops it cleanly on SIGTERM or SIGINT. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const args = await yargs(argv)
+  const debug = argv.includes('--debug');
+  const args = await parseArgs(argv).catch((error: unknown) => fail(error, debug));
+  const logger = createLogger();
+  try {
+    const loaded = await loadConfig({ configPath: args.config });
+    const server = await startServer({ loaded, host: args.host, port: args.port, logger });
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping: finishing requests in flight');
+      server.close().then(() => process.exit(0), (error: unknown) => fail(error, debug));
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  } catch (error) {
+    fail(error, debug);
+  }
+}
+
+async function parseArgs(argv: string[]) {
+  return yargs(argv)
     .scriptName('snek-server')
     .usage('$0 [options]\n\nServes sneks over HTTP from the store named in .snekrc.')
     .option('config', { type: 'string', describe: 'Config file (default: .snekrc searched from here up; or SNEK_CONFIG)' })
@@ -18,19 +36,6 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       throw error ?? new SnekError('USAGE', `${message}. Run snek-server --help for usage.`);
     })
     .parseAsync();
-  const logger = createLogger();
-  try {
-    const loaded = await loadConfig({ configPath: args.config });
-    const server = await startServer({ loaded, host: args.host, port: args.port, logger });
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping: finishing requests in flight');
-      server.close().then(() => process.exit(0), (error: unknown) => fail(error, args.debug));
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
-  } catch (error) {
-    fail(error, args.debug);
-  }
 }
 
 function fail(error: unknown, debug: boolean | undefined): never {

@@ -77,11 +77,13 @@ function urlOf(server: Server): string {
 function drain(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), timeoutMs);
+    // Keep-alive sockets go idle as their last response ends; close them then, not at their timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       resolve();
     });
-    // Keep-alive sockets with no request in flight would otherwise hold close() open.
     server.closeIdleConnections();
   });
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
 import { requireWriteToken, type TokenDigests } from '../write-auth.js';
+import { sendJsonWithEtag } from '../conditional-get.js';
 import { countTypes } from '../store-scan.js';
 
 /** /v1: sneks and their types. Each route validates, then makes one store call. */
@@ -17,7 +18,7 @@ export function snekRoutes(store: SnekStore, writeTokens: TokenDigests): Router 
     const id = parseId(req);
     const snek = await store.get(id);
     if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". List them with GET /v1/sneks.`);
-    res.json(snek);
+    sendJsonWithEtag(req, res, snek);
   });
 
   router.put('/sneks/:id', canWrite, async (req, res) => {

@@ -1,0 +1,48 @@
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { loadConfig } from '@snek/core';
+import { startServer, type RunningServer } from '../../src/index.js';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export interface TestServer extends RunningServer {
+  /** fetch() against the server, with the admin token unless `token: null`. */
+  request(pathname: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** The real server, store loaded by the real loader from a real config folder, on 127.0.0.1:0. */
+export async function startTestServer(options: { env?: NodeJS.ProcessEnv; store?: string } = {}): Promise<TestServer> {
+  const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'snek-server-test-')));
+  const env = { SNEK_ADMIN_TOKEN: ADMIN_TOKEN, SNEK_STORE: options.store ?? 'memory', ...options.env };
+  const loaded = await loadConfig({ cwd: dir, env: { HOME: dir, ...env } });
+  const server = await startServer({ loaded, port: 0, env, logger: pino({ level: 'silent' }) });
+  return {
+    ...server,
+    request(pathname, { token = ADMIN_TOKEN, json, headers, ...init } = {}) {
+      const all = new Headers(headers);
+      if (token) all.set('authorization', `Bearer ${token}`);
+      if (json !== undefined) all.set('content-type', 'application/json');
+      return fetch(server.url + pathname, { ...init, headers: all, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    },
+    async stop() {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** GET with the path sent exactly as written: fetch() would normalise "..", "%2e%2e" and the like away. */
+export function rawGet(url: string, rawPath: string): Promise<{ status: number; contentType: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    get({ hostname, port, path: rawPath }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, contentType: String(res.headers['content-type']), body }));
+    }).on('error', reject);
+  });
+}

@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const SNEK_SERVER_BIN = fileURLToPath(new URL('../../bin/snek-server.js', import.meta.url));
+
+export interface ServerProcess {
+  child: ChildProcess;
+  url: string;
+  /** Everything printed so far. */
+  output(): { stdout: string; stderr: string };
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills whatever a test left running; call from afterAll/afterEach. */
+export function killAllServers(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+export interface RunOptions {
+  cwd: string;
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+/** An environment with no SNEK_* settings of the developer's, and a home with no ~/.config/snek. */
+export function cleanEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SNEK_') && key !== 'NODE_OPTIONS'));
+  return { ...env, HOME: home, XDG_CONFIG_HOME: `${home}/.xdg`, SNEK_LOG_LEVEL: 'info', ...extra };
+}
+
+function launch({ cwd, args = [], env = {} }: RunOptions): { child: ChildProcess; out: { stdout: string; stderr: string } } {
+  const child = spawn(process.execPath, [SNEK_SERVER_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  const out = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (out.stdout += chunk));
+  child.stderr!.on('data', (chunk: Buffer) => (out.stderr += chunk));
+  return { child, out };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
+/** Starts `snek-server --port 0` and resolves once it logs the URL it listens on. */
+export async function startServerProcess(options: RunOptions): Promise<ServerProcess> {
+  const { child, out } = launch({ ...options, args: ['--port', '0', ...(options.args ?? [])] });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`snek-server did not start within 20 s:\n${out.stdout}\n${out.stderr}`)), 20_000);
+    child.stdout!.on('data', () => {
+      const match = /"url":"(http:\/\/[^"]+)"/.exec(out.stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`snek-server exited with ${code} before listening:\n${out.stderr}`));
+    });
+  });
+  return {
+    child,
+    url,
+    output: () => ({ ...out }),
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exitOf(child);
+    },
+  };
+}
+
+/** Runs snek-server expecting it to fail before listening. */
+export async function runServerToExit(options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { child, out } = launch({ ...options, args: ['--port', '0', ...(options.args ?? [])] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await exitOf(child);
+  clearTimeout(timer);
+  return { code, ...out };
+}
