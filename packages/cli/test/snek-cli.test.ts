@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from '../../server/test/helpers/server-process.js';
-import { runSnek } from './helpers/run-snek.js';
+import { SNEK_BIN, runSnek } from './helpers/run-snek.js';
 
 const TOKEN = 'cli-test-token';
 const seed = (id: string) => readFile(new URL(`../../../../shared/seed/sneks/${id}.txt`, import.meta.url));
@@ -189,6 +189,11 @@ describe('config, flags and failures', () => {
     } finally {
       await hostile.close();
     }
+  });
+
+  it('exits 0 without a word when the reader closes the pipe early (snek | head)', async () => {
+    const run = await runSnek(['-c', `"${process.execPath}" "${SNEK_BIN}" fancy | (exit 0)`], { cwd: dir.path, env: cleanEnv(dir.path, { SNEK_URL: server.url }), shell: 'bash' });
+    expect([run.code, run.stderr]).toEqual([0, '']);
   });
 
   it('--version, --help and completion work', async () => {

@@ -117,6 +117,13 @@ describe('memory store plugin', () => {
   });
 
   it('rejects options with STORE_OPTIONS_INVALID', () => {
-    expect(() => plugin.create({ size: 1 } as never, { configDir: '/' })).toThrow(expect.objectContaining({ code: 'STORE_OPTIONS_INVALID' }));
+    const error = (() => {
+      try {
+        plugin.create({ size: 1 } as never, { configDir: '/' });
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(SnekError.hasCode(error, 'STORE_OPTIONS_INVALID')).toBe(true);
   });
 });

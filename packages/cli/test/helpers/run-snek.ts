@@ -10,9 +10,11 @@ export interface SnekRun {
 }
 
 /** Runs the real `snek` binary as a child process and collects what it prints. */
-export function runSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; input?: string }): Promise<SnekRun> {
+export function runSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; input?: string; shell?: 'bash' }): Promise<SnekRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SNEK_BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // With `shell`, args go to bash, for tests of snek inside a pipeline.
+    const [command, argv] = options.shell ? [options.shell, args] : [process.execPath, [SNEK_BIN, ...args]];
+    const child = spawn(command, argv, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
