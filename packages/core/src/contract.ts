@@ -55,6 +55,19 @@ export interface SnekStore {
   close(): Promise<void>;
 }
 
+/**
+ * Optional for stores: details for `GET /readyz`, such as how many unreadable records were skipped.
+ * A store that has this method is checked with {@link reportsStatus}.
+ */
+export interface StoreStatusReporter {
+  status(): Promise<Record<string, unknown>>;
+}
+
+/** True when the store implements the optional {@link StoreStatusReporter}. */
+export function reportsStatus(store: SnekStore): store is SnekStore & StoreStatusReporter {
+  return typeof (store as Partial<StoreStatusReporter>).status === 'function';
+}
+
 /** What the server tells a plugin about where it runs. */
 export interface StoreContext {
   /** The folder of the `.snekrc` in use, or the working folder when there is none. Resolve relative paths in options against it. */

@@ -17,6 +17,8 @@ export {
   MAX_LIST_LIMIT,
   SUPPORTED_STORE_API_VERSIONS,
   defineStore,
+  reportsStatus,
+  type StoreStatusReporter,
   type SnekQuery,
   type SnekPage,
   type SnekStore,
@@ -30,3 +32,5 @@ export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig,
 export { parseStoreSpecifier, resolveStoreSpecifier, type StoreSpecifier, type ResolvedStore, type ResolveStoreOptions } from './store-specifier.js';
 export { loadStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
 export { BOOTSTRAP_SNEK_IDS, loadBootstrapSneks } from './bootstrap-sneks.js';
+export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
+export { parseStoreOptions } from './store-options.js';

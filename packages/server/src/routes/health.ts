@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { SnekError, type SnekStore } from '@snek/core';
+import { SnekError, reportsStatus, type SnekStore } from '@snek/core';
 
 /** /healthz: the process answers. /readyz: the store answers too. */
 export function healthRoutes(store: SnekStore, storeName: string): Router {
@@ -8,12 +8,14 @@ export function healthRoutes(store: SnekStore, storeName: string): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    let details: Record<string, unknown> = {};
     try {
       await store.list({ limit: 1 });
+      if (reportsStatus(store)) details = await store.status();
     } catch (error) {
       throw new SnekError('STORE_UNAVAILABLE', `The ${storeName} store is not answering: ${(error as Error).message}`, { cause: error });
     }
-    res.json({ status: 'ready', store: storeName });
+    res.json({ status: 'ready', store: storeName, ...details });
   });
   return router;
 }

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+/** Temp files start with a dot and end in .tmp: never a record, swept at open. */
+export const TEMP_SUFFIX = '.tmp';
+
+/** Makes renames and unlinks in `dir` durable: without it a power cut can undo them. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Replaces `file` with `data` so that a crash leaves either the old or the new bytes, never a mix:
+ * write a temp file beside it, fsync it, rename it over the target, fsync the folder.
+ */
+export async function writeFileAtomic(file: string, data: string): Promise<void> {
+  const dir = path.dirname(file);
+  const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  const handle = await open(temp, 'wx', 0o644);
+  try {
+    try {
+      await handle.writeFile(data, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, file);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDir(dir);
+}
+
+/** Removes `file` durably; false when it was not there. */
+export async function unlinkDurably(file: string): Promise<boolean> {
+  try {
+    await unlink(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  await syncDir(path.dirname(file));
+  return true;
+}

@@ -1,0 +1,3 @@
+export { default, DEFAULT_FS_DIR, type FsStoreOptions } from './plugin.js';
+export { FsSnekStore } from './fs-store.js';
+export { LOCK_FILE } from './dir-lock.js';

@@ -1,0 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeStoreConformance } from '@snek/store-testkit';
+import plugin, { FsSnekStore } from '../src/index.js';
+
+const root = await mkdtemp(path.join(tmpdir(), 'snek-fs-kit-'));
+let n = 0;
+
+describeStoreConformance('fs', {
+  create: () => plugin.create({ dir: `store-${n++}` }, { configDir: root }),
+  reopen: (store) => FsSnekStore.open((store as FsSnekStore).dir),
+  cleanup: () => rm(root, { recursive: true, force: true }),
+});

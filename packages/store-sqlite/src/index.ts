@@ -1,0 +1,3 @@
+export { default, DEFAULT_SQLITE_FILE, type SqliteStoreOptions } from './plugin.js';
+export { SqliteSnekStore, LIST_FILTERS, listSql } from './sqlite-store.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';

@@ -1,0 +1,102 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database, { type Statement } from 'better-sqlite3';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreStatusReporter } from '@snek/core';
+import { migrate } from './migrations.js';
+
+const COLUMNS = 'id, name, type, content';
+const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'];
+
+/** The page query for a filter prefix such as "type = @type AND "; exported so tests can check its plan. */
+export function listSql(where: string): string {
+  return `SELECT ${COLUMNS} FROM sneks WHERE ${where}id > @after ORDER BY id LIMIT @limit`;
+}
+
+export const LIST_FILTERS = ['', 'name = @name AND ', 'type = @type AND ', 'name = @name AND type = @type AND '] as const;
+type ListParams = { after: string; limit: number; name?: string | undefined; type?: string | undefined };
+
+/** Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. */
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter {
+  private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepare>;
+  private closed = false;
+
+  constructor(readonly file: string) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    try {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = FULL');
+      // Another process holding the write lock makes us wait this long before SQLITE_BUSY.
+      this.db.pragma('busy_timeout = 5000');
+      migrate(this.db, file);
+      this.statements = prepare(this.db);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+  }
+
+  async get(id: string): Promise<Snek | undefined> {
+    this.assertOpen();
+    return this.statements.get.get(id) as Snek | undefined;
+  }
+
+  async put(snek: Snek): Promise<{ created: boolean }> {
+    this.assertOpen();
+    return { created: this.statements.put({ id: snek.id, name: snek.name, type: snek.type, content: snek.content }) };
+  }
+
+  async delete(id: string): Promise<boolean> {
+    this.assertOpen();
+    return this.statements.delete.run(id).changes > 0;
+  }
+
+  async list(query: SnekQuery = {}): Promise<SnekPage> {
+    this.assertOpen();
+    const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
+    // Every slug sorts after '', so '' means "from the start".
+    const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
+    const statement = this.statements.list[(query.name === undefined ? 0 : 1) + (query.type === undefined ? 0 : 2)]!;
+    const rows = statement.all({ after, limit: limit + 1, name: query.name, type: query.type } satisfies ListParams) as Snek[];
+    const items = rows.slice(0, limit);
+    return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  async status(): Promise<Record<string, unknown>> {
+    this.assertOpen();
+    return {
+      file: this.file,
+      schemaVersion: this.db.pragma('user_version', { simple: true }),
+      journalMode: this.db.pragma('journal_mode', { simple: true }),
+      synchronous: SYNCHRONOUS_NAMES[this.db.pragma('synchronous', { simple: true }) as number],
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SnekError('STORE_CLOSED', `The sqlite store on ${this.file} is closed. Open a new one.`);
+  }
+}
+
+function prepare(db: Database.Database) {
+  const exists = db.prepare('SELECT 1 FROM sneks WHERE id = ?').pluck();
+  const upsert = db.prepare(`INSERT INTO sneks (${COLUMNS}) VALUES (@id, @name, @type, @content) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content`);
+  return {
+    get: db.prepare(`SELECT ${COLUMNS} FROM sneks WHERE id = ?`),
+    delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
+    // One transaction, so "created" is true exactly when this put made the row.
+    put: db.transaction((snek: Snek): boolean => {
+      const existed = exists.get(snek.id) !== undefined;
+      upsert.run(snek);
+      return !existed;
+    }),
+    // Indexed by [name given] + 2 × [type given].
+    list: LIST_FILTERS.map((where): Statement => db.prepare(listSql(where))),
+  };
+}

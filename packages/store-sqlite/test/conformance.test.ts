@@ -1,0 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeStoreConformance } from '@snek/store-testkit';
+import plugin, { SqliteSnekStore } from '../src/index.js';
+
+const root = await mkdtemp(path.join(tmpdir(), 'snek-sqlite-kit-'));
+let n = 0;
+
+describeStoreConformance('sqlite', {
+  create: () => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root }),
+  reopen: (store) => new SqliteSnekStore((store as SqliteSnekStore).file),
+  cleanup: () => rm(root, { recursive: true, force: true }),
+});

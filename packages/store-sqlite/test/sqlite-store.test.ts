@@ -1,0 +1,95 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import Database from 'better-sqlite3';
+import { SnekError, type SnekStore } from '@snek/core';
+import { sampleSnek } from '@snek/store-testkit';
+import plugin, { LIST_FILTERS, MIGRATIONS, SCHEMA_VERSION, SqliteSnekStore, listSql } from '../src/index.js';
+
+let root: string;
+const open: SnekStore[] = [];
+beforeEach(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'snek-sqlite-'));
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((store) => store.close()));
+  await rm(root, { recursive: true, force: true });
+});
+
+async function create(options: unknown): Promise<SqliteSnekStore> {
+  const store = (await plugin.create(options as never, { configDir: root })) as SqliteSnekStore;
+  open.push(store);
+  return store;
+}
+
+async function rejection(run: () => unknown): Promise<SnekError> {
+  const error = await Promise.resolve().then(run).then(() => undefined, (e: unknown) => e);
+  if (!SnekError.is(error)) throw new Error(`expected a SnekError, got ${String(error)}`);
+  return error;
+}
+
+describe('SqliteSnekStore', () => {
+  it('opens in WAL mode with synchronous=FULL and the current schema', async () => {
+    const store = await create({});
+    expect(await store.status()).toEqual({ file: path.join(root, 'snek-data/sneks.db'), schemaVersion: SCHEMA_VERSION, journalMode: 'wal', synchronous: 'full' });
+  });
+
+  it('resolves a relative file from the config folder', async () => {
+    const store = await create({ file: 'nested/dir/my.db' });
+    expect(store.file).toBe(path.join(root, 'nested/dir/my.db'));
+  });
+
+  it('migrates a schema-1 file forward, keeping its sneks', async () => {
+    const file = path.join(root, 'old.db');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]!);
+    old.prepare('INSERT INTO sneks VALUES (?, ?, ?, ?)').run('kept', 'Kept', 'old', 'art\n');
+    old.pragma('user_version = 1');
+    old.close();
+    const store = await create({ file: 'old.db' });
+    expect(await store.get('kept')).toEqual({ id: 'kept', name: 'Kept', type: 'old', content: 'art\n' });
+    expect((await store.status())['schemaVersion']).toBe(SCHEMA_VERSION);
+    const check = new Database(file, { readonly: true });
+    const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sneks' AND sql IS NOT NULL").pluck().all();
+    check.close();
+    expect(indexes.sort()).toEqual(['sneks_name_id', 'sneks_type_id']);
+  });
+
+  it('refuses a file from a newer schema with STORE_INIT_FAILED', async () => {
+    const file = path.join(root, 'future.db');
+    const future = new Database(file);
+    future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    future.close();
+    const error = await rejection(() => create({ file: 'future.db' }));
+    expect(error.code).toBe('STORE_INIT_FAILED');
+    expect(error.message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+  });
+
+  it('refuses a file that is not a database with STORE_INIT_FAILED naming it', async () => {
+    await writeFile(path.join(root, 'text.db'), 'this is not a database, just some text that is long enough to have a header');
+    const error = await rejection(() => create({ file: 'text.db' }));
+    expect(error.code).toBe('STORE_INIT_FAILED');
+    expect(error.message).toContain(path.join(root, 'text.db'));
+  });
+
+  it('serves each list filter from an index, in id order, without a sort step', async () => {
+    const store = await create({});
+    await store.put(sampleSnek('a'));
+    const db = new Database(store.file, { readonly: true });
+    const plans = LIST_FILTERS.map((where) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${listSql(where)}`).all({ after: '', limit: 1, name: 'n', type: 't' }) as Array<{ detail: string }>).map((row) => row.detail).join(' | '),
+    );
+    db.close();
+    for (const plan of plans) {
+      expect(plan).toMatch(/SEARCH|SCAN sneks/);
+      expect(plan).not.toContain('TEMP B-TREE');
+    }
+    expect(plans[1]).toContain('sneks_name_id');
+    expect(plans[2]).toContain('sneks_type_id');
+  });
+
+  it('rejects unknown options with STORE_OPTIONS_INVALID', async () => {
+    expect((await rejection(() => create({ path: 'x.db' }))).code).toBe('STORE_OPTIONS_INVALID');
+  });
+});

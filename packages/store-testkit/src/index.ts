@@ -1,0 +1,3 @@
+export { describeStoreConformance } from './conformance.js';
+export type { ConformanceOptions } from './harness.js';
+export { sampleSnek, pageThrough, TRICKY_CONTENT } from './sample-sneks.js';
