@@ -3,7 +3,7 @@ import { z } from 'zod';
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8000;
 export const DEFAULT_URL = 'http://localhost:8000';
-export const DEFAULT_STORE = 'memory';
+export const DEFAULT_STORE = 'sqlite';
 
 const storeObjectSchema = z.strictObject({
   use: z.string().min(1).describe('Store package: a bare name like "sqlite" (tried as @snek/store-sqlite, then snek-store-sqlite, then sqlite), a package name, or a path relative to this file.'),

@@ -76,7 +76,8 @@ async function createStore(plugin: StorePlugin, options: LoadStoreOptions): Prom
   try {
     store = await Promise.race([Promise.resolve().then(() => plugin.create(options.options, { configDir: options.configDir })), timeout]);
   } catch (error) {
-    if (SnekError.is(error) && (error.code === 'STORE_OPTIONS_INVALID' || error.code === 'STORE_INIT_FAILED')) throw error;
+    // A plugin's own SnekError (STORE_OPTIONS_INVALID, STORE_LOCKED, …) already says what to do.
+    if (SnekError.is(error)) throw error;
     throw new SnekError('STORE_INIT_FAILED', `Store "${plugin.name}" failed to open: ${firstLine((error as Error)?.message ?? String(error))}. Check server.store.options and the storage it points to.`, { cause: error });
   } finally {
     clearTimeout(timer);

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { SnekError, loadStore, type LoadedConfig, type SnekStore } from '@snek/core';
+import { SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekStore } from '@snek/core';
 import { createApp } from './app.js';
 import { bootstrapSneks } from './bootstrap.js';
 import { createLogger } from './logger.js';
@@ -45,7 +45,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let server: Server;
   try {
     const seeded = await bootstrapSneks(store);
-    logger.info({ store: plugin.name, from: resolved.url, seeded, config: filepath }, `store "${plugin.name}" open`);
+    const status = reportsStatus(store) ? await store.status() : {};
+    logger.info({ store: plugin.name, from: resolved.url, seeded, config: filepath, status }, `store "${plugin.name}" open`);
+    if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
+      logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
+    }
     server = createServer(createApp({ store, storeName: plugin.name, writeTokens, logger, version: VERSION }));
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {
