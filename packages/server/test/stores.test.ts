@@ -3,6 +3,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { runSnek } from '../../cli/test/helpers/run-snek.js';
 import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from './helpers/server-process.js';
 
 const TOKEN = 'stores-token';
@@ -27,11 +28,13 @@ describe('built-in stores through .snekrc', () => {
     const env = cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: TOKEN });
     let server = await startServerProcess({ cwd: dir.path, env });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ store: 'sqlite', file: path.join(dir.path, 'snek-data/sneks.db') });
-    expect(await put(server.url, 'survivor', 'still here\n')).toBe(201);
+    const push = await runSnek(['push', '-', '--name', 'survivor', '--type', 'kept', '--url', server.url, '--token', TOKEN], { cwd: dir.path, env, input: 'still here\n' });
+    expect([push.code, push.stdout.toString()]).toEqual([0, 'created survivor\n']);
     expect(await server.stop()).toBe(0);
     expect(existsSync(path.join(dir.path, 'snek-data/sneks.db'))).toBe(true);
     server = await startServerProcess({ cwd: dir.path, env });
-    expect(await contentOf(server.url, 'survivor')).toBe('still here\n');
+    const show = await runSnek(['survivor', '--url', server.url], { cwd: dir.path, env });
+    expect(show.stdout.toString()).toBe('still here\n');
     expect(await server.stop()).toBe(0);
   });
 
