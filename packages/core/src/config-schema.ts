@@ -4,6 +4,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_PORT = 8000;
 export const DEFAULT_URL = 'http://localhost:8000';
 export const DEFAULT_STORE = 'sqlite';
+export const DEFAULT_STORE_TIMEOUT = 10;
 
 const storeObjectSchema = z.strictObject({
   use: z.string().min(1).describe('Store package: a bare name like "sqlite" (tried as @snek/store-sqlite, then snek-store-sqlite, then sqlite), a package name, or a path relative to this file.'),
@@ -20,6 +21,7 @@ const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
   store: storeConfigSchema.optional(),
+  storeTimeout: z.number().positive().max(600).optional().describe(`Seconds the store may take to open before the server gives up; default ${DEFAULT_STORE_TIMEOUT}.`),
   auth: z
     .strictObject({
       tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits (sha256sum of the token)').optional().describe('SHA-256 of the write token, in hex, so the file holds no secret.'),

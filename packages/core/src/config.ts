@@ -3,7 +3,7 @@ import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { z } from 'zod';
 import { SnekError } from './errors.js';
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
+import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
 import { formatIssues } from './issues.js';
 
 export interface StoreConfig {
@@ -17,6 +17,8 @@ export interface SnekConfig {
     host: string;
     port: number;
     store: StoreConfig;
+    /** Seconds the store may take to open. */
+    storeTimeout: number;
     auth: { tokenSha256?: string; tokenEnv?: string };
   };
   client: { url: string; token?: string };
@@ -108,13 +110,14 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   const fileStore = file.server?.store;
   const host = pick('SNEK_HOST', (v) => v, file.server?.host, DEFAULT_HOST);
   const port = pick('SNEK_PORT', parseEnvPort, file.server?.port, DEFAULT_PORT);
+  const storeTimeout = pick('SNEK_STORE_TIMEOUT', parseEnvSeconds, file.server?.storeTimeout, DEFAULT_STORE_TIMEOUT);
   const store = pick<StoreConfig>('SNEK_STORE', (use) => ({ use }), typeof fileStore === 'string' ? { use: fileStore } : fileStore, { use: DEFAULT_STORE });
   const url = pick('SNEK_URL', (v) => parseEnvUrl(v), file.client?.url, DEFAULT_URL);
   const token = pick<string>('SNEK_TOKEN', (v) => v, file.client?.token, undefined);
   const client: SnekConfig['client'] = { url: url.value! };
   if (token.value !== undefined) client.token = token.value;
   return {
-    config: { server: { host: host.value!, port: port.value!, store: store.value!, auth: file.server?.auth ?? {} }, client },
+    config: { server: { host: host.value!, port: port.value!, store: store.value!, storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {} }, client },
     filepath,
     configDir,
     sources: { 'server.host': host.source, 'server.port': port.source, 'server.store': store.source, 'client.url': url.source, 'client.token': token.source },
@@ -125,6 +128,12 @@ function parseEnvPort(raw: string): number {
   const port = portSchema.safeParse(/^\d+$/.test(raw) ? Number(raw) : NaN);
   if (!port.success) throw new SnekError('CONFIG_INVALID', `SNEK_PORT="${raw}" is not a port. Set it to a whole number from 0 to 65535, or unset it.`);
   return port.data;
+}
+
+function parseEnvSeconds(raw: string): number {
+  const seconds = Number(raw);
+  if (!(seconds > 0 && seconds <= 600)) throw new SnekError('CONFIG_INVALID', `SNEK_STORE_TIMEOUT="${raw}" is not a number of seconds from 0 to 600. Fix it, or unset it.`);
+  return seconds;
 }
 
 function parseEnvUrl(raw: string): string {

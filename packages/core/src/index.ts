@@ -30,7 +30,7 @@ export { formatIssues } from './issues.js';
 export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, snekrcSchema, type SnekrcFile } from './config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
 export { parseStoreSpecifier, resolveStoreSpecifier, type StoreSpecifier, type ResolvedStore, type ResolveStoreOptions } from './store-specifier.js';
-export { loadStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
+export { loadStore, importStoreModule, validateStorePlugin, createStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
 export { BOOTSTRAP_SNEK_IDS, loadBootstrapSneks } from './bootstrap-sneks.js';
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
 export { parseStoreOptions } from './store-options.js';

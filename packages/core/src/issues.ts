@@ -1,6 +1,10 @@
 import type { z } from 'zod';
 
-/** "server.port: Too big; client.url: Invalid URL" — the path first, so people find the key. */
+const pathOf = (path: readonly PropertyKey[]) => (path.length ? path.map(String).join('.') : '(root)');
+
+/** "server.port: Too big; server.prot: unknown key" — the key first, so people find it. */
 export function formatIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
+  return error.issues
+    .flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => `${pathOf([...issue.path, key])}: unknown key`) : [`${pathOf(issue.path)}: ${issue.message}`]))
+    .join('; ');
 }

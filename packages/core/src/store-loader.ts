@@ -29,24 +29,27 @@ export async function loadStore(options: LoadStoreOptions): Promise<LoadedStore>
   const origin = options.configFile ? `server.store.use in ${options.configFile}` : 'server.store.use';
   const resolved = await resolveStoreSpecifier(options.use, { configDir: options.configDir, origin, fallbackFrom: options.fallbackFrom ?? [] });
   const module = await importStoreModule(resolved);
-  const plugin = pickPlugin(module, resolved.specifier);
+  const plugin = validateStorePlugin(module, resolved.specifier);
   const store = await createStore(plugin, options);
   return { store, plugin, resolved };
 }
 
-async function importStoreModule({ specifier, url }: ResolvedStore): Promise<Record<string, unknown>> {
+/** Phase 2 of loading: `import()` the resolved module. A failing import of its own is STORE_DEPENDENCY_MISSING. */
+export async function importStoreModule({ specifier, url }: ResolvedStore): Promise<Record<string, unknown>> {
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new SnekError('STORE_DEPENDENCY_MISSING', `Store "${specifier}" was found at ${url}, but one of its own imports failed: ${firstLine(message)}. Install the store's dependencies next to it.`, { cause: error });
+      const fix = url.includes('/node_modules/') ? `Reinstall the store so that its dependencies come with it: npm install ${specifier}` : "Run npm install in the store's own folder";
+      throw new SnekError('STORE_DEPENDENCY_MISSING', `Store "${specifier}" was found at ${url}, but one of its own imports failed: ${firstLine(message)}. ${fix}`, { cause: error });
     }
     throw new SnekError('STORE_INIT_FAILED', `Store "${specifier}" threw while loading from ${url}: ${firstLine(message)}. Fix or reinstall the store package.`, { cause: error });
   }
 }
 
-function pickPlugin(module: Record<string, unknown>, specifier: string): StorePlugin {
+/** Phase 3: the module's default export must be a StorePlugin of a supported apiVersion. */
+export function validateStorePlugin(module: Record<string, unknown>, specifier: string): StorePlugin {
   let plugin = module['default'] as Record<string, unknown> | undefined;
   // CommonJS compiled from ESM puts the plugin at module.exports.default.
   if (plugin && typeof plugin === 'object' && !('apiVersion' in plugin) && typeof plugin['default'] === 'object') {
@@ -66,7 +69,8 @@ function pickPlugin(module: Record<string, unknown>, specifier: string): StorePl
   return plugin as unknown as StorePlugin;
 }
 
-async function createStore(plugin: StorePlugin, options: LoadStoreOptions): Promise<SnekStore> {
+/** Phase 4: `create(options, { configDir })`, within a time limit, and a check of what it returns. */
+export async function createStore(plugin: StorePlugin, options: Pick<LoadStoreOptions, 'options' | 'configDir' | 'initTimeoutMs'>): Promise<SnekStore> {
   const timeoutMs = options.initTimeoutMs ?? 10_000;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -3,3 +3,4 @@ export { startServer, type StartServerOptions, type RunningServer } from './star
 export { openApiDocument } from './openapi.js';
 export { digestToken, writeTokenDigests, type TokenDigests } from './write-auth.js';
 export { createLogger } from './logger.js';
+export { verifyStore, type VerifyStoreOptions } from './verify-store.js';

@@ -3,39 +3,73 @@ import { hideBin } from 'yargs/helpers';
 import { SnekError, loadConfig } from '@snek/core';
 import { createLogger } from './logger.js';
 import { startServer } from './start.js';
+import { verifyStore } from './verify-store.js';
 
-/** `snek-server`: starts the server, and stops it cleanly on SIGTERM or SIGINT. */
+/** `snek-server`: serves (the default command), or checks a store with `verify-store`. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   const debug = argv.includes('--debug');
-  const args = await parseArgs(argv).catch((error: unknown) => fail(error, debug));
-  const logger = createLogger();
   try {
-    const loaded = await loadConfig({ configPath: args.config });
-    const server = await startServer({ loaded, host: args.host, port: args.port, logger });
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping: finishing requests in flight');
-      server.close().then(() => process.exit(0), (error: unknown) => fail(error, debug));
-    };
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+    await parser(argv).parseAsync();
   } catch (error) {
     fail(error, debug);
   }
 }
 
-async function parseArgs(argv: string[]) {
+function parser(argv: string[]) {
   return yargs(argv)
     .scriptName('snek-server')
     .usage('$0 [options]\n\nServes sneks over HTTP from the store named in .snekrc.')
     .option('config', { type: 'string', describe: 'Config file (default: .snekrc searched from here up; or SNEK_CONFIG)' })
-    .option('host', { type: 'string', describe: 'Address to listen on (default: server.host, SNEK_HOST, 127.0.0.1)' })
-    .option('port', { type: 'number', describe: 'Port to listen on, 0 for any free one (default: server.port, SNEK_PORT, 8000)' })
     .option('debug', { type: 'boolean', describe: 'Show stack traces of startup errors' })
+    .command(
+      '$0',
+      'Start the server',
+      (y) =>
+        y
+          .option('host', { type: 'string', describe: 'Address to listen on (default: server.host, SNEK_HOST, 127.0.0.1)' })
+          .option('port', { type: 'number', describe: 'Port to listen on, 0 for any free one (default: server.port, SNEK_PORT, 8000)' }),
+      (args) => serve(args),
+    )
+    .command(
+      'verify-store [name]',
+      'Load a store as the server would, create it and smoke-test it on a temporary id',
+      (y) =>
+        y
+          .positional('name', { type: 'string', describe: 'Store to check (default: server.store.use)' })
+          .option('options', { type: 'string', describe: 'Store options as JSON (default: server.store.options)' }),
+      (args) => verify(args),
+    )
     .strict()
+    .help()
     .fail((message, error) => {
       throw error ?? new SnekError('USAGE', `${message}. Run snek-server --help for usage.`);
-    })
-    .parseAsync();
+    });
+}
+
+async function serve(args: { config?: string | undefined; host?: string | undefined; port?: number | undefined; debug?: boolean | undefined }): Promise<void> {
+  const logger = createLogger();
+  const loaded = await loadConfig({ configPath: args.config });
+  const server = await startServer({ loaded, host: args.host, port: args.port, logger });
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    server.close().then(() => process.exit(0), (error: unknown) => fail(error, args.debug));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+async function verify(args: { config?: string | undefined; name?: string | undefined; options?: string | undefined }): Promise<void> {
+  const loaded = await loadConfig({ configPath: args.config });
+  let options: unknown;
+  if (args.options !== undefined) {
+    try {
+      options = JSON.parse(args.options);
+    } catch (error) {
+      throw new SnekError('USAGE', `--options is not JSON (${(error as Error).message}). Quote it, e.g. --options '{"dir":"./data"}'.`);
+    }
+  }
+  const ok = await verifyStore({ loaded, use: args.name, options, write: (line) => process.stdout.write(`${line}\n`) });
+  process.exitCode = ok ? 0 : 1;
 }
 
 function fail(error: unknown, debug: boolean | undefined): never {

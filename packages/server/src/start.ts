@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekStore } from '@snek/core';
 import { createApp } from './app.js';
 import { bootstrapSneks } from './bootstrap.js';
+import { storeLoadOptions } from './store-load-options.js';
 import { createLogger } from './logger.js';
 import { writeTokenDigests } from './write-auth.js';
 
@@ -33,15 +34,9 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(env);
-  const { config, filepath, configDir } = options.loaded;
+  const { config, filepath } = options.loaded;
   const writeTokens = writeTokenDigests(config.server.auth, env);
-  const { store, plugin, resolved } = await loadStore({
-    use: config.server.store.use,
-    options: config.server.store.options,
-    configDir,
-    configFile: filepath,
-    fallbackFrom: [import.meta.url],
-  });
+  const { store, plugin, resolved } = await loadStore(storeLoadOptions(options.loaded));
   let server: Server;
   try {
     const seeded = await bootstrapSneks(store);

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
@@ -82,6 +82,8 @@ describe('built-in stores through .snekrc', () => {
     const run = await runServerToExit({ cwd: dir.path, env: cleanEnv(dir.path) });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('STORE_OPTIONS_INVALID');
-    expect(run.stderr).toContain('filename');
+    expect(run.stderr).toContain('filename: unknown key');
+    // docs/writing-a-store.md quotes this message.
+    expect(await readFile(new URL('../../../docs/writing-a-store.md', import.meta.url), 'utf8')).toContain(run.stderr.trim());
   });
 });

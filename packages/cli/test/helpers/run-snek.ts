@@ -10,10 +10,10 @@ export interface SnekRun {
 }
 
 /** Runs the real `snek` binary as a child process and collects what it prints. */
-export function runSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; input?: string; shell?: 'bash' }): Promise<SnekRun> {
+export function runSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; input?: string; shell?: 'bash'; bin?: string }): Promise<SnekRun> {
   return new Promise((resolve, reject) => {
-    // With `shell`, args go to bash, for tests of snek inside a pipeline.
-    const [command, argv] = options.shell ? [options.shell, args] : [process.execPath, [SNEK_BIN, ...args]];
+    // With `shell`, args go to bash, for tests of snek inside a pipeline; with `bin`, an installed snek runs.
+    const [command, argv] = options.shell ? [options.shell, args] : options.bin ? [options.bin, args] : [process.execPath, [SNEK_BIN, ...args]];
     const child = spawn(command, argv, { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     const stdout: Buffer[] = [];
     let stderr = '';

@@ -24,6 +24,8 @@ export interface RunOptions {
   cwd: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
+  /** An installed snek-server (node_modules/.bin/snek-server) instead of this workspace's. */
+  bin?: string;
 }
 
 /** An environment with no SNEK_* settings of the developer's, and a home with no ~/.config/snek. */
@@ -32,8 +34,9 @@ export function cleanEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
   return { ...env, HOME: home, XDG_CONFIG_HOME: `${home}/.xdg`, SNEK_LOG_LEVEL: 'info', ...extra };
 }
 
-function launch({ cwd, args = [], env = {} }: RunOptions): { child: ChildProcess; out: { stdout: string; stderr: string } } {
-  const child = spawn(process.execPath, [SNEK_SERVER_BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+function launch({ cwd, args = [], env = {}, bin }: RunOptions): { child: ChildProcess; out: { stdout: string; stderr: string } } {
+  const [command, argv] = bin ? [bin, args] : [process.execPath, [SNEK_SERVER_BIN, ...args]];
+  const child = spawn(command, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.once('exit', () => running.delete(child));
   const out = { stdout: '', stderr: '' };
@@ -75,9 +78,10 @@ export async function startServerProcess(options: RunOptions): Promise<ServerPro
   };
 }
 
-/** Runs snek-server expecting it to fail before listening. */
+/** Runs snek-server until it exits: a server expected to fail before listening, or a subcommand such as verify-store. */
 export async function runServerToExit(options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const { child, out } = launch({ ...options, args: ['--port', '0', ...(options.args ?? [])] });
+  const args = options.args ?? [];
+  const { child, out } = launch({ ...options, args: args[0] === 'verify-store' ? args : ['--port', '0', ...args] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await exitOf(child);
   clearTimeout(timer);

@@ -1,0 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describeStoreConformance } from '@snek/store-testkit';
+import plugin, { LevelSnekStore } from '../src/index.js';
+
+const root = await mkdtemp(path.join(tmpdir(), 'snek-level-kit-'));
+let n = 0;
+
+describeStoreConformance('level', {
+  create: () => plugin.create({ dir: `db-${n++}` }, { configDir: root }),
+  reopen: (store) => LevelSnekStore.open((store as LevelSnekStore).dir),
+  cleanup: () => rm(root, { recursive: true, force: true }),
+});
