@@ -17,18 +17,35 @@ export const storeConfigSchema = z
 
 export const portSchema = z.number().int().min(0).max(65535);
 
+export const SCOPES = ['read', 'write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits: printf %s "$TOKEN" | sha256sum');
+const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+
+const tokenSchema = z
+  .strictObject({
+    name: z.string().min(1).max(64).describe('Shown in logs and errors instead of the token.'),
+    sha256: sha256Schema.optional().describe('SHA-256 of the token, in hex, so this file holds no secret.'),
+    env: envNameSchema.optional().describe('Name of an environment variable that holds the token.'),
+    scopes: z.array(z.enum(SCOPES)).min(1).describe('What the token allows: read, write.'),
+  })
+  .refine((token) => (token.sha256 === undefined) !== (token.env === undefined), 'give exactly one of sha256 and env');
+
+const authSchema = z.strictObject({
+  read: z.enum(['public', 'token']).optional().describe('public (default): anyone may read. token: every route but /healthz needs a token with the read scope.'),
+  tokens: z.array(tokenSchema).optional(),
+  tokenSha256: sha256Schema.optional().describe('SHA-256 of an admin token, which has every scope.'),
+  tokenEnv: envNameSchema.optional().describe('Name of an environment variable that holds an admin token, which has every scope.'),
+});
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
   store: storeConfigSchema.optional(),
   storeTimeout: z.number().positive().max(600).optional().describe(`Seconds the store may take to open before the server gives up; default ${DEFAULT_STORE_TIMEOUT}.`),
-  auth: z
-    .strictObject({
-      tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits (sha256sum of the token)').optional().describe('SHA-256 of the write token, in hex, so the file holds no secret.'),
-      tokenEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional().describe('Name of an environment variable that holds the write token.'),
-    })
-    .optional()
-    .describe('Who may write. SNEK_ADMIN_TOKEN also works.'),
+  auth: authSchema.optional().describe('Who may read and write. SNEK_ADMIN_TOKEN is a token with every scope.'),
+  cors: z.array(z.url({ protocol: /^https?$/ })).optional().describe('Origins that browsers may call the API from. CORS is off when this is absent.'),
 });
 
 const clientSchema = z.strictObject({

@@ -19,7 +19,8 @@ export interface SnekConfig {
     store: StoreConfig;
     /** Seconds the store may take to open. */
     storeTimeout: number;
-    auth: { tokenSha256?: string; tokenEnv?: string };
+    auth: NonNullable<NonNullable<SnekrcFile['server']>['auth']>;
+    cors?: string[];
   };
   client: { url: string; token?: string };
 }
@@ -117,7 +118,10 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   const client: SnekConfig['client'] = { url: url.value! };
   if (token.value !== undefined) client.token = token.value;
   return {
-    config: { server: { host: host.value!, port: port.value!, store: store.value!, storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {} }, client },
+    config: {
+      server: { host: host.value!, port: port.value!, store: store.value!, storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}) },
+      client,
+    },
     filepath,
     configDir,
     sources: { 'server.host': host.source, 'server.port': port.source, 'server.store': store.source, 'client.url': url.source, 'client.token': token.source },

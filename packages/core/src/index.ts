@@ -27,7 +27,7 @@ export {
 } from './contract.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { formatIssues } from './issues.js';
-export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, snekrcSchema, type SnekrcFile } from './config-schema.js';
+export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, SCOPES, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
 export { parseStoreSpecifier, resolveStoreSpecifier, type StoreSpecifier, type ResolvedStore, type ResolveStoreOptions } from './store-specifier.js';
 export { loadStore, importStoreModule, validateStorePlugin, createStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';

@@ -9,6 +9,8 @@ export const MAX_CONTENT_BYTES = 64 * 1024;
 // \p{Cc} is every C0/C1 control character; art may keep only tab and newline.
 const CONTROL = /\p{Cc}/u;
 const CONTROL_EXCEPT_TAB_NEWLINE = /[^\P{Cc}\t\n]/u;
+// In a u-mode regex \p{Cs} matches only unpaired surrogates: text that is not valid Unicode.
+const LONE_SURROGATE = /\p{Cs}/u;
 
 export const slugSchema = z
   .string()
@@ -18,13 +20,15 @@ export const snekNameSchema = z
   .string()
   .min(1, 'must not be empty')
   .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`)
-  .refine((name) => !CONTROL.test(name), 'must not contain control characters');
+  .refine((name) => !CONTROL.test(name), 'must not contain control characters')
+  .refine((name) => !LONE_SURROGATE.test(name), 'must be well-formed Unicode (no lone surrogates)');
 
 export const snekContentSchema = z
   .string()
   .min(1, 'must not be empty')
   .refine((content) => Buffer.byteLength(content, 'utf8') <= MAX_CONTENT_BYTES, `must be at most ${MAX_CONTENT_BYTES} bytes of UTF-8`)
-  .refine((content) => !CONTROL_EXCEPT_TAB_NEWLINE.test(content), 'must not contain control characters other than tab and newline (convert CRLF line ends to LF)');
+  .refine((content) => !CONTROL_EXCEPT_TAB_NEWLINE.test(content), 'must not contain control characters other than tab and newline (convert CRLF line ends to LF)')
+  .refine((content) => !LONE_SURROGATE.test(content), 'must be well-formed Unicode (no lone surrogates)');
 
 /** What a client sends to create or replace a snek; the id comes from the URL. */
 export const snekBodySchema = z.strictObject({

@@ -1,20 +1,24 @@
+import cors from 'cors';
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { SnekStore } from '@snek/core';
+import { requireScope, type AccessPolicy } from './access.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
 import { docsRoutes } from './routes/docs.js';
-import { healthRoutes } from './routes/health.js';
+import { livenessRoutes, readinessRoutes } from './routes/health.js';
 import { legacyRoutes } from './routes/legacy.js';
 import { snekRoutes } from './routes/sneks.js';
-import type { TokenDigests } from './write-auth.js';
 
 export interface CreateAppOptions {
   store: SnekStore;
   /** Shown by /readyz; default "store". */
   storeName?: string;
-  /** SHA-256 digests of the tokens that may write; none means writes answer 403. */
-  writeTokens?: TokenDigests;
+  /** Who may read and write; default: public reads, no writes. */
+  access?: AccessPolicy;
+  /** Origins allowed to call from a browser; CORS is off without them. */
+  corsOrigins?: readonly string[];
   logger: Logger;
   /** Shown in /openapi.json. */
   version?: string;
@@ -22,15 +26,22 @@ export interface CreateAppOptions {
 
 /** The express app: routes only, no listening, so tests and embedders can mount it anywhere. */
 export function createApp(options: CreateAppOptions): Express {
+  const access = options.access ?? { tokens: [], read: 'public' };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
   app.use(requestLogger(options.logger));
-  app.use(express.json({ limit: '128kb', strict: true, type: ['application/json', 'application/*+json'] }));
-  app.use(healthRoutes(options.store, options.storeName ?? 'store'));
+  app.use(helmet());
+  if (options.corsOrigins?.length) {
+    app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id'] }));
+  }
+  app.use(livenessRoutes());
+  // Everything below /healthz is a read: open on a public server, token-only on a private one.
+  app.use(requireScope(access, 'read'));
+  app.use(readinessRoutes(options.store, options.storeName ?? 'store'));
   app.use(docsRoutes(options.version ?? '0.0.0'));
-  app.use('/v1', snekRoutes(options.store, options.writeTokens ?? []));
+  app.use('/v1', snekRoutes(options.store, requireScope(access, 'write')));
   app.use(legacyRoutes(options.store));
   app.use(routeNotFound);
   app.use(problemHandler);

@@ -11,8 +11,10 @@ const STATUS_BY_CODE: Partial<Record<SnekErrorCode, number>> = {
   ROUTE_NOT_FOUND: 404,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  REQUEST_HEADERS_TOO_LARGE: 431,
   STORE_CLOSED: 503,
   STORE_UNAVAILABLE: 503,
+  STORE_FULL: 507,
 };
 
 /** The problem+json status for an error code; anything unexpected is a 500. */
@@ -20,24 +22,24 @@ export function statusForCode(code: SnekErrorCode): number {
   return STATUS_BY_CODE[code] ?? 500;
 }
 
-/** Writes an RFC 9457 problem document that carries our stable `code`. */
-export function sendProblem(req: Request, res: Response, error: SnekError): void {
+/** The RFC 9457 problem document for an error, carrying our stable `code`. */
+export function problemBody(error: SnekError, extra: { instance?: string; requestId?: string } = {}): string {
   const status = statusForCode(error.code);
-  res
-    .status(status)
-    .type('application/problem+json')
-    .send(
-      JSON.stringify({
-        type: `urn:snek:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
-        title: STATUS_CODES[status],
-        status,
-        detail: error.message,
-        code: error.code,
-        instance: req.originalUrl,
-        requestId: String(req.id ?? ''),
-        ...error.details,
-      }),
-    );
+  return JSON.stringify({
+    type: `urn:snek:problem:${error.code.toLowerCase().replaceAll('_', '-')}`,
+    title: STATUS_CODES[status],
+    status,
+    detail: error.message,
+    code: error.code,
+    ...extra,
+    ...error.details,
+  });
+}
+
+export function sendProblem(req: Request, res: Response, error: SnekError): void {
+  // Long URLs are clipped: a problem document must not echo a megabyte back.
+  const body = problemBody(error, { instance: req.originalUrl.slice(0, 200), requestId: String(req.id ?? '') });
+  res.status(statusForCode(error.code)).type('application/problem+json').send(body);
 }
 
 // body-parser reports its failures with a `type`; these are the client's fault, so they stay 4xx.
@@ -53,13 +55,13 @@ function toSnekError(error: unknown): SnekError {
   const { type, status, message } = error as { type?: string; status?: number; message?: string };
   const known = type ? BODY_ERRORS[type] : undefined;
   if (known) return new SnekError(known[0], `${known[1]}: ${message}. Send a JSON object of at most 128 KiB.`);
-  if (typeof status === 'number' && status >= 400 && status < 500) return new SnekError('REQUEST_INVALID', `${message ?? 'Bad request'}.`);
+  if (typeof status === 'number' && status >= 400 && status < 500) return new SnekError('REQUEST_INVALID', `The request could not be read: ${message ?? 'bad request'}. Send a JSON body, as described at /docs.`);
   return new SnekError('INTERNAL', 'The server failed to handle this request. Its log has the details under this requestId.', { cause: error });
 }
 
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const snekError = toSnekError(error);
-  if (statusForCode(snekError.code) >= 500) req.log?.error({ err: error }, 'request failed');
+  if (statusForCode(snekError.code) >= 500) req.log?.error({ err: snekError.cause ?? error }, snekError.message);
   if (res.headersSent) return res.end();
   sendProblem(req, res, snekError);
 };

@@ -1,13 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekStore } from '@snek/core';
 import { createApp } from './app.js';
 import { bootstrapSneks } from './bootstrap.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger } from './logger.js';
-import { writeTokenDigests } from './write-auth.js';
+import { accessPolicy } from './access.js';
+import { guardStore } from './guarded-store.js';
+import { problemBody } from './problem.js';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -35,8 +38,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(env);
   const { config, filepath } = options.loaded;
-  const writeTokens = writeTokenDigests(config.server.auth, env);
-  const { store, plugin, resolved } = await loadStore(storeLoadOptions(options.loaded));
+  const access = accessPolicy(config.server.auth, env);
+  const { store: loadedStore, plugin, resolved } = await loadStore(storeLoadOptions(options.loaded));
+  const store = guardStore(loadedStore, plugin.name);
   let server: Server;
   try {
     const seeded = await bootstrapSneks(store);
@@ -45,14 +49,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
-    server = createServer(createApp({ store, storeName: plugin.name, writeTokens, logger, version: VERSION }));
+    server = createServer(createApp({ store, storeName: plugin.name, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION }));
+    server.on('clientError', answerClientError);
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {
     await store.close();
     throw error;
   }
   const url = urlOf(server);
-  logger.info({ url, writes: writeTokens.length > 0 ? 'enabled' : 'disabled (no write token)' }, `Snek server listening on ${url}`);
+  const writes = access.tokens.some((token) => token.scopes.has('write')) ? 'enabled' : 'disabled (no token with the write scope)';
+  logger.info({ url, reads: access.read, writes }, `Snek server listening on ${url}`);
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(() => store.close()).then(() => logger.info('Snek server stopped')));
   return { url, store, close };
@@ -66,6 +72,20 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     });
     server.listen(port, host, () => resolve());
   });
+}
+
+/** Requests too broken for express (a 20 KB query string, bad framing) still get a problem+json answer. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const problem = tooLarge
+    ? new SnekError('REQUEST_HEADERS_TOO_LARGE', 'The request line and headers are over 16 KiB. Shorten the query string or the headers.')
+    : new SnekError('REQUEST_INVALID', `The request is not valid HTTP (${error.code ?? 'parse error'}).`);
+  const body = problemBody(problem);
+  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }
 
 function urlOf(server: Server): string {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { SLUG_PATTERN, SnekError, SnekIndex, snekSchema, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreStatusReporter } from '@snek/core';
 import { TEMP_SUFFIX, unlinkDurably, writeFileAtomic } from './atomic-file.js';
@@ -84,6 +84,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter {
   }
 
   async status(): Promise<Record<string, unknown>> {
+    await this.assertFolder();
     return { records: this.index.size, skipped: this.skipped.length, skippedFiles: this.skipped.slice(0, 20) };
   }
 
@@ -102,8 +103,17 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter {
     try {
       return JSON.parse(await readFile(file, 'utf8')) as Snek;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      // A record deleted meanwhile is simply gone; a vanished folder is an outage, not an empty store.
+      await this.assertFolder();
+      return undefined;
+    }
+  }
+
+  private async assertFolder(): Promise<void> {
+    const info = await stat(this.dir).catch(() => undefined);
+    if (!info?.isDirectory()) {
+      throw new SnekError('STORE_UNAVAILABLE', `The fs store folder ${this.dir} has vanished. Restore it (or its mount), then restart the server.`);
     }
   }
 

@@ -1,12 +1,18 @@
 import { Router } from 'express';
 import { SnekError, reportsStatus, type SnekStore } from '@snek/core';
 
-/** /healthz: the process answers. /readyz: the store answers too. */
-export function healthRoutes(store: SnekStore, storeName: string): Router {
+/** /healthz: the process answers. Open to all, even on a private server. */
+export function livenessRoutes(): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  return router;
+}
+
+/** /readyz: the store answers too. */
+export function readinessRoutes(store: SnekStore, storeName: string): Router {
+  const router = Router();
   router.get('/readyz', async (_req, res) => {
     let details: Record<string, unknown> = {};
     try {

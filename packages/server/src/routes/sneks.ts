@@ -1,14 +1,24 @@
-import { Router } from 'express';
+import { isUtf8 } from 'node:buffer';
+import express, { Router, type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { requireWriteToken, type TokenDigests } from '../write-auth.js';
 import { sendJsonWithEtag } from '../conditional-get.js';
 import { countTypes } from '../store-scan.js';
 
+// Bodies are parsed only after the token is checked, and only as JSON of at most 128 KiB.
+const jsonBody = express.json({
+  limit: '128kb',
+  strict: true,
+  type: ['application/json', 'application/*+json'],
+  // Invalid UTF-8 would otherwise be decoded into U+FFFD silently, and the art changed without a word.
+  verify: (_req, _res, buffer) => {
+    if (!isUtf8(buffer)) throw new SnekError('REQUEST_INVALID', 'The request body is not valid UTF-8. Send the snek as UTF-8 JSON.');
+  },
+});
+
 /** /v1: sneks and their types. Each route validates, then makes one store call. */
-export function snekRoutes(store: SnekStore, writeTokens: TokenDigests): Router {
+export function snekRoutes(store: SnekStore, canWrite: RequestHandler): Router {
   const router = Router();
-  const canWrite = requireWriteToken(writeTokens);
 
   router.get('/sneks', async (req, res) => {
     res.json(await store.list(parseListQuery(req)));
@@ -21,7 +31,7 @@ export function snekRoutes(store: SnekStore, writeTokens: TokenDigests): Router 
     sendJsonWithEtag(req, res, snek);
   });
 
-  router.put('/sneks/:id', canWrite, async (req, res) => {
+  router.put('/sneks/:id', canWrite, jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
     const { created } = await store.put(snek);
     res.status(created ? 201 : 200).json(snek);

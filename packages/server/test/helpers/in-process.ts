@@ -1,4 +1,4 @@
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,14 +14,22 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A .snekrc to write into the server's folder; without one the store is memory. */
+  snekrc?: string;
+}
+
 /** The real server, store loaded by the real loader from a real config folder, on 127.0.0.1:0. */
-export async function startTestServer(options: { env?: NodeJS.ProcessEnv; store?: string } = {}): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer & { dir: string }> {
   const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'snek-server-test-')));
-  const env = { SNEK_ADMIN_TOKEN: ADMIN_TOKEN, SNEK_STORE: options.store ?? 'memory', ...options.env };
+  if (options.snekrc !== undefined) await writeFile(path.join(dir, '.snekrc'), options.snekrc);
+  const env = { SNEK_ADMIN_TOKEN: ADMIN_TOKEN, ...(options.snekrc === undefined ? { SNEK_STORE: 'memory' } : {}), ...options.env };
   const loaded = await loadConfig({ cwd: dir, env: { HOME: dir, ...env } });
   const server = await startServer({ loaded, port: 0, env, logger: pino({ level: 'silent' }) });
   return {
     ...server,
+    dir,
     request(pathname, { token = ADMIN_TOKEN, json, headers, ...init } = {}) {
       const all = new Headers(headers);
       if (token) all.set('authorization', `Bearer ${token}`);

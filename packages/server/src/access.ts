@@ -1,0 +1,71 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { SCOPES, SnekError, type Scope, type SnekConfig } from '@snek/core';
+
+/** A token the server accepts, known only by its SHA-256; the token itself is never kept. */
+export interface AccessToken {
+  name: string;
+  digest: Buffer;
+  scopes: ReadonlySet<Scope>;
+}
+
+export interface AccessPolicy {
+  tokens: readonly AccessToken[];
+  /** "public": anyone may read. "token": reads need the read scope. */
+  read: 'public' | 'token';
+}
+
+export function digestToken(token: string): Buffer {
+  return createHash('sha256').update(token, 'utf8').digest();
+}
+
+/** The tokens from SNEK_ADMIN_TOKEN and `server.auth`, each with its scopes. */
+export function accessPolicy(auth: SnekConfig['server']['auth'], env: NodeJS.ProcessEnv): AccessPolicy {
+  const all = new Set<Scope>(SCOPES);
+  const fromEnv = (variable: string, key: string) => {
+    const token = env[variable];
+    if (!token) throw new SnekError('CONFIG_INVALID', `${key} names ${variable}, which is not set. Export ${variable} before starting the server, or remove the key.`);
+    return digestToken(token);
+  };
+  const tokens: AccessToken[] = [];
+  if (env['SNEK_ADMIN_TOKEN']) tokens.push({ name: 'SNEK_ADMIN_TOKEN', digest: digestToken(env['SNEK_ADMIN_TOKEN']), scopes: all });
+  if (auth.tokenSha256) tokens.push({ name: 'server.auth.tokenSha256', digest: Buffer.from(auth.tokenSha256, 'hex'), scopes: all });
+  if (auth.tokenEnv) tokens.push({ name: auth.tokenEnv, digest: fromEnv(auth.tokenEnv, 'server.auth.tokenEnv'), scopes: all });
+  for (const [i, token] of (auth.tokens ?? []).entries()) {
+    const digest = token.sha256 ? Buffer.from(token.sha256, 'hex') : fromEnv(token.env!, `server.auth.tokens[${i}].env`);
+    tokens.push({ name: token.name, digest, scopes: new Set(token.scopes) });
+  }
+  return { tokens, read: auth.read ?? 'public' };
+}
+
+/** The token a request presents, compared in constant time against every known token. */
+function presentedToken(req: Request, policy: AccessPolicy): AccessToken | null | undefined {
+  const header = req.get('authorization');
+  if (header === undefined) return undefined;
+  const match = /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
+  if (!match) return null;
+  const digest = digestToken(match[1]!);
+  let found: AccessToken | null = null;
+  // No early exit: the time taken does not tell which token, if any, matched.
+  for (const token of policy.tokens) if (timingSafeEqual(token.digest, digest)) found = token;
+  return found;
+}
+
+/** Lets the request through only with a token that has `scope` (reads pass freely on a public server). */
+export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler {
+  const nobodyHasScope = !policy.tokens.some((token) => token.scopes.has(scope));
+  return (req, _res, next) => {
+    if (scope === 'read' && policy.read === 'public') return next();
+    if (scope === 'write' && nobodyHasScope) {
+      return next(new SnekError('FORBIDDEN', 'Writes are disabled: this server has no token with the write scope. Start it with SNEK_ADMIN_TOKEN set, or add a token with scopes [write] under server.auth.tokens in .snekrc.'));
+    }
+    const token = presentedToken(req, policy);
+    if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
+    if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
+    req.log?.setBindings?.({ token: token.name });
+    if (!token.scopes.has(scope)) {
+      return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
+    }
+    next();
+  };
+}

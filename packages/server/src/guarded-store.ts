@@ -1,0 +1,39 @@
+import { SnekError, reportsStatus, type SnekStore } from '@snek/core';
+
+// Errno and SQLite codes that mean the disk has no room; anything else a store throws means it cannot serve.
+const FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
+
+function storeFailure(error: unknown, storeName: string, method: string): SnekError {
+  if (SnekError.is(error)) return error;
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  const reason = code ?? message ?? String(error);
+  if (code && FULL.has(code)) {
+    return new SnekError('STORE_FULL', `The ${storeName} store's disk is full (${reason}), so ${method} failed and changed nothing. Free some space; reads still work.`, { cause: error });
+  }
+  return new SnekError('STORE_UNAVAILABLE', `The ${storeName} store failed on ${method} (${reason}). Check its storage; the server keeps serving what it can.`, { cause: error });
+}
+
+/**
+ * The store as routes see it: every failure becomes a SnekError, so a broken disk or a buggy plugin
+ * answers 503 (or 507 when full) instead of 500, and the server stays up.
+ */
+export function guardStore(store: SnekStore, storeName: string): SnekStore {
+  const guard =
+    <A extends unknown[], R>(method: string, call: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await call(...args);
+      } catch (error) {
+        throw storeFailure(error, storeName, method);
+      }
+    };
+  const guarded: SnekStore & { status?: () => Promise<Record<string, unknown>> } = {
+    get: guard('get', (id: string) => store.get(id)),
+    put: guard('put', (snek) => store.put(snek)),
+    delete: guard('delete', (id: string) => store.delete(id)),
+    list: guard('list', (query) => store.list(query)),
+    close: () => store.close(),
+  };
+  if (reportsStatus(store)) guarded.status = guard('status', () => store.status());
+  return guarded;
+}

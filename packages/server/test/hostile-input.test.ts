@@ -1,0 +1,179 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { encodeCursor } from '@snek/core';
+import { startTestServer, type TestServer } from './helpers/in-process.js';
+import { rawRequest, rawSocket, type RawRequest, type RawResponse } from './helpers/raw-http.js';
+
+// Every request here is wrong in some way. Each must get a 4xx problem+json, none a 5xx, and nothing may change.
+const READER = 'reader-token-value';
+const WRITER = 'writer-token-value';
+const SNEKRC = `server:
+  store: { use: fs, options: { dir: ./data } }
+  auth:
+    tokens:
+      - { name: reader, env: HOSTILE_READER, scopes: [read] }
+      - { name: writer, env: HOSTILE_WRITER, scopes: [read, write] }
+`;
+
+const json = { 'content-type': 'application/json' };
+const asWriter = { authorization: `Bearer ${WRITER}` };
+const put = (id: string, body: RawRequest['body'], headers: Record<string, string> = {}): RawRequest => ({ method: 'PUT', path: `/v1/sneks/${id}`, headers: { ...json, ...asWriter, ...headers }, ...(body === undefined ? {} : { body }) });
+const putSnek = (id: string, snek: object) => put(id, JSON.stringify(snek));
+const valid = { name: 'Valid', type: 'valid', content: 'art\n' };
+const get = (p: string, headers: Record<string, string> = {}): RawRequest => ({ method: 'GET', path: p, headers });
+
+const HOSTILE: Record<string, RawRequest> = {
+  // Malformed JSON, wrong types, missing fields.
+  'truncated JSON': put('x', '{"name": "x", "type'),
+  'a lone brace': put('x', '{'),
+  'JSON null': put('x', 'null'),
+  'a JSON array': put('x', '[]'),
+  'a JSON string': put('x', '"snek"'),
+  'a JSON number': put('x', '42'),
+  'trailing garbage': put('x', '{"name":"n","type":"t","content":"c"}xyz'),
+  'NaN literal': put('x', '{"name":"n","type":"t","content":NaN}'),
+  'single quotes': put('x', "{'name':'n','type':'t','content':'c'}"),
+  'an empty body': put('x', ''),
+  'name is a number': putSnek('x', { ...valid, name: 42 }),
+  'content is an object': putSnek('x', { ...valid, content: { art: 'x' } }),
+  'type is null': putSnek('x', { ...valid, type: null }),
+  'content is missing': putSnek('x', { name: 'n', type: 't' }),
+  'name is missing': putSnek('x', { type: 't', content: 'c' }),
+  'an unknown field': putSnek('x', { ...valid, admin: true }),
+  'a body id that differs from the URL': putSnek('x', { ...valid, id: 'y' }),
+  'an empty name': putSnek('x', { ...valid, name: '' }),
+  'a 101-character name': putSnek('x', { ...valid, name: 'n'.repeat(101) }),
+  'a type that is not a slug': putSnek('x', { ...valid, type: 'Not A Slug' }),
+  'empty content': putSnek('x', { ...valid, content: '' }),
+  'content over 64 KiB': putSnek('x', { ...valid, content: 'x'.repeat(64 * 1024 + 1) }),
+  // Sizes, content types and encodings.
+  'a 10 MiB body with Content-Length': put('x', Buffer.alloc(10 * 1024 * 1024, 0x61)),
+  'a 10 MiB chunked body': { ...put('x', Buffer.alloc(10 * 1024 * 1024, 0x61)), chunked: true },
+  'a gzip bomb: 1 KiB that inflates to 10 MiB': put('x', gzipSync(Buffer.alloc(10 * 1024 * 1024, 0x20)), { 'content-encoding': 'gzip' }),
+  'gzip that is not gzip': put('x', 'not gzip at all', { 'content-encoding': 'gzip' }),
+  'an unknown content encoding': put('x', JSON.stringify(valid), { 'content-encoding': 'snekzip' }),
+  'text/plain': put('x', JSON.stringify(valid), { 'content-type': 'text/plain' }),
+  'a form': put('x', 'name=n&type=t&content=c', { 'content-type': 'application/x-www-form-urlencoded' }),
+  'multipart': put('x', '--b\r\nContent-Disposition: form-data; name="name"\r\n\r\nn\r\n--b--', { 'content-type': 'multipart/form-data; boundary=b' }),
+  'no content type': { method: 'PUT', path: '/v1/sneks/x', headers: asWriter, body: JSON.stringify(valid) },
+  'JSON declared as UTF-16': put('x', JSON.stringify(valid), { 'content-type': 'application/json; charset=utf-16' }),
+  'invalid UTF-8 bytes': put('x', Buffer.concat([Buffer.from('{"name":"n","type":"t","content":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])),
+  'an overlong UTF-8 encoding of "/"': put('x', Buffer.concat([Buffer.from('{"name":"n","type":"t","content":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')])),
+  // Path traversal and bad ids.
+  'GET ..': get('/v1/sneks/..'),
+  'GET %2e%2e': get('/v1/sneks/%2e%2e'),
+  'GET %2e%2e%2f': get('/v1/sneks/%2e%2e%2f'),
+  'GET ..%2f..%2fetc%2fpasswd': get('/v1/sneks/..%2f..%2fetc%2fpasswd'),
+  'PUT %2e%2e%2fescape': putSnek('%2e%2e%2fescape', valid),
+  'PUT a/b': putSnek('a/b', valid),
+  'PUT a%2fb': putSnek('a%2fb', valid),
+  'PUT a backslash, encoded': putSnek('a%5cb', valid),
+  'PUT a backslash, raw': putSnek('a\\b', valid),
+  'PUT a NUL, encoded': putSnek('a%00b', valid),
+  'PUT a 65-character id': putSnek('x'.repeat(65), valid),
+  'PUT a 10,000-character id': putSnek('x'.repeat(10_000), valid),
+  'PUT an upper-case id': putSnek('Cute', valid),
+  'PUT a hidden-file id': putSnek('.hidden', valid),
+  'PUT a broken percent-encoding': putSnek('%zz', valid),
+  'DELETE ..%2fdata': { method: 'DELETE', path: '/v1/sneks/..%2fdata', headers: asWriter },
+  // Control characters, ANSI escapes, broken Unicode.
+  'an ANSI colour escape in the art': putSnek('x', { ...valid, content: 'red \u001b[31malert' }),
+  'an ANSI clear-screen in the art': putSnek('x', { ...valid, content: '\u001b[2J\u001b[H' }),
+  'an OSC title escape in the name': putSnek('x', { ...valid, name: '\u001b]0;pwned\u0007' }),
+  'a bell in the art': putSnek('x', { ...valid, content: 'ding\u0007' }),
+  'a carriage return in the art': putSnek('x', { ...valid, content: 'over\rwrite' }),
+  'a NUL in the art': putSnek('x', { ...valid, content: 'a\u0000b' }),
+  'DEL in the art': putSnek('x', { ...valid, content: 'a\u007fb' }),
+  'a C1 CSI in the art': putSnek('x', { ...valid, content: 'a\u009b31mb' }),
+  'a newline in the name': putSnek('x', { ...valid, name: 'two\nlines' }),
+  'a lone high surrogate in the art': put('x', '{"name":"n","type":"t","content":"\\ud800"}'),
+  'a lone low surrogate in the name': put('x', '{"name":"\\udc00","type":"t","content":"c"}'),
+  // Query strings.
+  'a 20 KB query string': get(`/v1/sneks?name=${'n'.repeat(20_000)}`),
+  'a 10 KB name filter': get(`/v1/sneks?name=${'n'.repeat(10_000)}`),
+  'a repeated type': get('/v1/sneks?type=a&type=b'),
+  'a repeated limit': get('/v1/sneks?limit=1&limit=2'),
+  'limit 0': get('/v1/sneks?limit=0'),
+  'limit -1': get('/v1/sneks?limit=-1'),
+  'limit 501': get('/v1/sneks?limit=501'),
+  'limit 1e3': get('/v1/sneks?limit=1e3'),
+  'an empty limit': get('/v1/sneks?limit='),
+  'an unknown parameter': get('/v1/sneks?admin=1'),
+  'bracket syntax': get('/v1/sneks?name[]=x'),
+  'a repeated legacy name': get('/sneks?name=a&name=b'),
+  // Cursors.
+  'a garbage cursor': get('/v1/sneks?cursor=garbage!'),
+  'a base64 cursor of another shape': get(`/v1/sneks?cursor=${Buffer.from('b:cute').toString('base64url')}`),
+  'an empty cursor': get('/v1/sneks?cursor='),
+  'a 600-character cursor': get(`/v1/sneks?cursor=${encodeCursor('x'.repeat(400))}`),
+  'a truncated cursor': get(`/v1/sneks?cursor=${encodeCursor('cute').slice(0, 3)}`),
+  // Tokens.
+  'a write without a token': { ...putSnek('x', valid), headers: json },
+  'a write with a wrong token': putSnek('x', valid, ),
+  'a write with a read-only token': { ...putSnek('x', valid), headers: { ...json, authorization: `Bearer ${READER}` } },
+  'a delete with a read-only token': { method: 'DELETE', path: '/v1/sneks/cute', headers: { authorization: `Bearer ${READER}` } },
+  'Basic instead of Bearer': { ...putSnek('x', valid), headers: { ...json, authorization: `Basic ${Buffer.from(`u:${WRITER}`).toString('base64')}` } },
+  'Bearer with no token': { ...putSnek('x', valid), headers: { ...json, authorization: 'Bearer' } },
+  'a token with a space in it': { ...putSnek('x', valid), headers: { ...json, authorization: `Bearer ${WRITER} extra` } },
+  'a 5,000-character token': { ...putSnek('x', valid), headers: { ...json, authorization: `Bearer ${'t'.repeat(5000)}` } },
+  // Routes and methods that do not exist.
+  'POST to the collection': { method: 'POST', path: '/v1/sneks', headers: { ...json, ...asWriter }, body: JSON.stringify(valid) },
+  'PATCH a snek': { method: 'PATCH', path: '/v1/sneks/cute', headers: { ...json, ...asWriter }, body: '{}' },
+  'an unknown route': get('/admin'),
+};
+HOSTILE['a write with a wrong token'] = { ...putSnek('x', valid), headers: { ...json, authorization: 'Bearer not-a-real-token' } };
+
+const RAW: Record<string, string> = {
+  'a raw NUL in the path': 'GET /v1/sneks/a\u0000b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+  'a request line that is not HTTP': 'SNEK /v1/sneks\r\n\r\n',
+  'a Content-Length that is not a number': 'PUT /v1/sneks/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: lots\r\nConnection: close\r\n\r\n{}',
+};
+
+let server: TestServer & { dir: string };
+let before: { sneks: string; files: string[]; root: string[] };
+
+async function snapshot() {
+  const sneks = (await rawRequest(server.url, get('/v1/sneks?limit=500'))).body;
+  const data = path.join(server.dir, 'data');
+  const files = await Promise.all((await readdir(data)).sort().map(async (name) => `${name}:${await readFile(path.join(data, name), 'utf8')}`));
+  return { sneks, files, root: (await readdir(server.dir, { recursive: true })).sort() };
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ snekrc: SNEKRC, env: { SNEK_ADMIN_TOKEN: '', HOSTILE_READER: READER, HOSTILE_WRITER: WRITER } });
+  before = await snapshot();
+});
+afterAll(() => server.stop());
+
+function expectProblem4xx(label: string, response: RawResponse): void {
+  const problem = response.contentType.startsWith('application/problem+json') ? (JSON.parse(response.body) as { status: number; code: string }) : undefined;
+  expect({ label, status: response.status, problem: problem && { status: problem.status, code: typeof problem.code } }).toEqual({
+    label,
+    status: expect.any(Number),
+    problem: { status: response.status, code: 'string' },
+  });
+  expect([label, response.status >= 400 && response.status < 500]).toEqual([label, true]);
+}
+
+describe('hostile input', () => {
+  it(`has at least 60 requests (${Object.keys(HOSTILE).length + Object.keys(RAW).length})`, () => {
+    expect(Object.keys(HOSTILE).length + Object.keys(RAW).length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(Object.entries(HOSTILE))('%s → 4xx problem+json', async (label, spec) => {
+    expectProblem4xx(label, await rawRequest(server.url, spec));
+  });
+
+  it.each(Object.entries(RAW))('%s → 4xx problem+json', async (label, bytes) => {
+    expectProblem4xx(label, await rawSocket(server.url, bytes));
+  });
+
+  it('leaves the server alive, the sneks and the store folder unchanged, and nothing new outside it', async () => {
+    expect((await rawRequest(server.url, get('/healthz'))).status).toBe(200);
+    expect(await snapshot()).toEqual(before);
+    // The same valid write the hostile ones imitated does work, so the checks above were not vacuous.
+    expect((await rawRequest(server.url, putSnek('x', valid))).status).toBe(201);
+  });
+});
