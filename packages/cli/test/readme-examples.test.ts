@@ -73,6 +73,17 @@ describe('README', () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it('the private-deployment example keeps anonymous readers out and scopes its tokens', async () => {
+    const [example] = blocks('yaml').filter((b) => b.startsWith('# .snekrc of a private deployment'));
+    const file = await dir.write('private-example/.snekrc', example!);
+    const env = cleanEnv(dir.path, { SNEK_CI_TOKEN: 'ci-secret' });
+    const server = await startServerProcess({ cwd: path.dirname(file), env });
+    const as = (token?: string, init: RequestInit = {}) => fetch(`${server.url}/v1/sneks/cute`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' } });
+    const body = JSON.stringify({ name: 'c', type: 'c', content: 'c' });
+    expect([(await as()).status, (await as('password')).status, (await as('password', { method: 'PUT', body })).status, (await as('ci-secret', { method: 'PUT', body })).status]).toEqual([401, 200, 403, 200]);
+    expect(await server.stop()).toBe(0);
+  });
+
   it('the store in the README loads through .snekrc and serves the sneks', async () => {
     const [store] = blocks('js').filter((b) => b.startsWith('// my-store.mjs'));
     await dir.write('store-example/my-store.mjs', store!);

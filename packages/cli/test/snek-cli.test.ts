@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
@@ -21,8 +22,8 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-const snek = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string) =>
-  runSnek(args, { cwd: dir.path, env: cleanEnv(dir.path, { SNEK_URL: server.url, ...extra }), ...(input === undefined ? {} : { input }) });
+const snek = (args: string[], extra: NodeJS.ProcessEnv = {}, input?: string, cwd = dir.path) =>
+  runSnek(args, { cwd, env: cleanEnv(dir.path, { SNEK_URL: server.url, ...extra }), ...(input === undefined ? {} : { input }) });
 
 /** A failure is one line on stderr, nothing on stdout, and no stack trace. */
 function expectOneLineError(run: { code: number | null; stdout: Buffer; stderr: string }, code: number, text: string | RegExp): void {
@@ -175,6 +176,23 @@ describe('config, flags and failures', () => {
   it('an invalid .snekrc exits 3 naming the file and the line', async () => {
     const file = await dir.write('broken/.snekrc', 'client:\n  url: [\n');
     expectOneLineError(await snek(['cute', '--config', file]), 3, new RegExp(`${file}: line \\d+, column \\d+`));
+  });
+
+  it('an invalid .snekrc.json exits 3 naming the file and the line', async () => {
+    const file = await dir.write('broken-json/.snekrc.json', '{\n  "client": {\n    "url": "http://x",\n  }\n}\n');
+    expectOneLineError(await snek(['cute'], {}, undefined, path.join(dir.path, 'broken-json')), 3, new RegExp(`${file}: line 4, column 3`));
+  });
+
+  it('a 404 from the server exits 1, and a 403 exits 5, each with the server\'s own words', async () => {
+    expectOneLineError(await snek(['rm', 'never-existed', '--token', TOKEN]), 1, /There is no snek "never-existed" to delete\./);
+    const readOnly = await fakeServer((_req, res) => {
+      res.writeHead(403, { 'content-type': 'application/problem+json' }).end(JSON.stringify({ status: 403, code: 'FORBIDDEN', detail: 'The token "reader" has the scopes read, but this request needs write.' }));
+    });
+    try {
+      expectOneLineError(await snek(['rm', 'cute', '--token', 'reader'], { SNEK_URL: readOnly.url }), 5, /needs write/);
+    } finally {
+      await readOnly.close();
+    }
   });
 
   it('strips control characters and ANSI escapes that a hostile server sends', async () => {

@@ -21,8 +21,8 @@ function artFor(id: string, version: number): string {
 interface Ledger {
   /** Unique ids whose PUT got a 2xx: they must be there, byte for byte. */
   created: Map<string, string>;
-  /** Per writer's own id: the last acknowledged version, and the one in flight at the kill. */
-  overwritten: Map<string, { acked: number; attempted: number }>;
+  /** Per writer's own id: the last acknowledged version, and every version tried since, any of which may have landed. */
+  overwritten: Map<string, { acked: number; pending: number[] }>;
 }
 
 async function storm(server: ServerProcess, cycle: number, ledger: Ledger): Promise<void> {
@@ -31,10 +31,10 @@ async function storm(server: ServerProcess, cycle: number, ledger: Ledger): Prom
     const own = `own-${w}`;
     for (let n = 0; !stop; n++) {
       const unique = n % 2 === 0;
-      const state = ledger.overwritten.get(own) ?? { acked: 0, attempted: 0 };
+      const state = ledger.overwritten.get(own) ?? { acked: 0, pending: [] };
       const id = unique ? `c${cycle}-w${w}-${n}` : own;
-      const version = unique ? 1 : state.attempted + 1;
-      if (!unique) ledger.overwritten.set(own, { ...state, attempted: version });
+      const version = unique ? 1 : Math.max(state.acked, ...state.pending) + 1;
+      if (!unique) ledger.overwritten.set(own, { acked: state.acked, pending: [...state.pending, version] });
       try {
         const response = await fetch(`${server.url}/v1/sneks/${id}`, {
           method: 'PUT',
@@ -43,7 +43,7 @@ async function storm(server: ServerProcess, cycle: number, ledger: Ledger): Prom
         });
         if (response.status >= 300) throw new Error(`PUT ${id} answered ${response.status}`);
         if (unique) ledger.created.set(id, artFor(id, version));
-        else ledger.overwritten.set(own, { acked: version, attempted: version });
+        else ledger.overwritten.set(own, { acked: version, pending: [] });
       } catch (error) {
         if (!stop) throw error;
         return;
@@ -72,10 +72,10 @@ async function everything(url: string): Promise<Map<string, string>> {
 
 function checkLedger(stored: Map<string, string>, ledger: Ledger): number {
   for (const [id, content] of ledger.created) expect([id, stored.get(id) === content]).toEqual([id, true]);
-  for (const [id, { acked, attempted }] of ledger.overwritten) {
+  for (const [id, { acked, pending }] of ledger.overwritten) {
     if (acked === 0 && !stored.has(id)) continue;
-    // The write in flight at the kill may or may not have landed, but nothing older than the ack may show.
-    const allowed = [acked, attempted].filter((v) => v > 0).map((v) => artFor(id, v));
+    // Writes cut off by a kill may or may not have landed, but nothing older than the last ack may show.
+    const allowed = [acked, ...pending].filter((v) => v > 0).map((v) => artFor(id, v));
     expect([id, allowed.includes(stored.get(id)!)]).toEqual([id, true]);
   }
   return ledger.created.size + [...ledger.overwritten.values()].filter((s) => s.acked > 0).length;

@@ -40,8 +40,10 @@ function launch({ cwd, args = [], env = {}, bin }: RunOptions): { child: ChildPr
   running.add(child);
   child.once('exit', () => running.delete(child));
   const out = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (out.stdout += chunk));
-  child.stderr!.on('data', (chunk: Buffer) => (out.stderr += chunk));
+  // Keep the first megabyte: enough for every check, and a server under load logs far more.
+  const keep = (text: string, chunk: Buffer) => (text.length < 1 << 20 ? text + chunk.toString() : text);
+  child.stdout!.on('data', (chunk: Buffer) => (out.stdout = keep(out.stdout, chunk)));
+  child.stderr!.on('data', (chunk: Buffer) => (out.stderr = keep(out.stderr, chunk)));
   return { child, out };
 }
 
@@ -55,13 +57,15 @@ export async function startServerProcess(options: RunOptions): Promise<ServerPro
   const { child, out } = launch({ ...options, args: ['--port', '0', ...(options.args ?? [])] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`snek-server did not start within 20 s:\n${out.stdout}\n${out.stderr}`)), 20_000);
-    child.stdout!.on('data', () => {
+    const onData = () => {
       const match = /"url":"(http:\/\/[^"]+)"/.exec(out.stdout);
       if (match) {
         clearTimeout(timer);
+        child.stdout!.off('data', onData);
         resolve(match[1]!);
       }
-    });
+    };
+    child.stdout!.on('data', onData);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`snek-server exited with ${code} before listening:\n${out.stderr}`));
