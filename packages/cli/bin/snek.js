@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// A committed shim, so package managers can link the bin before dist/ is built.
-import { main } from '../dist/main.js';
-
-await main();
+// The bundled CLI: one file, so `snek` starts almost as fast as Node itself.
+import '../dist/snek.mjs';

@@ -68,6 +68,20 @@ export function reportsStatus(store: SnekStore): store is SnekStore & StoreStatu
   return typeof (store as Partial<StoreStatusReporter>).status === 'function';
 }
 
+/**
+ * Optional for stores: a fast path for bulk loads (`snek-server import`), such as one transaction for many
+ * sneks. Stores without it are filled with `put`. Checked with {@link writesInBulk}.
+ */
+export interface StoreBulkWriter {
+  /** Creates or replaces every snek; resolves once all are durable. */
+  putMany(sneks: readonly Snek[]): Promise<{ created: number }>;
+}
+
+/** True when the store implements the optional {@link StoreBulkWriter}. */
+export function writesInBulk(store: SnekStore): store is SnekStore & StoreBulkWriter {
+  return typeof (store as Partial<StoreBulkWriter>).putMany === 'function';
+}
+
 /** What the server tells a plugin about where it runs. */
 export interface StoreContext {
   /** The folder of the `.snekrc` in use, or the working folder when there is none. Resolve relative paths in options against it. */

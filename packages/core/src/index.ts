@@ -18,6 +18,8 @@ export {
   SUPPORTED_STORE_API_VERSIONS,
   defineStore,
   reportsStatus,
+  writesInBulk,
+  type StoreBulkWriter,
   type StoreStatusReporter,
   type SnekQuery,
   type SnekPage,

@@ -1,4 +1,4 @@
-import { SnekError, reportsStatus, type SnekStore } from '@snek/core';
+import { SnekError, reportsStatus, writesInBulk, type Snek, type SnekStore, type StoreBulkWriter } from '@snek/core';
 
 // Errno and SQLite codes that mean the disk has no room; anything else a store throws means it cannot serve.
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
@@ -35,5 +35,6 @@ export function guardStore(store: SnekStore, storeName: string): SnekStore {
     close: () => store.close(),
   };
   if (reportsStatus(store)) guarded.status = guard('status', () => store.status());
+  if (writesInBulk(store)) (guarded as SnekStore & StoreBulkWriter).putMany = guard('putMany', (sneks: readonly Snek[]) => store.putMany(sneks));
   return guarded;
 }

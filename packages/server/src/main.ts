@@ -1,6 +1,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { SnekError, loadConfig } from '@snek/core';
+import { SnekError, loadConfig, loadStore } from '@snek/core';
+import { guardStore } from './guarded-store.js';
+import { importSneks } from './import-sneks.js';
+import { storeLoadOptions } from './store-load-options.js';
 import { createLogger } from './logger.js';
 import { startServer } from './start.js';
 import { verifyStore } from './verify-store.js';
@@ -39,6 +42,15 @@ function parser(argv: string[]) {
           .option('options', { type: 'string', describe: 'Store options as JSON (default: server.store.options)' }),
       (args) => verify(args),
     )
+    .command(
+      'import <source>',
+      'Bulk-load sneks into the configured store from a JSON-lines file or a folder of art files',
+      (y) =>
+        y
+          .positional('source', { type: 'string', demandOption: true, describe: 'A .jsonl file ({ name, type, content, id? } per line) or a folder of art files' })
+          .option('type', { type: 'string', describe: 'Type of sneks made from art files (default: imported)' }),
+      (args) => runImport(args),
+    )
     .strict()
     .help()
     .fail((message, error) => {
@@ -70,6 +82,35 @@ async function verify(args: { config?: string | undefined; name?: string | undef
   }
   const ok = await verifyStore({ loaded, use: args.name, options, write: (line) => process.stdout.write(`${line}\n`) });
   process.exitCode = ok ? 0 : 1;
+}
+
+async function runImport(args: { config?: string | undefined; source: string; type?: string | undefined }): Promise<void> {
+  const loaded = await loadConfig({ configPath: args.config });
+  const { store, plugin } = await loadStore(storeLoadOptions(loaded));
+  const progress = process.stderr.isTTY ? progressBar() : undefined;
+  try {
+    const report = await importSneks(guardStore(store, plugin.name), { source: args.source, type: args.type, progress });
+    progress?.(Number.NaN, undefined);
+    const rate = Math.round(report.imported / Math.max(report.seconds, 0.001));
+    process.stdout.write(`imported ${report.imported} sneks (${report.created} new) into the ${plugin.name} store in ${report.seconds.toFixed(1)} s (${rate}/s); skipped ${report.skipped.length}\n`);
+    for (const { where, reason } of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${where}: ${reason}\n`);
+    if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** A one-line progress bar on stderr; NaN clears it. */
+function progressBar() {
+  let last = 0;
+  return (done: number, total: number | undefined) => {
+    if (Number.isNaN(done)) return void process.stderr.write('\r\u001b[2K');
+    if (Date.now() - last < 100) return;
+    last = Date.now();
+    const width = 30;
+    const bar = total ? '#'.repeat(Math.round((done / total) * width)).padEnd(width, '.') : '';
+    process.stderr.write(`\r\u001b[2K${total ? `[${bar}] ${done}/${total}` : `${done} read`}`);
+  };
 }
 
 function fail(error: unknown, debug: boolean | undefined): never {

@@ -19,7 +19,7 @@ export async function syncDir(dir: string): Promise<void> {
  * Replaces `file` with `data` so that a crash leaves either the old or the new bytes, never a mix:
  * write a temp file beside it, fsync it, rename it over the target, fsync the folder.
  */
-export async function writeFileAtomic(file: string, data: string): Promise<void> {
+export async function writeFileAtomic(file: string, data: string, options: { syncDir?: boolean } = {}): Promise<void> {
   const dir = path.dirname(file);
   const temp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
   const handle = await open(temp, 'wx', 0o644);
@@ -35,7 +35,8 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
     await unlink(temp).catch(() => undefined);
     throw error;
   }
-  await syncDir(dir);
+  // A bulk writer syncs the folder once, after the last rename.
+  if (options.syncDir !== false) await syncDir(dir);
 }
 
 /** Removes `file` durably; false when it was not there. */

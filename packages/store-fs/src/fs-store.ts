@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { SLUG_PATTERN, SnekError, SnekIndex, snekSchema, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreStatusReporter } from '@snek/core';
-import { TEMP_SUFFIX, unlinkDurably, writeFileAtomic } from './atomic-file.js';
+import { SLUG_PATTERN, SnekError, SnekIndex, snekSchema, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreStatusReporter } from '@snek/core';
+import { TEMP_SUFFIX, syncDir, unlinkDurably, writeFileAtomic } from './atomic-file.js';
 import { lockDir } from './dir-lock.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -18,7 +18,7 @@ interface Skipped {
  * One JSON file per snek in `dir`, named `<id>.json`. Writes replace files atomically and durably.
  * The index of ids, names and types lives in memory, built at open; the art is read from disk.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter {
   private readonly index = new SnekIndex();
   private readonly writes = new KeyedMutex();
   private readonly skipped: Skipped[] = [];
@@ -55,6 +55,27 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter {
       await writeFileAtomic(file, JSON.stringify(record));
       return { created: this.index.set(record) };
     });
+  }
+
+  /** Bulk load: files are written in parallel and the folder is synced once at the end. */
+  async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
+    let created = 0;
+    for (let at = 0; at < sneks.length; at += OPEN_READ_CONCURRENCY) {
+      const slice = sneks.slice(at, at + OPEN_READ_CONCURRENCY);
+      const files = slice.map((snek) => this.fileOf(snek.id));
+      await Promise.all(
+        slice.map((snek, i) =>
+          this.writes.run(snek.id, async () => {
+            this.assertOpen();
+            const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
+            await writeFileAtomic(files[i]!, JSON.stringify(record), { syncDir: false });
+            if (this.index.set(record)) created++;
+          }),
+        ),
+      );
+    }
+    await syncDir(this.dir);
+    return { created };
   }
 
   async delete(id: string): Promise<boolean> {

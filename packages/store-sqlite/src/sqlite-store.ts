@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database, { type Statement } from 'better-sqlite3';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreStatusReporter } from '@snek/core';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreStatusReporter } from '@snek/core';
 import { migrate } from './migrations.js';
 
 const COLUMNS = 'id, name, type, content';
@@ -16,10 +16,11 @@ export const LIST_FILTERS = ['', 'name = @name AND ', 'type = @type AND ', 'name
 type ListParams = { after: string; limit: number; name?: string | undefined; type?: string | undefined };
 
 /** Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter {
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepare>;
   private closed = false;
+  private pending: Array<{ snek: Snek; resolve: (result: { created: boolean }) => void; reject: (error: unknown) => void }> = [];
 
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -42,9 +43,35 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter {
     return this.statements.get.get(id) as Snek | undefined;
   }
 
-  async put(snek: Snek): Promise<{ created: boolean }> {
+  /**
+   * Queued and committed with every other put of this event-loop turn in one transaction (group commit):
+   * one fsync for many writes, and no put resolves before the commit that holds it.
+   */
+  put(snek: Snek): Promise<{ created: boolean }> {
     this.assertOpen();
-    return { created: this.statements.put({ id: snek.id, name: snek.name, type: snek.type, content: snek.content }) };
+    return new Promise((resolve, reject) => {
+      this.pending.push({ snek: { id: snek.id, name: snek.name, type: snek.type, content: snek.content }, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
+  }
+
+  /** Writes many sneks in one transaction; for bulk imports. */
+  async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
+    this.assertOpen();
+    return { created: this.statements.putMany(sneks).filter(Boolean).length };
+  }
+
+  private commitPending(): void {
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      const created = this.statements.putMany(batch.map((entry) => entry.snek));
+      batch.forEach((entry, i) => entry.resolve({ created: created[i]! }));
+    } catch (error) {
+      // The transaction rolled back as a whole: none of these writes happened.
+      for (const entry of batch) entry.reject(error);
+    }
   }
 
   async delete(id: string): Promise<boolean> {
@@ -66,6 +93,8 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Puts already accepted are committed before the file closes.
+    if (this.pending.length) this.commitPending();
     this.db.close();
   }
 
@@ -90,12 +119,14 @@ function prepare(db: Database.Database) {
   return {
     get: db.prepare(`SELECT ${COLUMNS} FROM sneks WHERE id = ?`),
     delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
-    // One transaction, so "created" is true exactly when this put made the row.
-    put: db.transaction((snek: Snek): boolean => {
-      const existed = exists.get(snek.id) !== undefined;
-      upsert.run(snek);
-      return !existed;
-    }),
+    // One transaction for the lot; "created" is true exactly when that put made the row.
+    putMany: db.transaction((sneks: readonly Snek[]): boolean[] =>
+      sneks.map((snek) => {
+        const existed = exists.get(snek.id) !== undefined;
+        upsert.run(snek);
+        return !existed;
+      }),
+    ),
     // Indexed by [name given] + 2 × [type given].
     list: LIST_FILTERS.map((where): Statement => db.prepare(listSql(where))),
   };

@@ -85,7 +85,7 @@ export async function startServerProcess(options: RunOptions): Promise<ServerPro
 /** Runs snek-server until it exits: a server expected to fail before listening, or a subcommand such as verify-store. */
 export async function runServerToExit(options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const args = options.args ?? [];
-  const { child, out } = launch({ ...options, args: args[0] === 'verify-store' ? args : ['--port', '0', ...args] });
+  const { child, out } = launch({ ...options, args: args[0] === 'verify-store' || args[0] === 'import' ? args : ['--port', '0', ...args] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await exitOf(child);
   clearTimeout(timer);

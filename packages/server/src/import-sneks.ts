@@ -1,0 +1,95 @@
+import { createReadStream } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { formatIssues, slugify, snekSchema, writesInBulk, type Snek, type SnekStore } from '@snek/core';
+
+export interface ImportReport {
+  imported: number;
+  created: number;
+  skipped: Array<{ where: string; reason: string }>;
+  seconds: number;
+}
+
+export interface ImportOptions {
+  /** A JSON-lines file, or a folder of art files. */
+  source: string;
+  /** The type of sneks made from art files; default "imported". */
+  type?: string | undefined;
+  /** Called as sneks are written, for a progress bar. */
+  progress?: (done: number, total: number | undefined) => void;
+}
+
+const BATCH = 1000;
+
+/** A record read from the source, or why it could not be read. */
+type Candidate = { where: string; value: unknown } | { where: string; unreadable: string };
+
+/** `snek-server import`: validates every record, writes them in batches, and says what it skipped and why. */
+export async function importSneks(store: SnekStore, options: ImportOptions): Promise<ImportReport> {
+  const started = performance.now();
+  const report: ImportReport = { imported: 0, created: 0, skipped: [], seconds: 0 };
+  const isFolder = (await stat(options.source)).isDirectory();
+  const total = isFolder ? (await readdir(options.source)).length : undefined;
+  let batch: Snek[] = [];
+  const flush = async () => {
+    report.created += await writeBatch(store, batch);
+    report.imported += batch.length;
+    batch = [];
+    options.progress?.(report.imported + report.skipped.length, total);
+  };
+  const candidates = isFolder ? artFiles(options.source, options.type ?? 'imported') : jsonLines(options.source);
+  for await (const candidate of candidates) {
+    const where = candidate.where;
+    const snek = 'unreadable' in candidate ? candidate.unreadable : toSnek(candidate.value);
+    if (typeof snek === 'string') report.skipped.push({ where, reason: snek });
+    else batch.push(snek);
+    if (batch.length === BATCH) await flush();
+  }
+  await flush();
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+async function writeBatch(store: SnekStore, sneks: Snek[]): Promise<number> {
+  if (sneks.length === 0) return 0;
+  if (writesInBulk(store)) return (await store.putMany(sneks)).created;
+  const results = await Promise.all(sneks.map((snek) => store.put(snek)));
+  return results.filter((result) => result.created).length;
+}
+
+/** A valid snek, or why not. A missing id is made from the name. */
+function toSnek(value: unknown): Snek | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const record = value as Record<string, unknown>;
+  const withId = { ...record, id: record['id'] ?? (typeof record['name'] === 'string' ? slugify(record['name']) : undefined) };
+  const parsed = snekSchema.safeParse(withId);
+  return parsed.success ? parsed.data : formatIssues(parsed.error);
+}
+
+async function* jsonLines(file: string): AsyncGenerator<Candidate> {
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of lines) {
+    n++;
+    if (!line.trim()) continue;
+    try {
+      yield { where: `${file}:${n}`, value: JSON.parse(line) };
+    } catch (error) {
+      yield { where: `${file}:${n}`, unreadable: `not JSON (${(error as Error).message})` };
+    }
+  }
+}
+
+/** Each file is one snek: its name without the extension is the name, and its slug the id. */
+async function* artFiles(folder: string, type: string): AsyncGenerator<Candidate> {
+  for (const entry of (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const file = path.join(folder, entry.name);
+    if (!entry.isFile()) {
+      yield { where: file, unreadable: 'not a regular file' };
+      continue;
+    }
+    const name = path.parse(entry.name).name;
+    yield { where: file, value: { name, type, content: await readFile(file, 'utf8') } };
+  }
+}

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from './helpers/server-process.js';
+
+// `snek-server import` through each built-in store's own write path, then served by a real server.
+const STORES: Record<string, string> = {
+  memory: 'server:\n  store: memory\n',
+  fs: 'server:\n  store: { use: fs, options: { dir: ./data } }\n',
+  sqlite: 'server:\n  store: { use: sqlite, options: { file: ./data/sneks.db } }\n',
+};
+
+let dir: TempDir;
+beforeAll(async () => {
+  dir = await tempDir('snek-import-');
+  const lines = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ name: `Snek ${i}`, type: ['cute', 'fancy'][i % 2], content: `${'~'.repeat((i % 40) + 1)}<\n` }));
+  lines.splice(10, 0, 'not json', JSON.stringify({ name: 'Bad', type: 'NOT A SLUG', content: 'x' }), '', JSON.stringify(['an', 'array']));
+  await dir.write('input/sneks.jsonl', `${lines.join('\n')}\n`);
+  await dir.write('input/art/Tiny Snek.txt', '~<\n');
+  await dir.write('input/art/escape.txt', 'red \u001b[31m\n');
+});
+afterAll(async () => {
+  killAllServers();
+  await dir.cleanup();
+});
+
+describe.each(Object.keys(STORES))('snek-server import into the %s store', (store) => {
+  it('imports JSON lines, reports each skipped line with its reason, and the server serves the result', async () => {
+    const home = path.join(dir.path, store);
+    await dir.write(`${store}/.snekrc`, STORES[store]!);
+    const env = cleanEnv(home);
+    const run = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, 'input/sneks.jsonl')] });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toMatch(new RegExp(`^imported 2500 sneks \\(2500 new\\) into the ${store} store in [\\d.]+ s \\(\\d+/s\\); skipped 3\\n`));
+    expect(run.stdout).toContain('sneks.jsonl:11: not JSON');
+    expect(run.stdout).toContain('sneks.jsonl:12: type: must be a slug');
+    expect(run.stdout).toContain('sneks.jsonl:14: not a JSON object');
+    const art = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, 'input/art'), '--type', 'files'] });
+    expect(art.stdout).toMatch(/^imported 1 sneks \(1 new\).*skipped 1\n.*escape\.txt: content: must not contain control characters/s);
+    if (store === 'memory') return;
+    const server = await startServerProcess({ cwd: home, env });
+    const { types } = (await (await fetch(`${server.url}/v1/types`)).json()) as { types: Array<{ type: string; count: number }> };
+    expect(types).toEqual(expect.arrayContaining([{ type: 'cute', count: 1251 }, { type: 'fancy', count: 1251 }, { type: 'files', count: 1 }]));
+    expect(((await (await fetch(`${server.url}/v1/sneks/tiny-snek`)).json()) as { name: string }).name).toBe('Tiny Snek');
+    expect(await server.stop()).toBe(0);
+  });
+});
