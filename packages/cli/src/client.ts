@@ -1,4 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { networkErrorMessage } from './network-errors.js';
 import { MAX_LIST_LIMIT, SnekError, type Snek, type SnekErrorCode, type SnekPage } from '@snek/core';
 
 export interface SnekClientOptions {
@@ -85,9 +86,7 @@ export class SnekClient {
   private networkError(error: unknown): SnekError {
     const { code, message } = error as { code?: string; message?: string };
     const url = this.options.url;
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new SnekError('SERVER_UNREACHABLE', `cannot find the host of ${url}: check --url, SNEK_URL or client.url in .snekrc`, { cause: error });
-    if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new SnekError('SERVER_UNREACHABLE', `the snek server at ${url} did not answer within ${this.options.timeoutMs / 1000} s: try again, or raise --timeout`, { cause: error });
-    if (code === 'ECONNREFUSED') return new SnekError('SERVER_UNREACHABLE', `cannot reach the snek server at ${url}: is it running? (\`pnpm start\`)`, { cause: error });
-    return new SnekError('SERVER_UNREACHABLE', `cannot talk to the snek server at ${url} (${code ?? message}): check --url and your network`, { cause: error });
+    const known = networkErrorMessage(code, url, this.options.timeoutMs);
+    return new SnekError('SERVER_UNREACHABLE', known ?? `cannot talk to the snek server at ${url} (${code ?? message}): check --url and your network`, { cause: error });
   }
 }

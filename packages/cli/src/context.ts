@@ -12,7 +12,16 @@ export interface GlobalArgs {
   timeout: number;
 }
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** This package's version; package.json is one folder up from dist/, two from the bundle in dist/bundle/. */
+export const VERSION = ['../package.json', '../../package.json']
+  .map((relative) => {
+    try {
+      return JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
+    } catch {
+      return undefined;
+    }
+  })
+  .find((manifest) => manifest?.name === '@snek/cli')!.version;
 
 export interface CommandContext {
   loaded: LoadedConfig;

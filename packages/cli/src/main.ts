@@ -58,11 +58,6 @@ function parser(argv: string[]) {
 
 /** Runs the CLI; errors become one line on stderr and a documented exit status. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  // `snek list | head` closes the pipe early; that is the reader's choice, not an error.
-  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') process.exit(0);
-    throw error;
-  });
   try {
     await parser(argv).parseAsync();
   } catch (error) {

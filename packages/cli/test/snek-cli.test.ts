@@ -80,6 +80,33 @@ describe('snek [NAME] [--type TYPE]', () => {
   });
 });
 
+describe('the fast path', () => {
+  // `snek [NAME] [--type]` skips yargs, axios and cosmiconfig; it must print exactly what the full CLI prints.
+  it.each([[[]], [['cute']], [['--type', 'cute']], [['--type=fancy']], [['--type', 'twins']], [['cutee']], [['--type', 'cute', 'nobody']], [['--timeout', '5', 'fancy']]])(
+    'snek %j prints the same bytes and exits the same way as the full CLI',
+    async (args) => {
+      const fast = await snek(args);
+      const full = await snek(args, { SNEK_CLI_FULL: '1' });
+      expect({ code: fast.code, stdout: fast.stdout.toString(), stderr: fast.stderr }).toEqual({ code: full.code, stdout: full.stdout.toString(), stderr: full.stderr });
+    },
+  );
+
+  it('reads client settings from a YAML .snekrc, and leaves a config with a server section to the full CLI', async () => {
+    await dir.write('fast-yaml/.snekrc', `client:\n  url: ${server.url}\n`);
+    const fromYaml = await snek(['--type', 'cute'], { SNEK_URL: '' }, undefined, path.join(dir.path, 'fast-yaml'));
+    expect(fromYaml.stdout.equals(await seed('cute'))).toBe(true);
+    await dir.write('fast-server/.snekrc', `server:\n  port: lots\nclient:\n  url: ${server.url}\n`);
+    expectOneLineError(await snek(['--type', 'cute'], { SNEK_URL: '' }, undefined, path.join(dir.path, 'fast-server')), 3, /server\.port/);
+  });
+
+  it("searches the same places as cosmiconfig, in the same order", async () => {
+    const { getDefaultSearchPlaces, globalConfigSearchPlaces } = await import('cosmiconfig');
+    const { SEARCH_PLACES, GLOBAL_PLACES } = await import('../src/fast-config.js');
+    expect(SEARCH_PLACES).toEqual(getDefaultSearchPlaces('snek'));
+    expect(GLOBAL_PLACES).toEqual(globalConfigSearchPlaces);
+  });
+});
+
 describe('push, list, types and rm', () => {
   it('round-trips a snek: push from a file, show, list, replace from stdin, rm', async () => {
     const art = await dir.write('art/round.txt', '  ~~~~~~<  trailing  \n\tüñï 🐍 "\\"\n');

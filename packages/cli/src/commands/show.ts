@@ -1,8 +1,9 @@
 import { distance } from 'fastest-levenshtein';
-import { SnekError, type Snek } from '@snek/core';
+import { SnekError } from '@snek/core';
+import { formatSneks } from '../art-output.js';
 import { SnekClient } from '../client.js';
 import { commandContext, printJson, type GlobalArgs } from '../context.js';
-import { artLines, terminalSafe } from '../terminal.js';
+import { terminalSafe } from '../terminal.js';
 
 export interface ShowArgs extends GlobalArgs {
   name?: string | undefined;
@@ -21,11 +22,7 @@ export async function show(args: ShowArgs): Promise<void> {
   }
   if (sneks.length === 0) throw await unknownSnek(client, name, args.type);
   if (args.json) return printJson(sneks);
-  process.stdout.write(sneks.length === 1 ? artLines(sneks[0]!.content) : sneks.map(withHeader).join('\n'));
-}
-
-function withHeader(snek: Snek): string {
-  return `${terminalSafe(snek.name)} (${snek.type})\n${artLines(snek.content)}`;
+  process.stdout.write(formatSneks(sneks));
 }
 
 async function unknownSnek(client: SnekClient, name: string | undefined, type: string | undefined): Promise<SnekError> {

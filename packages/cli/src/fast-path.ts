@@ -1,0 +1,75 @@
+import { request as httpRequest } from 'node:http';
+import type { Snek } from '@snek/core';
+import { formatSneks } from './art-output.js';
+import { readFastConfig } from './fast-config.js';
+import { networkErrorMessage } from './network-errors.js';
+
+const VALUE_FLAGS = new Set(['type', 'url', 'token', 'config', 'timeout']);
+const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'config', 'completion']);
+const DEFAULT_URL = 'http://localhost:8000';
+
+/**
+ * `snek [NAME] [--type TYPE]` without yargs, axios, cosmiconfig or zod, which cost more to load than
+ * the whole request. Anything it is not sure of (another command, a flag it does not know, no match,
+ * an HTTP error, a config it cannot read simply) returns false, and the full CLI handles it.
+ */
+export async function tryFastPath(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const args = parseArgs(argv);
+  if (!args || env['SNEK_CLI_FULL']) return false;
+  const timeoutMs = Number(args.flags['timeout'] ?? 10) * 1000;
+  if (!(timeoutMs > 0)) return false;
+  const config = await readFastConfig(args.flags['config'] ?? env['SNEK_CONFIG'], process.cwd());
+  if (!config) return false;
+  const url = args.flags['url'] ?? (env['SNEK_URL'] || undefined) ?? config.url ?? DEFAULT_URL;
+  const token = args.flags['token'] ?? (env['SNEK_TOKEN'] || undefined) ?? config.token;
+  if (!/^https?:\/\/[^/]/.test(url)) return false;
+  const type = args.flags['type'];
+  const name = args.name ?? (type === undefined ? 'normal' : undefined);
+  const query = new URLSearchParams({ ...(name === undefined ? {} : { name }), ...(type === undefined ? {} : { type }), limit: '500' });
+  const answer = await get(`${url.replace(/\/+$/, '')}/v1/sneks?${query}`, token, timeoutMs);
+  if ('error' in answer) {
+    const message = networkErrorMessage(answer.error, url, timeoutMs);
+    if (!message) return false;
+    process.stderr.write(`snek: ${message}\n`);
+    process.exitCode = 4;
+    return true;
+  }
+  if (answer.status !== 200) return false;
+  const page = JSON.parse(answer.body) as { items: Snek[]; nextCursor: string | null };
+  if (page.items.length === 0 || page.nextCursor !== null) return false;
+  process.stdout.write(formatSneks(page.items));
+  return true;
+}
+
+function parseArgs(argv: readonly string[]): { name?: string; flags: Record<string, string> } | undefined {
+  const flags: Record<string, string> = {};
+  let name: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--')) {
+      const [key, inline] = arg.slice(2).split(/=(.*)/s, 2);
+      if (!VALUE_FLAGS.has(key!) || key! in flags) return undefined;
+      const value = inline ?? argv[++i];
+      if (value === undefined || value.startsWith('-')) return undefined;
+      flags[key!] = value;
+    } else if (arg.startsWith('-') || name !== undefined || COMMANDS.has(arg)) return undefined;
+    else name = arg;
+  }
+  return name === undefined ? { flags } : { name, flags };
+}
+
+async function get(url: string, token: string | undefined, timeoutMs: number): Promise<{ status: number; body: string } | { error: string | undefined }> {
+  // TLS costs a few milliseconds to load; only https URLs pay for it.
+  const request = url.startsWith('https:') ? (await import('node:https')).request : httpRequest;
+  return new Promise((resolve) => {
+    const req = request(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('error', () => resolve({ error: undefined }));
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
+    req.end();
+  });
+}
