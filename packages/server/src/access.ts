@@ -62,7 +62,7 @@ export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler
     const token = presentedToken(req, policy);
     if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
     if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
-    req.log?.setBindings?.({ token: token.name });
+    req.tokenName = token.name;
     if (!token.scopes.has(scope)) {
       return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
     }

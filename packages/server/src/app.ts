@@ -39,11 +39,12 @@ export function createApp(options: CreateAppOptions): Express {
   app.use(livenessRoutes());
   // Everything below /healthz is a read: open on a public server, token-only on a private one.
   app.use(requireScope(access, 'read'));
-  app.use(readinessRoutes(options.store, options.storeName ?? 'store'));
-  app.use(docsRoutes(options.version ?? '0.0.0'));
+  // The hot routes first: every router a request passes costs it time.
   app.use('/v1', snekRoutes(options.store, requireScope(access, 'write')));
   app.use(legacyRoutes(options.store));
+  app.use(readinessRoutes(options.store, options.storeName ?? 'store'));
+  app.use(docsRoutes(options.version ?? '0.0.0'));
   app.use(routeNotFound);
-  app.use(problemHandler);
+  app.use(problemHandler(options.logger));
   return app;
 }

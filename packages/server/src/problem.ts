@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 import { SnekError, type SnekErrorCode } from '@snek/core';
 
 const STATUS_BY_CODE: Partial<Record<SnekErrorCode, number>> = {
@@ -59,12 +60,14 @@ function toSnekError(error: unknown): SnekError {
   return new SnekError('INTERNAL', 'The server failed to handle this request. Its log has the details under this requestId.', { cause: error });
 }
 
-export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
-  const snekError = toSnekError(error);
-  if (statusForCode(snekError.code) >= 500) req.log?.error({ err: snekError.cause ?? error }, snekError.message);
-  if (res.headersSent) return res.end();
-  sendProblem(req, res, snekError);
-};
+export function problemHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const snekError = toSnekError(error);
+    if (statusForCode(snekError.code) >= 500) logger.error({ reqId: req.id, err: snekError.cause ?? error }, snekError.message);
+    if (res.headersSent) return res.end();
+    sendProblem(req, res, snekError);
+  };
+}
 
 export const routeNotFound: RequestHandler = (req, _res, next) => {
   next(new SnekError('ROUTE_NOT_FOUND', `There is no route ${req.method} ${req.path}. See /docs for the API.`));

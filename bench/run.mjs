@@ -1,0 +1,138 @@
+// pnpm bench: every case runs the real server as a separate process; targets are ratios within this run.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { writeSneks } from './data.mjs';
+import { ROOT, SNEK, SNEK_SERVER, startProcess, startSnekServer } from './processes.mjs';
+
+const SECONDS = Number(process.env.SNEK_BENCH_SECONDS ?? 10);
+const SNEKS = Number(process.env.SNEK_BENCH_SNEKS ?? 100_000);
+const TOKEN = 'bench-token';
+const work = mkdtempSync(path.join(tmpdir(), 'snek-bench-'));
+const rows = [];
+const row = (name, value, target, pass) => {
+  rows.push({ name, value, target, pass });
+  console.error(`${pass === undefined ? '    ' : pass ? 'ok  ' : 'MISS'} ${name}: ${value}${target ? `  (target ${target})` : ''}`);
+};
+
+function load(url, options = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: 32, duration: SECONDS, ...options }, (error, result) => {
+      if (error) return reject(error);
+      if (result.errors || result.non2xx) return reject(new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx`));
+      resolve(result);
+    });
+  });
+}
+
+function site(name, snekrc) {
+  const dir = path.join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, '.snekrc'), snekrc);
+  return dir;
+}
+
+/** Median wall time of a command over `runs`, interleaved with the others so drift hits all alike. */
+function medians(commands, runs) {
+  const times = commands.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    commands.forEach((command, c) => {
+      const started = process.hrtime.bigint();
+      const result = spawnSync(command[0], command.slice(1), { stdio: 'ignore' });
+      if (result.status !== 0) throw new Error(`${command.join(' ')} exited ${result.status}`);
+      times[c].push(Number(process.hrtime.bigint() - started) / 1e6);
+    });
+  }
+  return times.map((t) => t.sort((a, b) => a - b)[t.length >> 1]);
+}
+
+const env = { SNEK_ADMIN_TOKEN: TOKEN };
+try {
+  // B1, B2, B4, B5 on the default store: SQLite, bootstrapped with the three sneks.
+  const defaults = await startSnekServer(site('default', ''), env);
+  const cute = await (await fetch(`${defaults.url}/v1/sneks/cute`)).text();
+  const legacy = await (await fetch(`${defaults.url}/sneks?name=cute`)).text();
+  const floor = await startProcess([`${ROOT}bench/floor.mjs`, '$PORT', JSON.stringify({ '/v1/sneks/cute': cute, '/sneks': legacy })], { cwd: ROOT });
+  const floorB1 = (await load(`${floor.url}/v1/sneks/cute`)).requests.average;
+  const b1 = (await load(`${defaults.url}/v1/sneks/cute`)).requests.average;
+  row('B1 GET /v1/sneks/cute, sqlite, 32 connections', `${Math.round(b1)} req/s vs floor ${Math.round(floorB1)} = ${(b1 / floorB1).toFixed(2)}x`, '>= 0.8x', b1 / floorB1 >= 0.8);
+  const floorB2 = (await load(`${floor.url}/sneks?name=cute`)).requests.average;
+  const b2 = (await load(`${defaults.url}/sneks?name=cute`)).requests.average;
+  row("B2 the prototype's GET /sneks?name=cute", `${Math.round(b2)} req/s vs floor ${Math.round(floorB2)} = ${(b2 / floorB2).toFixed(2)}x`, '>= 0.8x', b2 / floorB2 >= 0.8);
+  await floor.stop();
+
+  let n = 0;
+  const body = JSON.stringify({ name: 'bench', type: 'bench', content: `${'~'.repeat(60)}<\n`.repeat(8) });
+  const b4 = await load(`${defaults.url}/v1/sneks/x`, {
+    requests: [{ method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body, setupRequest: (req) => ({ ...req, path: `/v1/sneks/b4-${n++}` }) }],
+  });
+  const ready = await (await fetch(`${defaults.url}/readyz`)).json();
+  row(`B4 durable PUT, sqlite (synchronous=${ready.synchronous}), 32 clients`, `${Math.round(b4['2xx'] / SECONDS)} writes/s`, '>= 2000', b4['2xx'] / SECONDS >= 2000);
+
+  const [bare, cli] = medians([[process.execPath, '-e', ''], [process.execPath, SNEK, '--type', 'cute', '--url', defaults.url]], 30);
+  row('B5 snek --type cute vs node -e "" (median of 30)', `${cli.toFixed(1)} ms vs ${bare.toFixed(1)} ms = ${(cli / bare).toFixed(2)}x`, '<= 1.3x', cli / bare <= 1.3);
+  await defaults.stop();
+
+  // 100,000 sneks in each store, through `snek-server import` (memory, which lives in the server, over HTTP).
+  const data = path.join(work, 'sneks.jsonl');
+  const raw = writeSneks(data, SNEKS);
+  const stores = {
+    sqlite: site('sqlite', 'server:\n  store: { use: sqlite, options: { file: ./sneks.db } }\n'),
+    fs: site('fs', 'server:\n  store: { use: fs, options: { dir: ./sneks } }\n'),
+    memory: site('memory', 'server:\n  store: memory\n'),
+  };
+  for (const store of ['sqlite', 'fs']) {
+    const started = performance.now();
+    const result = spawnSync(process.execPath, [SNEK_SERVER, 'import', data], { cwd: stores[store], encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(result.stderr);
+    row(`import ${SNEKS} sneks into ${store}`, `${((performance.now() - started) / 1000).toFixed(1)} s (${result.stdout.split('\n')[0]})`);
+  }
+
+  const b1Fallback = b1;
+  for (const store of ['sqlite', 'fs', 'memory']) {
+    const starts = [];
+    let server;
+    for (let i = 0; i < (store === 'memory' ? 1 : 3); i++) {
+      server?.stop && (await server.stop());
+      server = await startSnekServer(stores[store], env);
+      starts.push(server.ms);
+    }
+    if (store === 'memory') {
+      const emptyRss = server.rssMb();
+      const started = performance.now();
+      const lines = (await import('node:fs')).readFileSync(data, 'utf8').trim().split('\n');
+      for (let at = 0; at < lines.length; at += 64) {
+        await Promise.all(lines.slice(at, at + 64).map((line) => {
+          const { id, ...snek } = JSON.parse(line);
+          return fetch(`${server.url}/v1/sneks/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(snek) }).then((r) => r.arrayBuffer());
+        }));
+      }
+      row(`seed ${SNEKS} sneks into memory over HTTP (64 at a time)`, `${((performance.now() - started) / 1000).toFixed(1)} s`);
+      globalThis.gc?.();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const grown = server.rssMb() - emptyRss;
+      row(`B7 memory store: RSS growth for ${SNEKS} sneks vs their raw bytes`, `${grown.toFixed(0)} MB vs ${(raw / 2 ** 20).toFixed(0)} MB = ${(grown / (raw / 2 ** 20)).toFixed(2)}x`, '<= 2.5x', grown / (raw / 2 ** 20) <= 2.5);
+    } else {
+      const start = starts.sort((a, b) => a - b)[starts.length >> 1];
+      const limit = store === 'sqlite' ? 500 : 3000;
+      row(`B6 ${store}: start to ready with ${SNEKS} sneks (median of 3)`, `${start.toFixed(0)} ms`, `<= ${limit} ms`, start <= limit);
+    }
+    const query = `${server.url}/v1/sneks?type=cute&limit=50`;
+    const single = await load(query, { connections: 1 });
+    row(`B3 ${store}: GET ?type=cute&limit=50 of ${SNEKS}, 1 connection`, `p99 ${single.latency.p99} ms`, '<= 5 ms', single.latency.p99 <= 5);
+    const many = (await load(query)).requests.average;
+    row(`B3 ${store}: same, 32 connections`, `${Math.round(many)} req/s = ${(many / b1Fallback).toFixed(2)}x B1`, '>= 0.5x B1', many / b1Fallback >= 0.5);
+    if (store === 'sqlite') row(`B7 sqlite: server RSS with ${SNEKS} sneks, after B3`, `${server.rssMb().toFixed(0)} MB`, '<= 150 MB', server.rssMb() <= 150);
+    await server.stop();
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const version = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon\n`);
+console.log('| case | measured | target | |\n| --- | --- | --- | --- |');
+for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'met' : '**missed**'} |`);
+process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;
