@@ -10,6 +10,8 @@ const listQuerySchema = z.strictObject({
 });
 
 const putBodySchema = snekBodySchema.extend({ id: slugSchema.optional() });
+// Built once: a zod schema compiles itself on first use, which costs more than the check.
+const legacyQuerySchema = z.object({ name: snekNameSchema.optional() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
@@ -32,7 +34,7 @@ export function parseListQuery(req: Request): SnekQuery {
 
 /** The name filter of the prototype's GET /sneks. */
 export function parseLegacyQuery(req: Request): { name?: string } {
-  return parse(z.object({ name: snekNameSchema.optional() }), req.query, 'query');
+  return parse(legacyQuerySchema, req.query, 'query');
 }
 
 export function parsePutBody(req: Request, id: string): Snek {
