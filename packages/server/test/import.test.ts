@@ -1,14 +1,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { BUILT_IN_STORES } from './helpers/store-configs.js';
 import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from './helpers/server-process.js';
 
 // `snek-server import` through each built-in store's own write path, then served by a real server.
-const STORES: Record<string, string> = {
-  memory: 'server:\n  store: memory\n',
-  fs: 'server:\n  store: { use: fs, options: { dir: ./data } }\n',
-  sqlite: 'server:\n  store: { use: sqlite, options: { file: ./data/sneks.db } }\n',
-};
+const STORES: Record<string, string> = BUILT_IN_STORES;
 
 let dir: TempDir;
 beforeAll(async () => {

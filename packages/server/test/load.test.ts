@@ -1,17 +1,14 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { BUILT_IN_STORES } from './helpers/store-configs.js';
 import { cleanEnv, killAllServers, startServerProcess } from './helpers/server-process.js';
 
 // 64 clients mixing reads and writes against the real server, per built-in store: no 5xx, no lost write.
 const CLIENTS = 64;
 const SECONDS = Number(process.env['SNEK_LOAD_SECONDS'] ?? 30);
 const TOKEN = 'load-token';
-const STORES: Record<string, string> = {
-  memory: 'server:\n  store: memory\n',
-  fs: 'server:\n  store: { use: fs, options: { dir: ./data } }\n',
-  sqlite: 'server:\n  store: { use: sqlite, options: { file: ./data/sneks.db } }\n',
-};
+const STORES: Record<string, string> = BUILT_IN_STORES;
 
 let dir: TempDir;
 beforeAll(async () => {
