@@ -26,7 +26,12 @@ export default defineStore<SqliteStoreOptions | undefined>({
       return new SqliteSnekStore(absolute);
     } catch (error) {
       if (SnekError.is(error)) throw error;
-      throw new SnekError('STORE_INIT_FAILED', `Cannot open the SQLite file ${absolute}: ${(error as Error).message}. Check that its folder is writable and that it is a Snek database.`, { cause: error });
+      const message = (error as Error).message;
+      // A native module built for another Node version: the fix is a rebuild, not the file.
+      const hint = /NODE_MODULE_VERSION|different Node\.js version/.test(message)
+        ? 'better-sqlite3 was built for another Node.js version: run npm rebuild better-sqlite3 (or pnpm rebuild better-sqlite3) with this Node.'
+        : 'Check that its folder is writable and that it is a Snek database.';
+      throw new SnekError('STORE_INIT_FAILED', `Cannot open the SQLite file ${absolute}: ${message.split('\n')[0]} ${hint}`, { cause: error });
     }
   },
 });
