@@ -54,7 +54,7 @@ function presentedToken(req: Request, policy: AccessPolicy): AccessToken | null 
 /** Lets the request through only with a token that has `scope` (reads pass freely on a public server). */
 export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler {
   const nobodyHasScope = !policy.tokens.some((token) => token.scopes.has(scope));
-  return (req, _res, next) => {
+  return (req, res, next) => {
     if (scope === 'read' && policy.read === 'public') return next();
     if (scope === 'write' && nobodyHasScope) {
       return next(new SnekError('FORBIDDEN', 'Writes are disabled: this server has no token with the write scope. Start it with SNEK_ADMIN_TOKEN set, or add a token with scopes [write] under server.auth.tokens in .snekrc.'));
@@ -62,7 +62,7 @@ export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler
     const token = presentedToken(req, policy);
     if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
     if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
-    req.tokenName = token.name;
+    res.locals.tokenName = token.name;
     if (!token.scopes.has(scope)) {
       return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
     }

@@ -1,11 +1,11 @@
 import cors from 'cors';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from './access.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
+import { securityHeaders } from './security-headers.js';
 import { docsRoutes } from './routes/docs.js';
 import { livenessRoutes, readinessRoutes } from './routes/health.js';
 import { legacyRoutes } from './routes/legacy.js';
@@ -32,18 +32,19 @@ export function createApp(options: CreateAppOptions): Express {
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
   app.use(requestLogger(options.logger));
-  app.use(helmet());
+  app.use(securityHeaders());
   if (options.corsOrigins?.length) {
     app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id'] }));
   }
-  app.use(livenessRoutes());
-  // Everything below /healthz is a read: open on a public server, token-only on a private one.
-  app.use(requireScope(access, 'read'));
-  // The hot routes first: every router a request passes costs it time.
-  app.use('/v1', snekRoutes(options.store, requireScope(access, 'write')));
-  app.use(legacyRoutes(options.store));
-  app.use(readinessRoutes(options.store, options.storeName ?? 'store'));
-  app.use(docsRoutes(options.version ?? '0.0.0'));
+  // Routes sit on the app's own router, not nested routers: each router a request enters costs it time.
+  livenessRoutes(app);
+  // Everything after /healthz is a read: open on a public server, token-only on a private one.
+  if (access.read === 'token') app.use(requireScope(access, 'read'));
+  // The hot routes first: every route a request is matched against costs it time too.
+  snekRoutes(app, options.store, requireScope(access, 'write'));
+  legacyRoutes(app, options.store);
+  readinessRoutes(app, options.store, options.storeName ?? 'store');
+  docsRoutes(app, options.version ?? '0.0.0');
   app.use(routeNotFound);
   app.use(problemHandler(options.logger));
   return app;

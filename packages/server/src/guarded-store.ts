@@ -18,13 +18,15 @@ function storeFailure(error: unknown, storeName: string, method: string): SnekEr
  * answers 503 (or 507 when full) instead of 500, and the server stays up.
  */
 export function guardStore(store: SnekStore, storeName: string): SnekStore {
+  // A plain .catch, not an async wrapper: one promise fewer on every request.
   const guard =
     <A extends unknown[], R>(method: string, call: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
+    (...args: A): Promise<R> => {
+      const fail = (error: unknown) => Promise.reject(storeFailure(error, storeName, method));
       try {
-        return await call(...args);
+        return Promise.resolve(call(...args)).catch(fail);
       } catch (error) {
-        throw storeFailure(error, storeName, method);
+        return fail(error);
       }
     };
   const guarded: SnekStore & { status?: () => Promise<Record<string, unknown>> } = {

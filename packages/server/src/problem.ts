@@ -39,7 +39,7 @@ export function problemBody(error: SnekError, extra: { instance?: string; reques
 
 export function sendProblem(req: Request, res: Response, error: SnekError): void {
   // Long URLs are clipped: a problem document must not echo a megabyte back.
-  const body = problemBody(error, { instance: req.originalUrl.slice(0, 200), requestId: String(req.id ?? '') });
+  const body = problemBody(error, { instance: req.originalUrl.slice(0, 200), requestId: String(res.locals.requestId ?? '') });
   res.status(statusForCode(error.code)).type('application/problem+json').send(body);
 }
 
@@ -63,7 +63,7 @@ function toSnekError(error: unknown): SnekError {
 export function problemHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const snekError = toSnekError(error);
-    if (statusForCode(snekError.code) >= 500) logger.error({ reqId: req.id, err: snekError.cause ?? error }, snekError.message);
+    if (statusForCode(snekError.code) >= 500) logger.error({ reqId: res.locals.requestId, err: snekError.cause ?? error }, snekError.message);
     if (res.headersSent) return res.end();
     sendProblem(req, res, snekError);
   };

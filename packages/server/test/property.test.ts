@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { SLUG_PATTERN, slugSchema, snekBodySchema, type Snek } from '@snek/core';
-import { allSneks } from '../src/store-scan.js';
+import { eachPage } from '../src/store-scan.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { rawRequest, type RawRequest } from './helpers/raw-http.js';
 
@@ -102,7 +102,7 @@ const tally = { total: 0, byStatus: new Map<number, number>() };
 
 beforeAll(async () => {
   server = await startTestServer({ snekrc: SNEKRC, env: { SNEK_ADMIN_TOKEN: '', PROPERTY_READER: READER, PROPERTY_WRITER: WRITER } });
-  for await (const snek of allSneks(server.store)) model.set(snek.id, snek);
+  await eachPage(server.store, {}, (sneks) => sneks.forEach((snek) => model.set(snek.id, snek)));
 });
 afterAll(() => server.stop());
 
@@ -131,7 +131,7 @@ describe(`${RUNS} random requests`, () => {
           } else expect(response.status).toBeGreaterThanOrEqual(400);
         }
         const stored = new Map<string, Snek>();
-        for await (const snek of allSneks(server.store)) stored.set(snek.id, snek);
+        await eachPage(server.store, {}, (sneks) => sneks.forEach((snek) => stored.set(snek.id, snek)));
         expect(stored).toEqual(model);
       }),
       { numRuns: RUNS, endOnFailure: true },

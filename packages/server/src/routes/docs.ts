@@ -1,5 +1,6 @@
-import express, { Router } from 'express';
-import swaggerUi from 'swagger-ui-dist';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import express, { type IRouter } from 'express';
 import { openApiDocument } from '../openapi.js';
 
 const PAGE = `<!doctype html>
@@ -8,12 +9,13 @@ const PAGE = `<!doctype html>
 <body><div id="ui"></div><script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/init.js"></script></body>
 </html>
 `;
+// Only the folder: the package's main module evaluates the 1.4 MB browser bundle (≈ 190 ms and 40 MB RSS).
+const ASSETS = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 // A separate file, not an inline script, so a strict Content-Security-Policy can stay on.
 const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });\n`;
 
 /** /openapi.json, and /docs rendering it with Swagger UI served from this server (no CDN). */
-export function docsRoutes(version: string): Router {
-  const router = Router();
+export function docsRoutes(router: IRouter, version: string): void {
   const document = openApiDocument(version);
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -24,6 +26,5 @@ export function docsRoutes(version: string): Router {
   router.get('/docs/init.js', (_req, res) => {
     res.type('js').send(INIT);
   });
-  router.use('/docs/assets', express.static(swaggerUi.getAbsoluteFSPath(), { index: false }));
-  return router;
+  router.use('/docs/assets', express.static(ASSETS, { index: false }));
 }

@@ -1,18 +1,15 @@
-import { Router } from 'express';
+import type { IRouter } from 'express';
 import { SnekError, reportsStatus, type SnekStore } from '@snek/core';
 
 /** /healthz: the process answers. Open to all, even on a private server. */
-export function livenessRoutes(): Router {
-  const router = Router();
+export function livenessRoutes(router: IRouter): void {
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  return router;
 }
 
 /** /readyz: the store answers too. */
-export function readinessRoutes(store: SnekStore, storeName: string): Router {
-  const router = Router();
+export function readinessRoutes(router: IRouter, store: SnekStore, storeName: string): void {
   router.get('/readyz', async (_req, res) => {
     let details: Record<string, unknown> = {};
     try {
@@ -23,5 +20,4 @@ export function readinessRoutes(store: SnekStore, storeName: string): Router {
     }
     res.json({ status: 'ready', store: storeName, ...details });
   });
-  return router;
 }

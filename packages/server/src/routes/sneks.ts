@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer';
-import express, { Router, type RequestHandler } from 'express';
+import express, { type IRouter, type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { sendJsonWithEtag } from '../conditional-get.js';
+import { sendJson } from '../json-response.js';
 import { countTypes } from '../store-scan.js';
 
 // Bodies are parsed only after the token is checked, and only as JSON of at most 128 KiB.
@@ -17,35 +17,32 @@ const jsonBody = express.json({
 });
 
 /** /v1: sneks and their types. Each route validates, then makes one store call. */
-export function snekRoutes(store: SnekStore, canWrite: RequestHandler): Router {
-  const router = Router();
+export function snekRoutes(router: IRouter, store: SnekStore, canWrite: RequestHandler): void {
 
-  router.get('/sneks', async (req, res) => {
-    res.json(await store.list(parseListQuery(req)));
+  router.get('/v1/sneks', async (req, res) => {
+    sendJson(req, res, await store.list(parseListQuery(req)));
   });
 
-  router.get('/sneks/:id', async (req, res) => {
+  router.get('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
     const snek = await store.get(id);
     if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". List them with GET /v1/sneks.`);
-    sendJsonWithEtag(req, res, snek);
+    sendJson(req, res, snek);
   });
 
-  router.put('/sneks/:id', canWrite, jsonBody, async (req, res) => {
+  router.put('/v1/sneks/:id', canWrite, jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
     const { created } = await store.put(snek);
-    res.status(created ? 201 : 200).json(snek);
+    sendJson(req, res, snek, created ? 201 : 200);
   });
 
-  router.delete('/sneks/:id', canWrite, async (req, res) => {
+  router.delete('/v1/sneks/:id', canWrite, async (req, res) => {
     const id = parseId(req);
     if (!(await store.delete(id))) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
     res.status(204).end();
   });
 
-  router.get('/types', async (_req, res) => {
-    res.json({ types: await countTypes(store) });
+  router.get('/v1/types', async (req, res) => {
+    sendJson(req, res, { types: await countTypes(store) });
   });
-
-  return router;
 }
