@@ -48,14 +48,16 @@ class SortedIds {
 const EMPTY = new SortedIds();
 
 /**
- * An in-memory index of sneks by id, name and type, for stores whose storage cannot filter or
- * order by itself. `page` answers a {@link SnekQuery} without scanning every snek.
+ * An in-memory index of sneks by id, name and type, for stores whose storage cannot filter or order by
+ * itself. It keeps each entry it is given (a store may give it whole sneks and keep no other map), and
+ * `page` answers a {@link SnekQuery} without scanning every snek.
  */
-export class SnekIndex {
-  private readonly entries = new Map<string, SnekIndexEntry>();
+export class SnekIndex<E extends SnekIndexEntry = SnekIndexEntry> {
+  private readonly entries = new Map<string, E>();
   private all = new SortedIds();
-  private readonly byName = new Map<string, SortedIds>();
-  private readonly byType = new Map<string, SortedIds>();
+  // A name usually belongs to one snek: such a bucket is just that id, ~200 bytes less than a SortedIds.
+  private readonly byName = new Map<string, string | SortedIds>();
+  private readonly byType = new Map<string, string | SortedIds>();
 
   get size(): number {
     return this.entries.size;
@@ -65,15 +67,19 @@ export class SnekIndex {
     return this.entries.has(id);
   }
 
-  /** Adds or moves an entry; returns true when the id was new. */
-  set({ id, name, type }: SnekIndexEntry): boolean {
-    const previous = this.entries.get(id);
+  /** The entry kept for `id`, as it was given to `set`. */
+  get(id: string): E | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Adds or replaces an entry, keeping `entry` itself; returns true when the id was new. */
+  set(entry: E): boolean {
+    const previous = this.entries.get(entry.id);
     if (previous) this.unlink(previous);
-    const entry = { id, name, type };
-    this.entries.set(id, entry);
-    this.all.add(id);
-    bucket(this.byName, name).add(id);
-    bucket(this.byType, type).add(id);
+    this.entries.set(entry.id, entry);
+    this.all.add(entry.id);
+    addToBucket(this.byName, entry.name, entry.id);
+    addToBucket(this.byType, entry.type, entry.id);
     return !previous;
   }
 
@@ -93,43 +99,61 @@ export class SnekIndex {
     this.byType.clear();
   }
 
-  /** The ids of one page, in id order, and the cursor of the next page (null on the last). */
-  page(query: SnekQuery = {}): { ids: string[]; nextCursor: string | null } {
+  /** The entries of one page, in id order, and the cursor of the next page (null on the last). */
+  page(query: SnekQuery = {}): { entries: E[]; nextCursor: string | null } {
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const ids: string[] = [];
+    const entries: E[] = [];
     for (const id of this.candidates(query).after(after)) {
       const entry = this.entries.get(id)!;
       if ((query.name !== undefined && entry.name !== query.name) || (query.type !== undefined && entry.type !== query.type)) continue;
-      if (ids.length === limit) return { ids, nextCursor: encodeCursor(ids.at(-1)!) };
-      ids.push(id);
+      if (entries.length === limit) return { entries, nextCursor: encodeCursor(entries.at(-1)!.id) };
+      entries.push(entry);
     }
-    return { ids, nextCursor: null };
+    return { entries, nextCursor: null };
   }
 
   // The smallest id list that covers the filters; the other filter is checked per entry.
   private candidates(query: SnekQuery): SortedIds {
-    const name = query.name === undefined ? undefined : (this.byName.get(query.name) ?? EMPTY);
-    const type = query.type === undefined ? undefined : (this.byType.get(query.type) ?? EMPTY);
+    const name = query.name === undefined ? undefined : idsIn(this.byName, query.name);
+    const type = query.type === undefined ? undefined : idsIn(this.byType, query.type);
     if (name && type) return name.size <= type.size ? name : type;
     return name ?? type ?? this.all;
   }
 
-  private unlink(entry: SnekIndexEntry): void {
+  private unlink(entry: E): void {
     this.all.remove(entry.id);
-    unbucket(this.byName, entry.name, entry.id);
-    unbucket(this.byType, entry.type, entry.id);
+    removeFromBucket(this.byName, entry.name, entry.id);
+    removeFromBucket(this.byType, entry.type, entry.id);
   }
 }
 
-function bucket(index: Map<string, SortedIds>, key: string): SortedIds {
-  let ids = index.get(key);
-  if (!ids) index.set(key, (ids = new SortedIds()));
-  return ids;
+function idsIn(index: Map<string, string | SortedIds>, key: string): SortedIds {
+  const ids = index.get(key);
+  if (ids === undefined) return EMPTY;
+  if (typeof ids !== 'string') return ids;
+  const one = new SortedIds();
+  one.add(ids);
+  return one;
 }
 
-function unbucket(index: Map<string, SortedIds>, key: string, id: string): void {
+function addToBucket(index: Map<string, string | SortedIds>, key: string, id: string): void {
   const ids = index.get(key);
-  ids?.remove(id);
-  if (ids?.size === 0) index.delete(key);
+  if (ids === undefined) index.set(key, id);
+  else if (typeof ids !== 'string') ids.add(id);
+  else if (ids !== id) {
+    const many = new SortedIds();
+    many.add(ids);
+    many.add(id);
+    index.set(key, many);
+  }
+}
+
+function removeFromBucket(index: Map<string, string | SortedIds>, key: string, id: string): void {
+  const ids = index.get(key);
+  if (ids === id) index.delete(key);
+  else if (ids !== undefined && typeof ids !== 'string') {
+    ids.remove(id);
+    if (ids.size === 0) index.delete(key);
+  }
 }

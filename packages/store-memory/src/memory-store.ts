@@ -1,39 +1,34 @@
 import { SnekError, SnekIndex, type Snek, type SnekPage, type SnekQuery, type SnekStore } from '@snek/core';
 
-/** Sneks in a Map, with core's SnekIndex so filtered pages never scan every snek. */
+/** Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. */
 export class MemorySnekStore implements SnekStore {
-  private readonly sneks = new Map<string, Snek>();
-  private readonly index = new SnekIndex();
+  private readonly index = new SnekIndex<Snek>();
   private closed = false;
 
   async get(id: string): Promise<Snek | undefined> {
     this.assertOpen();
-    const snek = this.sneks.get(id);
+    const snek = this.index.get(id);
     return snek && { ...snek };
   }
 
   async put(snek: Snek): Promise<{ created: boolean }> {
     this.assertOpen();
-    const copy = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
-    this.sneks.set(copy.id, copy);
-    return { created: this.index.set(copy) };
+    return { created: this.index.set({ id: snek.id, name: snek.name, type: snek.type, content: snek.content }) };
   }
 
   async delete(id: string): Promise<boolean> {
     this.assertOpen();
-    this.sneks.delete(id);
     return this.index.delete(id);
   }
 
   async list(query: SnekQuery = {}): Promise<SnekPage> {
     this.assertOpen();
-    const { ids, nextCursor } = this.index.page(query);
-    return { items: ids.map((id) => ({ ...this.sneks.get(id)! })), nextCursor };
+    const { entries, nextCursor } = this.index.page(query);
+    return { items: entries.map((snek) => ({ ...snek })), nextCursor };
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    this.sneks.clear();
     this.index.clear();
   }
 

@@ -92,4 +92,38 @@ describe('SqliteSnekStore', () => {
   it('rejects unknown options with STORE_OPTIONS_INVALID', async () => {
     expect((await rejection(() => create({ path: 'x.db' }))).code).toBe('STORE_OPTIONS_INVALID');
   });
+  it('runs reads issued in one turn together, and a failing read fails only itself', async () => {
+    const store = await create({});
+    await Promise.all(['a', 'b', 'c'].map((id) => store.put(sampleSnek(id, { type: id === 'b' ? 'odd' : 'even' }))));
+    const [a, bad, missing, evens] = await Promise.allSettled([store.get('a'), store.list({ cursor: 'not a cursor' }), store.get('zzz'), store.list({ type: 'even' })]);
+    expect(a).toEqual({ status: 'fulfilled', value: sampleSnek('a', { type: 'even' }) });
+    expect(bad.status).toBe('rejected');
+    expect(SnekError.is((bad as PromiseRejectedResult).reason)).toBe(true);
+    expect(missing).toEqual({ status: 'fulfilled', value: undefined });
+    expect(evens.status === 'fulfilled' && evens.value.items.map((snek) => snek.id)).toEqual(['a', 'c']);
+  });
+
+  it('runs identical reads of one turn once, and gives each caller its own objects', async () => {
+    const store = await create({});
+    await store.put(sampleSnek('same'));
+    const [first, second] = await Promise.all([store.get('same'), store.get('same')]);
+    const [page1, page2] = await Promise.all([store.list({ limit: 5 }), store.list({ limit: 5 })]);
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    expect(page2).toEqual(page1);
+    expect(page2.items[0]).not.toBe(page1.items[0]);
+    first!.content = 'changed by one caller';
+    page1.items[0]!.name = 'changed by one caller';
+    expect(second!.content).toBe(sampleSnek('same').content);
+    expect(page2.items[0]!.name).toBe(sampleSnek('same').name);
+  });
+
+  it('answers reads already accepted when closed, and refuses new ones', async () => {
+    const store = await create({});
+    await store.put(sampleSnek('kept'));
+    const accepted = store.get('kept');
+    await store.close();
+    expect(await accepted).toEqual(sampleSnek('kept'));
+    expect((await rejection(() => store.get('kept'))).code).toBe('STORE_CLOSED');
+  });
 });

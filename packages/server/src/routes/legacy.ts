@@ -11,6 +11,6 @@ export function legacyRoutes(router: IRouter, store: SnekStore): void {
     await eachPage(store, parseLegacyQuery(req), (page) => {
       for (const snek of page) sneks[snek.id] = { name: snek.name, content: snek.content };
     });
-    sendJson(req, res, { sneks });
+    sendJson(res, { sneks });
   });
 }

@@ -2,7 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import express, { type IRouter, type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { sendJson } from '../json-response.js';
+import { sendJson, sendJsonWithEtag } from '../json-response.js';
 import { countTypes } from '../store-scan.js';
 
 // Bodies are parsed only after the token is checked, and only as JSON of at most 128 KiB.
@@ -20,20 +20,20 @@ const jsonBody = express.json({
 export function snekRoutes(router: IRouter, store: SnekStore, canWrite: RequestHandler): void {
 
   router.get('/v1/sneks', async (req, res) => {
-    sendJson(req, res, await store.list(parseListQuery(req)));
+    sendJson(res, await store.list(parseListQuery(req)));
   });
 
   router.get('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
     const snek = await store.get(id);
     if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". List them with GET /v1/sneks.`);
-    sendJson(req, res, snek);
+    sendJsonWithEtag(req, res, snek);
   });
 
   router.put('/v1/sneks/:id', canWrite, jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
     const { created } = await store.put(snek);
-    sendJson(req, res, snek, created ? 201 : 200);
+    sendJson(res, snek, created ? 201 : 200);
   });
 
   router.delete('/v1/sneks/:id', canWrite, async (req, res) => {
@@ -42,7 +42,7 @@ export function snekRoutes(router: IRouter, store: SnekStore, canWrite: RequestH
     res.status(204).end();
   });
 
-  router.get('/v1/types', async (req, res) => {
-    sendJson(req, res, { types: await countTypes(store) });
+  router.get('/v1/types', async (_req, res) => {
+    sendJson(res, { types: await countTypes(store) });
   });
 }
