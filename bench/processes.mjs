@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SNEK_SERVER = `${ROOT}packages/server/bin/snek-server.js`;
-export const SNEK = `${ROOT}packages/cli/bin/snek.js`;
+export const SNEK = `${ROOT}packages/cli/bin/snek.cjs`;
 
 export async function freePort() {
   const probe = createServer();

@@ -1,4 +1,4 @@
-// Bundles the CLI into two files: bin.mjs, the fast path for `snek [NAME] [--type]`, small and self-contained,
+// Bundles the CLI into two files: bin.cjs, the fast path for `snek [NAME] [--type]`, small and self-contained,
 // and main.js, the full CLI (yargs, axios, cosmiconfig), loaded only when the fast path hands over.
 import { rm } from 'node:fs/promises';
 import { build } from 'esbuild';
@@ -15,7 +15,8 @@ const common = {
 };
 
 await rm(out(''), { recursive: true, force: true });
-await build({ ...common, entryPoints: [new URL('../src/bin.ts', import.meta.url).pathname], outfile: out('bin.mjs'), external: ['./main.js', 'js-yaml'] });
+// CommonJS, so the bin needs no ES module loader; it still import()s main.js and js-yaml when it must.
+await build({ ...common, format: 'cjs', entryPoints: [new URL('../src/bin.ts', import.meta.url).pathname], outfile: out('bin.cjs'), external: ['./main.js', 'js-yaml'] });
 await build({
   ...common,
   entryPoints: [new URL('../src/main.ts', import.meta.url).pathname],

@@ -7,7 +7,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 // The common case first, with almost nothing loaded; the full CLI (yargs, axios, cosmiconfig) only when needed.
-if (!(await tryFastPath(process.argv.slice(2)))) {
-  const { main } = await import('./main.js');
-  await main();
-}
+// No top-level await: this is bundled as CommonJS.
+void (async () => {
+  if (!(await tryFastPath(process.argv.slice(2)))) {
+    const { main } = await import('./main.js');
+    await main();
+  }
+})();

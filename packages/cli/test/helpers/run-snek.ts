@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const SNEK_BIN = fileURLToPath(new URL('../../bin/snek.js', import.meta.url));
+export const SNEK_BIN = fileURLToPath(new URL('../../bin/snek.cjs', import.meta.url));
 
 export interface SnekRun {
   code: number | null;
