@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { formatIssues, slugify, snekSchema, writesInBulk, type Snek, type SnekStore } from '@snek/core';
+import { SnekError, formatIssues, slugify, snekSchema, writesInBulk, type Snek, type SnekStore } from '@snek/core';
 
 export interface ImportReport {
   imported: number;
@@ -29,7 +29,7 @@ type Candidate = { where: string; value: unknown } | { where: string; unreadable
 export async function importSneks(store: SnekStore, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
   const report: ImportReport = { imported: 0, created: 0, skipped: [], seconds: 0 };
-  const isFolder = (await stat(options.source)).isDirectory();
+  const isFolder = await isDirectory(options.source);
   const total = isFolder ? (await readdir(options.source)).length : undefined;
   let batch: Snek[] = [];
   const flush = async () => {
@@ -49,6 +49,15 @@ export async function importSneks(store: SnekStore, options: ImportOptions): Pro
   await flush();
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+async function isDirectory(source: string): Promise<boolean> {
+  try {
+    return (await stat(source)).isDirectory();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `cannot be read (${(error as Error).message})`;
+    throw new SnekError('USAGE', `The import source ${source} ${reason}. Give a .jsonl file or a folder of art files.`, { cause: error });
+  }
 }
 
 async function writeBatch(store: SnekStore, sneks: Snek[]): Promise<number> {

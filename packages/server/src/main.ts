@@ -30,7 +30,9 @@ function parser(argv: string[]) {
       (y) =>
         y
           .option('host', { type: 'string', describe: 'Address to listen on (default: server.host, SNEK_HOST, 127.0.0.1)' })
-          .option('port', { type: 'number', describe: 'Port to listen on, 0 for any free one (default: server.port, SNEK_PORT, 8000)' }),
+          .option('port', { type: 'number', describe: 'Port to listen on, 0 for any free one (default: server.port, SNEK_PORT, 8000)' })
+          .option('import', { type: 'string', describe: 'Before listening, bulk-load sneks from this .jsonl file or folder of art (the way to fill a memory store)' })
+          .option('import-type', { type: 'string', describe: 'Type of sneks made from art files by --import (default: imported)' }),
       (args) => serve(args),
     )
     .command(
@@ -58,10 +60,20 @@ function parser(argv: string[]) {
     });
 }
 
-async function serve(args: { config?: string | undefined; host?: string | undefined; port?: number | undefined; debug?: boolean | undefined }): Promise<void> {
+interface ServeArgs {
+  config?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  import?: string | undefined;
+  importType?: string | undefined;
+  debug?: boolean | undefined;
+}
+
+async function serve(args: ServeArgs): Promise<void> {
   const logger = createLogger();
   const loaded = await loadConfig({ configPath: args.config });
-  const server = await startServer({ loaded, host: args.host, port: args.port, logger });
+  const importFrom = args.import === undefined ? undefined : { source: args.import, type: args.importType };
+  const server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping: finishing requests in flight');
     server.close().then(() => process.exit(0), (error: unknown) => fail(error, args.debug));

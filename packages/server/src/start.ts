@@ -10,6 +10,7 @@ import { storeLoadOptions } from './store-load-options.js';
 import { createLogger } from './logger.js';
 import { accessPolicy } from './access.js';
 import { guardStore } from './guarded-store.js';
+import { importSneks, type ImportReport } from './import-sneks.js';
 import { problemBody } from './problem.js';
 
 export interface StartServerOptions {
@@ -21,6 +22,8 @@ export interface StartServerOptions {
   logger?: Logger;
   /** How long close() lets in-flight requests finish before cutting them; default 10 s. */
   drainTimeoutMs?: number;
+  /** Sneks to bulk-load before listening (the --import flag); what was skipped is logged. */
+  importFrom?: { source: string; type?: string | undefined } | undefined;
 }
 
 export interface RunningServer {
@@ -43,6 +46,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const store = guardStore(loadedStore, plugin.name);
   let server: Server;
   try {
+    if (options.importFrom) logImport(logger, plugin.name, await importSneks(store, options.importFrom));
     const seeded = await bootstrapSneks(store);
     const status = reportsStatus(store) ? await store.status() : {};
     logger.info({ store: plugin.name, from: resolved.url, seeded, config: filepath, status }, `store "${plugin.name}" open`);
@@ -62,6 +66,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let closing: Promise<void> | undefined;
   const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(() => store.close()).then(() => logger.info('Snek server stopped')));
   return { url, store, close };
+}
+
+function logImport(logger: Logger, storeName: string, report: ImportReport): void {
+  const { imported, created, skipped, seconds } = report;
+  logger.info({ store: storeName, imported, created, skipped: skipped.length, seconds }, `imported ${imported} sneks (${created} new) in ${seconds.toFixed(1)} s`);
+  if (skipped.length) logger.warn({ skipped: skipped.slice(0, 20) }, `skipped ${skipped.length} records that are not valid sneks`);
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

@@ -42,3 +42,25 @@ describe.each(Object.keys(STORES))('snek-server import into the %s store', (stor
     expect(await server.stop()).toBe(0);
   });
 });
+
+describe('snek-server --import, the way to fill a memory store', () => {
+  it('loads the file before listening, logs what it skipped, and serves the sneks', async () => {
+    const home = path.join(dir.path, 'serve-import');
+    await dir.write('serve-import/.snekrc', 'server:\n  store: memory\n');
+    const server = await startServerProcess({ cwd: home, env: cleanEnv(home), args: ['--import', path.join(dir.path, 'input/sneks.jsonl')] });
+    const { types } = (await (await fetch(`${server.url}/v1/types`)).json()) as { types: Array<{ type: string; count: number }> };
+    // 1,250 of each type imported, plus the three built-in sneks.
+    expect(types).toEqual([{ type: 'cute', count: 1251 }, { type: 'fancy', count: 1251 }, { type: 'normal', count: 1 }]);
+    expect(((await (await fetch(`${server.url}/v1/sneks/snek-7`)).json()) as { name: string }).name).toBe('Snek 7');
+    expect(server.output().stdout).toContain('"msg":"imported 2500 sneks (2500 new)');
+    expect(server.output().stdout).toContain('"msg":"skipped 3 records that are not valid sneks"');
+    expect(await server.stop()).toBe(0);
+  });
+
+  it('refuses a source that does not exist, saying what to give instead', async () => {
+    const home = path.join(dir.path, 'serve-import');
+    const run = await runServerToExit({ cwd: home, env: cleanEnv(home), args: ['--import', 'nope.jsonl'] });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('snek-server: USAGE: The import source nope.jsonl does not exist. Give a .jsonl file or a folder of art files.\n');
+  });
+});
