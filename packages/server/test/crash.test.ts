@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
+import { rawDatabase } from '../../store-sqlite/test/helpers/raw-database.js';
 import { snekSchema } from '@snek/core';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from './helpers/server-process.js';
@@ -85,7 +85,7 @@ const STORES = {
   sqlite: {
     config: 'server:\n  store: { use: sqlite, options: { file: data/sneks.db } }\n',
     async checkStorage(dir: string) {
-      const db = new Database(path.join(dir, 'data/sneks.db'), { readonly: true });
+      const db = rawDatabase(path.join(dir, 'data/sneks.db'), { readonly: true });
       try {
         expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
       } finally {

@@ -15,14 +15,14 @@ export const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** Brings the file to SCHEMA_VERSION in one transaction; refuses files from a newer release. */
-export function migrate(db: Database, file: string): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
+export function migrate(db: Database, file: string, userVersion: () => number): void {
+  const version = userVersion();
   if (version > SCHEMA_VERSION) {
     throw new SnekError('STORE_INIT_FAILED', `${file} has schema version ${version}, but this @snek/store-sqlite knows only up to ${SCHEMA_VERSION}. Upgrade @snek/store-sqlite, or point server.store.options.file elsewhere.`);
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
     for (const step of MIGRATIONS.slice(version)) db.exec(step);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
   })();
 }

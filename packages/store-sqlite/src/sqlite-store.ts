@@ -20,6 +20,7 @@ type ListParams = { after: string; limit: number; name?: string | undefined; typ
 export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter {
   private readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepare>;
+  private readonly pragmas: ReturnType<typeof preparePragmas>;
   private closed = false;
   private pending: Array<{ snek: Snek; resolve: (result: { created: boolean }) => void; reject: (error: unknown) => void }> = [];
   private readonly reads: ReadBatch;
@@ -28,15 +29,16 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
     try {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = FULL');
-      // Another process holding the write lock makes us wait this long before SQLITE_BUSY.
-      this.db.pragma('busy_timeout = 5000');
-      migrate(this.db, file);
+      // exec, not pragma(): pragma() makes a Statement object per call (see keepForever).
+      // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY.
+      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000');
+      this.pragmas = preparePragmas(this.db);
+      migrate(this.db, file, () => this.pragmas.userVersion.get() as number);
       this.statements = prepare(this.db);
       this.reads = new ReadBatch(this.statements.inReadTransaction);
     } catch (error) {
       this.db.close();
+      keepForever(this);
       throw error;
     }
   }
@@ -112,21 +114,42 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     if (this.pending.length) this.commitPending();
     this.reads.flush();
     this.db.close();
+    keepForever(this);
   }
 
   async status(): Promise<Record<string, unknown>> {
     this.assertOpen();
     return {
       file: this.file,
-      schemaVersion: this.db.pragma('user_version', { simple: true }),
-      journalMode: this.db.pragma('journal_mode', { simple: true }),
-      synchronous: SYNCHRONOUS_NAMES[this.db.pragma('synchronous', { simple: true }) as number],
+      schemaVersion: this.pragmas.userVersion.get(),
+      journalMode: this.pragmas.journalMode.get(),
+      synchronous: SYNCHRONOUS_NAMES[this.pragmas.synchronous.get() as number],
     };
   }
 
   private assertOpen(): void {
     if (this.closed) throw new SnekError('STORE_CLOSED', `The sqlite store on ${this.file} is closed. Open a new one.`);
   }
+}
+
+/**
+ * better-sqlite3 12 on Node >= 24.19 aborts the process when the garbage collector frees one of its Database or
+ * Statement objects outside JavaScript (an idle-time GC): their ObjectWrap destructor CHECKs for an entered
+ * context. 13 fixes it but needs Node 22. So this store makes every statement once, at open, and never lets a
+ * connection or its statements be collected: a closed store's are kept here for the life of the process (a
+ * few hundred bytes each; a server opens one).
+ */
+const KEPT: object[] = [];
+function keepForever(store: SqliteSnekStore): void {
+  KEPT.push(store);
+}
+
+function preparePragmas(db: Database.Database) {
+  return {
+    userVersion: db.prepare('PRAGMA user_version').pluck(),
+    journalMode: db.prepare('PRAGMA journal_mode').pluck(),
+    synchronous: db.prepare('PRAGMA synchronous').pluck(),
+  };
 }
 
 function prepare(db: Database.Database) {

@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import Database from 'better-sqlite3';
 import { SnekError, type SnekStore } from '@snek/core';
 import { sampleSnek } from '@snek/store-testkit';
+import { rawDatabase } from './helpers/raw-database.js';
 import plugin, { LIST_FILTERS, MIGRATIONS, SCHEMA_VERSION, SqliteSnekStore, listSql } from '../src/index.js';
 
 let root: string;
@@ -42,7 +42,7 @@ describe('SqliteSnekStore', () => {
 
   it('migrates a schema-1 file forward, keeping its sneks', async () => {
     const file = path.join(root, 'old.db');
-    const old = new Database(file);
+    const old = rawDatabase(file);
     old.exec(MIGRATIONS[0]!);
     old.prepare('INSERT INTO sneks VALUES (?, ?, ?, ?)').run('kept', 'Kept', 'old', 'art\n');
     old.pragma('user_version = 1');
@@ -50,7 +50,7 @@ describe('SqliteSnekStore', () => {
     const store = await create({ file: 'old.db' });
     expect(await store.get('kept')).toEqual({ id: 'kept', name: 'Kept', type: 'old', content: 'art\n' });
     expect((await store.status())['schemaVersion']).toBe(SCHEMA_VERSION);
-    const check = new Database(file, { readonly: true });
+    const check = rawDatabase(file, { readonly: true });
     const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sneks' AND sql IS NOT NULL").pluck().all();
     check.close();
     expect(indexes.sort()).toEqual(['sneks_name_id', 'sneks_type_id']);
@@ -58,7 +58,7 @@ describe('SqliteSnekStore', () => {
 
   it('refuses a file from a newer schema with STORE_INIT_FAILED', async () => {
     const file = path.join(root, 'future.db');
-    const future = new Database(file);
+    const future = rawDatabase(file);
     future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
     future.close();
     const error = await rejection(() => create({ file: 'future.db' }));
@@ -76,7 +76,7 @@ describe('SqliteSnekStore', () => {
   it('serves each list filter from an index, in id order, without a sort step', async () => {
     const store = await create({});
     await store.put(sampleSnek('a'));
-    const db = new Database(store.file, { readonly: true });
+    const db = rawDatabase(store.file, { readonly: true });
     const plans = LIST_FILTERS.map((where) =>
       (db.prepare(`EXPLAIN QUERY PLAN ${listSql(where)}`).all({ after: '', limit: 1, name: 'n', type: 't' }) as Array<{ detail: string }>).map((row) => row.detail).join(' | '),
     );
