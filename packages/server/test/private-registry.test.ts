@@ -17,9 +17,8 @@ const NATIVE = ['better-sqlite3', 'classic-level'];
 
 let dir: TempDir;
 let registry: PrivateRegistry;
-// The package managers must see only our settings, not those of the `pnpm test` that started us; except
-// npm_config_nodedir, which makes native builds (better-sqlite3) target the Node running these tests.
-const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => /^npm_config_nodedir$/i.test(key) || !/^(npm_|pnpm_|NODE_OPTIONS$)/i.test(key)));
+// The package managers must see only our settings, not those of the `pnpm test` that started us.
+const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(npm_|pnpm_|NODE_OPTIONS$)/i.test(key)));
 
 beforeAll(async () => {
   dir = await tempDir('snek-registry-');

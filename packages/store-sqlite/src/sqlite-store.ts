@@ -28,6 +28,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   constructor(readonly file: string) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.db = new Database(file);
+    keepForever(this);
     try {
       // exec, not pragma(): pragma() makes a Statement object per call (see keepForever).
       // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY.
@@ -38,7 +39,6 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       this.reads = new ReadBatch(this.statements.inReadTransaction);
     } catch (error) {
       this.db.close();
-      keepForever(this);
       throw error;
     }
   }
@@ -114,7 +114,6 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     if (this.pending.length) this.commitPending();
     this.reads.flush();
     this.db.close();
-    keepForever(this);
   }
 
   async status(): Promise<Record<string, unknown>> {
@@ -136,8 +135,8 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
  * better-sqlite3 12 on Node >= 24.19 aborts the process when the garbage collector frees one of its Database or
  * Statement objects outside JavaScript (an idle-time GC): their ObjectWrap destructor CHECKs for an entered
  * context. 13 fixes it but needs Node 22. So this store makes every statement once, at open, and never lets a
- * connection or its statements be collected: a closed store's are kept here for the life of the process (a
- * few hundred bytes each; a server opens one).
+ * connection or its statements be collected: every store opened is kept here for the life of the process,
+ * however it ends (a few hundred bytes once closed; a server opens one).
  */
 const KEPT: object[] = [];
 function keepForever(store: SqliteSnekStore): void {
