@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { EventEmitter } from 'node:events';
 import type { RequestHandler, Response } from 'express';
 import { pino, type Logger } from 'pino';
 
@@ -8,9 +9,42 @@ import { pino, type Logger } from 'pino';
  */
 export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
   const destination = pino.destination({ dest: 1, sync: false });
-  // Lines logged just before a normal exit still reach stdout.
-  process.once('exit', () => destination.flushSync());
+  // A log reader that has gone away (a closed pipe) costs us the log, never the server.
+  let broken = false;
+  destination.on('error', () => {
+    broken = true;
+  });
+  // Lines logged just before a normal exit still reach stdout. Not on a broken stdout: sonic-boom's
+  // flushSync retries EPIPE forever, and the process would never exit.
+  process.once('exit', () => {
+    if (!broken) destination.flushSync();
+  });
   return pino({ level: env['SNEK_LOG_LEVEL'] ?? 'info', base: { service: 'snek-server' } }, destination);
+}
+
+/**
+ * Waits (at most 500 ms) until the logger's last writes have finished or failed. Exit flushes what is left
+ * synchronously, and sonic-boom retries a failed synchronous write (EPIPE: the reader of stdout is gone)
+ * forever; a failed asynchronous one, seen first, turns logging off instead, and exit is safe.
+ */
+export function settleLogger(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, EventEmitter>)[pino.symbols.streamSym]!;
+  return new Promise((resolve) => {
+    let quiet: NodeJS.Timeout | undefined;
+    const finish = () => {
+      clearTimeout(quiet);
+      clearTimeout(cap);
+      stream.off('write', wait).off('error', wait);
+      resolve();
+    };
+    const wait = () => {
+      clearTimeout(quiet);
+      quiet = setTimeout(finish, 20);
+    };
+    const cap = setTimeout(finish, 500);
+    stream.on('write', wait).on('error', wait);
+    wait();
+  });
 }
 
 declare global {

@@ -4,7 +4,7 @@ import { SnekError, loadConfig, loadStore } from '@snek/core';
 import { guardStore } from './guarded-store.js';
 import { importSneks } from './import-sneks.js';
 import { storeLoadOptions } from './store-load-options.js';
-import { createLogger } from './logger.js';
+import { createLogger, settleLogger } from './logger.js';
 import { startServer } from './start.js';
 import { verifyStore } from './verify-store.js';
 
@@ -76,7 +76,10 @@ async function serve(args: ServeArgs): Promise<void> {
   const server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
   const stop = (signal: string) => {
     logger.info({ signal }, 'stopping: finishing requests in flight');
-    server.close().then(() => process.exit(0), (error: unknown) => fail(error, args.debug));
+    server
+      .close()
+      .then(() => settleLogger(logger))
+      .then(() => process.exit(0), (error: unknown) => fail(error, args.debug));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

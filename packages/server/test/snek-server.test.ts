@@ -41,6 +41,17 @@ describe('snek-server', () => {
     expect(await server.stop()).toBe(0);
   });
 
+  it('still stops on SIGTERM when whatever read its log has gone away', async () => {
+    const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path) });
+    // A log reader that died (a closed pipe): every log line the server writes now fails with EPIPE.
+    server.child.stdout!.destroy();
+    server.child.stderr!.destroy();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const exited = server.stop();
+    const verdict = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))]);
+    expect(verdict).toBe(0);
+  });
+
   it('stops on SIGTERM only after finishing the request in flight, then exits 0', async () => {
     const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: 't' }) });
     const body = JSON.stringify({ name: 'slow', type: 'slow', content: 'sent in two halves' });
