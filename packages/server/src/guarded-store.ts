@@ -19,16 +19,16 @@ function storeFailure(error: unknown, storeName: string, method: string): SnekEr
  */
 export function guardStore(store: SnekStore, storeName: string): SnekStore {
   // A plain .catch, not an async wrapper: one promise fewer on every request.
-  const guard =
-    <A extends unknown[], R>(method: string, call: (...args: A) => Promise<R>) =>
-    (...args: A): Promise<R> => {
-      const fail = (error: unknown) => Promise.reject(storeFailure(error, storeName, method));
+  const guard = <A extends unknown[], R>(method: string, call: (...args: A) => Promise<R>) => {
+    const fail = (error: unknown): Promise<never> => Promise.reject(storeFailure(error, storeName, method));
+    return (...args: A): Promise<R> => {
       try {
         return Promise.resolve(call(...args)).catch(fail);
       } catch (error) {
         return fail(error);
       }
     };
+  };
   const guarded: SnekStore & { status?: () => Promise<Record<string, unknown>> } = {
     get: guard('get', (id: string) => store.get(id)),
     put: guard('put', (snek) => store.put(snek)),

@@ -5,20 +5,13 @@ import { pino, type Logger } from 'pino';
 
 /**
  * JSON lines on stdout; SNEK_LOG_LEVEL=debug|info|warn|error|silent. Lines are written asynchronously:
- * a synchronous write per request costs more than serving it. They are flushed on exit.
+ * a synchronous write per request costs more than serving it.
  */
 export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+  // pino flushes this on exit, and turns logging off after an EPIPE (see settleLogger).
   const destination = pino.destination({ dest: 1, sync: false });
-  // A log reader that has gone away (a closed pipe) costs us the log, never the server.
-  let broken = false;
-  destination.on('error', () => {
-    broken = true;
-  });
-  // Lines logged just before a normal exit still reach stdout. Not on a broken stdout: sonic-boom's
-  // flushSync retries EPIPE forever, and the process would never exit.
-  process.once('exit', () => {
-    if (!broken) destination.flushSync();
-  });
+  // Any other failure to write the log costs us the log, never the server.
+  destination.on('error', () => {});
   return pino({ level: env['SNEK_LOG_LEVEL'] ?? 'info', base: { service: 'snek-server' } }, destination);
 }
 

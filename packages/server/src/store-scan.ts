@@ -1,13 +1,13 @@
-import { MAX_LIST_LIMIT, type Snek, type SnekQuery, type SnekStore } from '@snek/core';
+import { MAX_LIST_LIMIT, type Snek, type SnekPage, type SnekQuery, type SnekStore } from '@snek/core';
 
 /** Calls `visit` with every page of sneks matching the filters; a plain loop, as a generator costs promises. */
 export async function eachPage(store: SnekStore, filters: Omit<SnekQuery, 'limit' | 'cursor'>, visit: (sneks: readonly Snek[]) => void): Promise<void> {
-  let page = await store.list({ ...filters, limit: MAX_LIST_LIMIT });
-  visit(page.items);
-  while (page.nextCursor) {
-    page = await store.list({ ...filters, limit: MAX_LIST_LIMIT, cursor: page.nextCursor });
+  let cursor: string | null = null;
+  do {
+    const page: SnekPage = await store.list({ ...filters, limit: MAX_LIST_LIMIT, ...(cursor ? { cursor } : {}) });
     visit(page.items);
-  }
+    cursor = page.nextCursor;
+  } while (cursor);
 }
 
 /** `[{ type, count }]` sorted by type; the contract has no aggregate call, so this walks the store. */
