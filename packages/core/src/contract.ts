@@ -82,6 +82,45 @@ export function writesInBulk(store: SnekStore): store is SnekStore & StoreBulkWr
   return typeof (store as Partial<StoreBulkWriter>).putMany === 'function';
 }
 
+/** How many sneks have one type; see {@link StoreTypeCounter}. */
+export interface TypeCount {
+  type: string;
+  count: number;
+}
+
+/**
+ * Optional for stores: the count of sneks per type without reading every snek, such as SQL's `GROUP BY`
+ * (`GET /v1/types`). Stores without it are counted by paging through `list`. Checked with {@link countsTypes}.
+ */
+export interface StoreTypeCounter {
+  /** One entry per type that has at least one snek, sorted by type in code-unit order (as `<` compares strings). */
+  countTypes(): Promise<TypeCount[]>;
+}
+
+/** True when the store implements the optional {@link StoreTypeCounter}. */
+export function countsTypes(store: SnekStore): store is SnekStore & StoreTypeCounter {
+  return typeof (store as Partial<StoreTypeCounter>).countTypes === 'function';
+}
+
+/**
+ * Optional for stores: a durable record of which pack sneks (`server.packs`) have been seeded, so that a pack snek
+ * someone deleted or edited over the API is never brought back or overwritten at start. The record lives in the store
+ * itself, so every server that shares the store sees the same. Checked with {@link keepsSeedLedger}; the rule for
+ * stores without it is in the README ("Snek packs").
+ */
+export interface StoreSeedLedger {
+  /** Those of `ids` that {@link StoreSeedLedger.recordSeeded} recorded before, whether the snek still exists or not. */
+  seeded(ids: readonly string[]): Promise<string[]>;
+  /** Records `ids` as seeded; durable once it resolves. Recording an id twice does nothing. */
+  recordSeeded(ids: readonly string[]): Promise<void>;
+}
+
+/** True when the store implements the optional {@link StoreSeedLedger}. */
+export function keepsSeedLedger(store: SnekStore): store is SnekStore & StoreSeedLedger {
+  const ledger = store as Partial<StoreSeedLedger>;
+  return typeof ledger.seeded === 'function' && typeof ledger.recordSeeded === 'function';
+}
+
 /** What the server tells a plugin about where it runs. */
 export interface StoreContext {
   /** The folder of the `.snekrc` in use, or the working folder when there is none. Resolve relative paths in options against it. */
