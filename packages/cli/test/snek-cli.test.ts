@@ -8,7 +8,7 @@ import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from
 import { SNEK_BIN, runSnek } from './helpers/run-snek.js';
 
 const TOKEN = 'cli-test-token';
-const seed = (id: string) => readFile(new URL(`../../../../shared/seed/sneks/${id}.txt`, import.meta.url));
+const shippedArt = (id: string) => readFile(new URL(`../../core/sneks/${id}.txt`, import.meta.url));
 
 let dir: TempDir;
 let server: ServerProcess;
@@ -52,13 +52,13 @@ describe('snek [NAME] [--type TYPE]', () => {
   it('snek --type cute prints the cute art byte for byte', async () => {
     const run = await snek(['--type', 'cute']);
     expect(run.code).toBe(0);
-    expect(run.stdout.equals(await seed('cute'))).toBe(true);
+    expect(run.stdout.equals(await shippedArt('cute'))).toBe(true);
     expect(run.stderr).toBe('');
   });
 
   it('snek prints normal, and snek fancy prints fancy', async () => {
-    expect((await snek([])).stdout.equals(await seed('normal'))).toBe(true);
-    expect((await snek(['fancy'])).stdout.equals(await seed('fancy'))).toBe(true);
+    expect((await snek([])).stdout.equals(await shippedArt('normal'))).toBe(true);
+    expect((await snek(['fancy'])).stdout.equals(await shippedArt('fancy'))).toBe(true);
   });
 
   it('an unknown name prints the message with the closest names and exits 1', async () => {
@@ -76,7 +76,7 @@ describe('snek [NAME] [--type TYPE]', () => {
 
   it('--json prints the matching sneks as JSON', async () => {
     const run = await snek(['cute', '--json']);
-    expect(JSON.parse(run.stdout.toString())).toEqual([{ id: 'cute', name: 'cute', type: 'cute', content: (await seed('cute')).toString() }]);
+    expect(JSON.parse(run.stdout.toString())).toEqual([{ id: 'cute', name: 'cute', type: 'cute', content: (await shippedArt('cute')).toString() }]);
   });
 });
 
@@ -94,7 +94,7 @@ describe('the fast path', () => {
   it('reads client settings from a YAML .snekrc, and leaves a config with a server section to the full CLI', async () => {
     await dir.write('fast-yaml/.snekrc', `client:\n  url: ${server.url}\n`);
     const fromYaml = await snek(['--type', 'cute'], { SNEK_URL: '' }, undefined, path.join(dir.path, 'fast-yaml'));
-    expect(fromYaml.stdout.equals(await seed('cute'))).toBe(true);
+    expect(fromYaml.stdout.equals(await shippedArt('cute'))).toBe(true);
     await dir.write('fast-server/.snekrc', `server:\n  port: lots\nclient:\n  url: ${server.url}\n`);
     expectOneLineError(await snek(['--type', 'cute'], { SNEK_URL: '' }, undefined, path.join(dir.path, 'fast-server')), 3, /server\.port/);
   });
@@ -140,7 +140,7 @@ describe('push, list, types and rm', () => {
   it('a write without a token exits 5 with one line, and changes nothing', async () => {
     expectOneLineError(await snek(['push', '-', '--name', 'cute', '--type', 'cute', '--id', 'cute'], {}, 'x\n'), 5, /needs a bearer token/);
     expectOneLineError(await snek(['rm', 'cute', '--token', 'wrong']), 5, /not valid/);
-    expect((await snek(['cute'])).stdout.equals(await seed('cute'))).toBe(true);
+    expect((await snek(['cute'])).stdout.equals(await shippedArt('cute'))).toBe(true);
   });
 
   it('an invalid snek is refused before it is sent, with exit 2', async () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rawGet, startTestServer, type TestServer } from './helpers/in-process.js';
 
-const seed = (id: string) => readFile(new URL(`../../../../shared/seed/sneks/${id}.txt`, import.meta.url), 'utf8');
+const shippedArt = (id: string) => readFile(new URL(`../../core/sneks/${id}.txt`, import.meta.url), 'utf8');
 
 let server: TestServer;
 beforeAll(async () => {
@@ -22,7 +22,7 @@ describe('GET /v1/sneks/:id', () => {
   it('serves the bootstrapped cute snek byte for byte, with an ETag', async () => {
     const response = await server.request('/v1/sneks/cute');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ id: 'cute', name: 'cute', type: 'cute', content: await seed('cute') });
+    expect(await response.json()).toEqual({ id: 'cute', name: 'cute', type: 'cute', content: await shippedArt('cute') });
     expect(response.headers.get('etag')).toBeTruthy();
   });
 
@@ -92,7 +92,7 @@ describe('bad requests get 4xx problem+json and change nothing', () => {
   it('malformed JSON → 400', async () => {
     const response = await server.request('/v1/sneks/cute', { method: 'PUT', body: '{"name": ', headers: { 'content-type': 'application/json' } });
     await expectProblem(response, 400, 'REQUEST_INVALID');
-    expect(((await (await server.request('/v1/sneks/cute')).json()) as { content: string }).content).toBe(await seed('cute'));
+    expect(((await (await server.request('/v1/sneks/cute')).json()) as { content: string }).content).toBe(await shippedArt('cute'));
   });
 
   it('a wrong type or a missing field → 400 naming the field', async () => {
@@ -132,7 +132,7 @@ describe('write access', () => {
     await expectProblem(await server.request('/v1/sneks/cute', { method: 'PUT', json: body, token: null }), 401, 'UNAUTHORIZED');
     await expectProblem(await server.request('/v1/sneks/cute', { method: 'PUT', json: body, token: 'wrong' }), 401, 'UNAUTHORIZED');
     await expectProblem(await server.request('/v1/sneks/cute', { method: 'DELETE', token: null }), 401, 'UNAUTHORIZED');
-    expect(((await (await server.request('/v1/sneks/cute')).json()) as { content: string }).content).toBe(await seed('cute'));
+    expect(((await (await server.request('/v1/sneks/cute')).json()) as { content: string }).content).toBe(await shippedArt('cute'));
   });
 
   it('a server with no write token answers writes 403, saying how to enable them', async () => {
@@ -151,7 +151,7 @@ describe("the prototype's GET /sneks", () => {
   it('answers ?name=cute in exactly the prototype shape', async () => {
     const response = await server.request('/sneks?name=cute');
     expect(response.status).toBe(200);
-    expect(await response.text()).toBe(JSON.stringify({ sneks: { cute: { name: 'cute', content: await seed('cute') } } }));
+    expect(await response.text()).toBe(JSON.stringify({ sneks: { cute: { name: 'cute', content: await shippedArt('cute') } } }));
   });
 
   it('answers without a name with every snek, name and content only', async () => {
