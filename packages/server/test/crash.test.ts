@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { rawDatabase } from '../../store-sqlite/test/helpers/raw-database.js';
+import { rawDatabase, scalar } from '../../store-sqlite/test/helpers/raw-database.js';
 import { snekSchema } from '@snek/core';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from './helpers/server-process.js';
@@ -85,9 +85,9 @@ const STORES = {
   sqlite: {
     config: 'server:\n  store: { use: sqlite, options: { file: data/sneks.db } }\n',
     async checkStorage(dir: string) {
-      const db = rawDatabase(path.join(dir, 'data/sneks.db'), { readonly: true });
+      const db = await rawDatabase(path.join(dir, 'data/sneks.db'), { readonly: true });
       try {
-        expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+        expect(scalar(db, 'PRAGMA integrity_check')).toBe('ok');
       } finally {
         db.close();
       }
@@ -99,7 +99,11 @@ const STORES = {
       const names = await readdir(path.join(dir, 'data'));
       // Temp files from the crash are swept at open; every record left is whole and valid.
       expect(names.filter((name) => name.endsWith('.tmp'))).toEqual([]);
-      for (const name of names.filter((n) => n.endsWith('.json'))) {
+      // The pack ledger is replaced atomically too: whole JSON after any crash.
+      expect(names).toContain('.snek-seeded.json');
+      JSON.parse(await readFile(path.join(dir, 'data', '.snek-seeded.json'), 'utf8'));
+      // Records are <id>.json; an id never starts with a dot, so .snek-seeded.json (the pack ledger) is not one.
+      for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.'))) {
         const parsed = snekSchema.safeParse(JSON.parse(await readFile(path.join(dir, 'data', name), 'utf8')));
         expect([name, parsed.success]).toEqual([name, true]);
       }

@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import { SnekError } from '@snek/core';
+import type { SqliteConnection } from './driver.js';
 
 /**
  * Schema changes in order; PRAGMA user_version records how many have run. Append, never edit:
@@ -10,19 +10,35 @@ export const MIGRATIONS: readonly string[] = [
   'CREATE TABLE sneks (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, content TEXT NOT NULL) WITHOUT ROWID',
   // 2: indexes that serve the name and type filters already in id order.
   'CREATE INDEX sneks_name_id ON sneks (name, id); CREATE INDEX sneks_type_id ON sneks (type, id)',
+  // 3: the pack sneks already seeded once (StoreSeedLedger), kept even after the snek is deleted.
+  'CREATE TABLE seeded_pack_sneks (id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID',
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Brings the file to SCHEMA_VERSION in one transaction; refuses files from a newer release. */
-export function migrate(db: Database, file: string, userVersion: () => number): void {
-  const version = userVersion();
-  if (version > SCHEMA_VERSION) {
-    throw new SnekError('STORE_INIT_FAILED', `${file} has schema version ${version}, but this @snek/store-sqlite knows only up to ${SCHEMA_VERSION}. Upgrade @snek/store-sqlite, or point server.store.options.file elsewhere.`);
-  }
-  if (version === SCHEMA_VERSION) return;
-  db.transaction(() => {
-    for (const step of MIGRATIONS.slice(version)) db.exec(step);
+/**
+ * Brings the file to SCHEMA_VERSION in one write transaction; refuses files from a newer release. The version is
+ * read again under the write lock, so two servers opening one new file at once migrate it once.
+ */
+export function migrate(db: SqliteConnection, file: string): void {
+  const userVersion = db.prepare('PRAGMA user_version');
+  const version = () => userVersion.get()!['user_version'] as number;
+  const check = (found: number) => {
+    if (found > SCHEMA_VERSION) {
+      throw new SnekError('STORE_INIT_FAILED', `${file} has schema version ${found}, but this @snek/store-sqlite knows only up to ${SCHEMA_VERSION}. Upgrade @snek/store-sqlite, or point server.store.options.file elsewhere.`);
+    }
+  };
+  check(version());
+  if (version() === SCHEMA_VERSION) return;
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const found = version();
+    check(found);
+    for (const step of MIGRATIONS.slice(found)) db.exec(step);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
-  })();
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
 }

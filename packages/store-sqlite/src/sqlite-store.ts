@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database, { type Statement } from 'better-sqlite3';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreStatusReporter } from '@snek/core';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteRow, type SqliteStatement } from './driver.js';
 import { migrate } from './migrations.js';
 import { ReadBatch } from './read-batch.js';
 
@@ -14,37 +14,52 @@ export function listSql(where: string): string {
 }
 
 export const LIST_FILTERS = ['', 'name = @name AND ', 'type = @type AND ', 'name = @name AND type = @type AND '] as const;
-type ListParams = { after: string; limit: number; name?: string | undefined; type?: string | undefined };
+
+/** Both drivers may hand back rows with a null prototype; callers get plain objects. */
+function toSnek(row: SqliteRow): Snek {
+  return { id: row['id'] as string, name: row['name'] as string, type: row['type'] as string, content: row['content'] as string };
+}
 
 /** Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter {
-  private readonly db: Database.Database;
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreTypeCounter, StoreSeedLedger {
+  /** Opens (creating it if need be) and migrates `file` with the chosen driver. */
+  static async open(file: string, options: { driver?: SqliteDriverChoice } = {}): Promise<SqliteSnekStore> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    return new SqliteSnekStore(file, await openConnection(file, options.driver));
+  }
+
   private readonly statements: ReturnType<typeof prepare>;
-  private readonly pragmas: ReturnType<typeof preparePragmas>;
   private closed = false;
   private pending: Array<{ snek: Snek; resolve: (result: { created: boolean }) => void; reject: (error: unknown) => void }> = [];
   private readonly reads: ReadBatch;
 
-  constructor(readonly file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    keepForever(this);
+  private constructor(
+    readonly file: string,
+    private readonly db: SqliteConnection,
+  ) {
     try {
-      // exec, not pragma(): pragma() makes a Statement object per call (see keepForever).
-      // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY.
-      this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000');
-      this.pragmas = preparePragmas(this.db);
-      migrate(this.db, file, () => this.pragmas.userVersion.get() as number);
-      this.statements = prepare(this.db);
-      this.reads = new ReadBatch(this.statements.inReadTransaction);
+      // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY; set first, as
+      // switching to WAL and migrating may wait on a server that opened the same new file a moment earlier.
+      db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
+      migrate(db, file);
+      this.statements = prepare(db);
+      this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {
-      this.db.close();
+      db.close();
       throw error;
     }
   }
 
+  /** Which library this store runs on; see the README for which Node gets which. */
+  get driver(): SqliteConnection['driver'] {
+    return this.db.driver;
+  }
+
   get(id: string): Promise<Snek | undefined> {
-    return this.read(`get ${id}`, () => this.statements.get.get(id) as Snek | undefined, (snek) => snek && { ...snek });
+    return this.read(`get ${id}`, () => {
+      const row = this.statements.get.get(id);
+      return row && toSnek(row);
+    }, (snek) => snek && { ...snek });
   }
 
   private read<T>(key: string, run: () => T, copy: (value: T) => T): Promise<T> {
@@ -71,7 +86,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   /** Writes many sneks in one transaction; for bulk imports. */
   async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
     this.assertOpen();
-    return { created: this.statements.putMany(sneks).filter(Boolean).length };
+    return { created: this.writeAll(sneks).filter(Boolean).length };
   }
 
   private commitPending(): void {
@@ -79,7 +94,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     this.pending = [];
     if (batch.length === 0) return;
     try {
-      const created = this.statements.putMany(batch.map((entry) => entry.snek));
+      const created = this.writeAll(batch.map((entry) => entry.snek));
       batch.forEach((entry, i) => entry.resolve({ created: created[i]! }));
     } catch (error) {
       // The transaction rolled back as a whole: none of these writes happened.
@@ -87,9 +102,42 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     }
   }
 
+  /** One transaction for the lot; "created" is true exactly when that put made the row. */
+  private writeAll(sneks: readonly Snek[]): boolean[] {
+    const { exists, upsert } = this.statements;
+    return this.inTransaction(this.statements.beginWrite, () =>
+      sneks.map((snek) => {
+        const existed = exists.get(snek.id) !== undefined;
+        upsert.run({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
+        return !existed;
+      }),
+    );
+  }
+
+  /**
+   * Writes begin with BEGIN IMMEDIATE, which takes the write lock at once and so waits busy_timeout for another
+   * server on the same file. A plain BEGIN starts as a read and upgrades at the first write, and SQLite answers
+   * that upgrade SQLITE_BUSY at once, busy handler or not: two servers on one file lost a third of their PUTs.
+   */
+  private inTransaction<T>(begin: SqliteStatement, run: () => T): T {
+    begin.run();
+    let result: T;
+    try {
+      result = run();
+      this.statements.commit.run();
+    } catch (error) {
+      // Some errors (SQLITE_FULL, SQLITE_IOERR) have rolled the transaction back already.
+      try {
+        this.statements.rollback.run();
+      } catch {}
+      throw error;
+    }
+    return result;
+  }
+
   async delete(id: string): Promise<boolean> {
     this.assertOpen();
-    return this.statements.delete.run(id).changes > 0;
+    return Number(this.statements.delete.run(id).changes) > 0;
   }
 
   list(query: SnekQuery = {}): Promise<SnekPage> {
@@ -102,9 +150,36 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     // Every slug sorts after '', so '' means "from the start".
     const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
     const statement = this.statements.list[(query.name === undefined ? 0 : 1) + (query.type === undefined ? 0 : 2)]!;
-    const rows = statement.all({ after, limit: limit + 1, name: query.name, type: query.type } satisfies ListParams) as Snek[];
+    // node:sqlite refuses parameters a statement does not name, so only the filters given are passed.
+    const params: Record<string, string | number> = { after, limit: limit + 1 };
+    if (query.name !== undefined) params['name'] = query.name;
+    if (query.type !== undefined) params['type'] = query.type;
+    const rows = statement.all(params).map(toSnek);
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
+  }
+
+  /**
+   * One GROUP BY over the (type, id) index. SQLite's default BINARY order compares UTF-8 bytes, which is also
+   * code-unit order for types: they are ASCII slugs, as ids are, and list() pages ids in that same order.
+   */
+  countTypes(): Promise<TypeCount[]> {
+    return this.read('countTypes', () => this.statements.countTypes.all().map((row) => ({ type: row['type'] as string, count: Number(row['count']) })), (counts) => counts.map((entry) => ({ ...entry })));
+  }
+
+  seeded(ids: readonly string[]): Promise<string[]> {
+    if (ids.length === 0) return this.read('seeded []', () => [], () => []);
+    const list = JSON.stringify(ids);
+    return this.read(`seeded ${list}`, () => {
+      const found = new Set(this.statements.seeded.all(list).map((row) => row['id'] as string));
+      return ids.filter((id) => found.has(id));
+    }, (seeded) => [...seeded]);
+  }
+
+  /** One statement, so one transaction: durable (synchronous=FULL) when it resolves. */
+  async recordSeeded(ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+    if (ids.length > 0) this.statements.recordSeeded.run(JSON.stringify(ids));
   }
 
   async close(): Promise<void> {
@@ -118,11 +193,13 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
 
   async status(): Promise<Record<string, unknown>> {
     this.assertOpen();
+    const { pragmas } = this.statements;
     return {
       file: this.file,
-      schemaVersion: this.pragmas.userVersion.get(),
-      journalMode: this.pragmas.journalMode.get(),
-      synchronous: SYNCHRONOUS_NAMES[this.pragmas.synchronous.get() as number],
+      driver: this.db.driver,
+      schemaVersion: pragmas.userVersion.get()!['user_version'],
+      journalMode: pragmas.journalMode.get()!['journal_mode'],
+      synchronous: SYNCHRONOUS_NAMES[pragmas.synchronous.get()!['synchronous'] as number],
     };
   }
 
@@ -131,42 +208,25 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   }
 }
 
-/**
- * better-sqlite3 12 on Node >= 24.19 aborts the process when the garbage collector frees one of its Database or
- * Statement objects outside JavaScript (an idle-time GC): their ObjectWrap destructor CHECKs for an entered
- * context. 13 fixes it but needs Node 22. So this store makes every statement once, at open, and never lets a
- * connection or its statements be collected: every store opened is kept here for the life of the process,
- * however it ends (a few hundred bytes once closed; a server opens one).
- */
-const KEPT: object[] = [];
-function keepForever(store: SqliteSnekStore): void {
-  KEPT.push(store);
-}
-
-function preparePragmas(db: Database.Database) {
+function prepare(db: SqliteConnection) {
   return {
-    userVersion: db.prepare('PRAGMA user_version').pluck(),
-    journalMode: db.prepare('PRAGMA journal_mode').pluck(),
-    synchronous: db.prepare('PRAGMA synchronous').pluck(),
-  };
-}
-
-function prepare(db: Database.Database) {
-  const exists = db.prepare('SELECT 1 FROM sneks WHERE id = ?').pluck();
-  const upsert = db.prepare(`INSERT INTO sneks (${COLUMNS}) VALUES (@id, @name, @type, @content) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content`);
-  return {
+    beginRead: db.prepare('BEGIN'),
+    beginWrite: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
     get: db.prepare(`SELECT ${COLUMNS} FROM sneks WHERE id = ?`),
+    exists: db.prepare('SELECT 1 FROM sneks WHERE id = ?'),
+    upsert: db.prepare(`INSERT INTO sneks (${COLUMNS}) VALUES (@id, @name, @type, @content) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content`),
     delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
-    // One transaction for the lot; "created" is true exactly when that put made the row.
-    putMany: db.transaction((sneks: readonly Snek[]): boolean[] =>
-      sneks.map((snek) => {
-        const existed = exists.get(snek.id) !== undefined;
-        upsert.run(snek);
-        return !existed;
-      }),
-    ),
-    inReadTransaction: db.transaction((run: () => void) => run()),
     // Indexed by [name given] + 2 × [type given].
-    list: LIST_FILTERS.map((where): Statement => db.prepare(listSql(where))),
+    list: LIST_FILTERS.map((where) => db.prepare(listSql(where))),
+    countTypes: db.prepare('SELECT type, count(*) AS count FROM sneks GROUP BY type ORDER BY type'),
+    seeded: db.prepare('SELECT id FROM seeded_pack_sneks WHERE id IN (SELECT value FROM json_each(?))'),
+    recordSeeded: db.prepare('INSERT OR IGNORE INTO seeded_pack_sneks (id) SELECT value FROM json_each(?)'),
+    pragmas: {
+      userVersion: db.prepare('PRAGMA user_version'),
+      journalMode: db.prepare('PRAGMA journal_mode'),
+      synchronous: db.prepare('PRAGMA synchronous'),
+    },
   };
 }

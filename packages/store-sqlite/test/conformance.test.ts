@@ -9,6 +9,6 @@ let n = 0;
 
 describeStoreConformance('sqlite', {
   create: () => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root }),
-  reopen: (store) => new SqliteSnekStore((store as SqliteSnekStore).file),
+  reopen: (store) => SqliteSnekStore.open((store as SqliteSnekStore).file),
   cleanup: () => rm(root, { recursive: true, force: true }),
 });
