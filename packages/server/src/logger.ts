@@ -1,18 +1,57 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import type { RequestHandler, Response } from 'express';
 import { pino, type Logger } from 'pino';
+import type PinoPretty from 'pino-pretty';
+import { SnekError } from '@snek/core';
+
+export type LogFormat = 'json' | 'pretty';
+
+/** SNEK_LOG_FORMAT=json|pretty; unset: pretty on a terminal, JSON lines otherwise (a pipe, a file, a collector). */
+export function logFormat(env: NodeJS.ProcessEnv, stdoutIsTty: boolean): LogFormat {
+  const format = env['SNEK_LOG_FORMAT'];
+  if (format === undefined || format === '') return stdoutIsTty ? 'pretty' : 'json';
+  if (format === 'json' || format === 'pretty') return format;
+  throw new SnekError('CONFIG_INVALID', `SNEK_LOG_FORMAT is "${format.slice(0, 40)}", which is not a log format. Set it to json or pretty, or unset it.`);
+}
 
 /**
- * JSON lines on stdout; SNEK_LOG_LEVEL=debug|info|warn|error|silent. Lines are written asynchronously:
- * a synchronous write per request costs more than serving it.
+ * Logs to stdout; SNEK_LOG_LEVEL=debug|info|warn|error|silent, SNEK_LOG_FORMAT (see logFormat). JSON lines are
+ * written asynchronously: a synchronous write per request costs more than serving it.
  */
-export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
+export function createLogger(env: NodeJS.ProcessEnv = process.env, stdoutIsTty = process.stdout.isTTY === true): Logger {
+  const options = { level: env['SNEK_LOG_LEVEL'] ?? 'info', base: { service: 'snek-server' } };
+  if (logFormat(env, stdoutIsTty) === 'pretty') return pino({ ...options, hooks: { logMethod: requestAsText } }, prettyStream());
   // pino flushes this on exit, and turns logging off after an EPIPE (see settleLogger).
   const destination = pino.destination({ dest: 1, sync: false });
   // Any other failure to write the log costs us the log, never the server.
   destination.on('error', () => {});
-  return pino({ level: env['SNEK_LOG_LEVEL'] ?? 'info', base: { service: 'snek-server' } }, destination);
+  return pino(options, destination);
+}
+
+/** One line per entry for a person at a terminal; slower than JSON, and loaded only when asked for. */
+function prettyStream() {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
+  // Synchronous: a terminal is slow anyway, and no line is lost at exit.
+  return pretty({ destination: 1, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
+}
+
+/** Pretty mode only: a request line reads "GET /v1/sneks/cute 200 1.2 ms {reqId}" rather than six fields. */
+function requestAsText(this: Logger, args: Parameters<Logger['info']>, log: (...args: Parameters<Logger['info']>) => void): void {
+  const [fields] = args as unknown as [RequestLine | undefined];
+  if (typeof fields !== 'object' || fields === null || !('ms' in fields)) return log.apply(this, args);
+  const { method, url, status, ms, ...rest } = fields;
+  log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms`] as unknown as Parameters<Logger['info']>);
+}
+
+interface RequestLine {
+  reqId: string;
+  method: string;
+  url: string;
+  status: number;
+  ms: number;
+  token?: string | undefined;
 }
 
 /**
@@ -64,7 +103,7 @@ export function requestLogger(logger: Logger): RequestHandler {
   // One listener shared by every response (no closure per request): `this` is the response.
   function logFinished(this: Response): void {
     const { locals, req } = this;
-    const line = { reqId: locals.requestId, method: req.method, url: req.originalUrl.slice(0, 200), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, token: locals.tokenName };
+    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: req.originalUrl.slice(0, 200), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, token: locals.tokenName };
     if (this.statusCode >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { runSnek } from '../../cli/test/helpers/run-snek.js';
+import { apiFetch, contractOf, type ApiContract } from './helpers/api-contract.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
@@ -23,10 +24,12 @@ const READ_ROUTES = ['/v1/sneks', '/v1/sneks/cute', '/v1/types', '/sneks?name=cu
 
 let dir: TempDir;
 let server: ServerProcess;
+let contract: ApiContract;
 beforeAll(async () => {
   dir = await tempDir('snek-private-');
   await dir.write('.snekrc', SNEKRC);
   server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path, { PRIVATE_WRITER: WRITER }) });
+  contract = await contractOf(server.url, READER);
 });
 afterAll(async () => {
   await server.stop();
@@ -34,7 +37,8 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-const get = (path: string, token?: string) => fetch(server.url + path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+// Every answer must also be one /openapi.json describes.
+const get = (path: string, token?: string) => apiFetch(contract, server.url, path, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 describe('read: token (a private deployment)', () => {
   it.each(READ_ROUTES)('GET %s answers 401 without a token, 401 with a wrong one, 200 with a read token', async (route) => {
@@ -52,10 +56,10 @@ describe('read: token (a private deployment)', () => {
 
   it('answers a write with a read-only token 403, naming the missing scope; the writer may write', async () => {
     const body = JSON.stringify({ name: 'p', type: 'p', content: 'p' });
-    const denied = await fetch(`${server.url}/v1/sneks/p`, { method: 'PUT', body, headers: { authorization: `Bearer ${READER}`, 'content-type': 'application/json' } });
+    const denied = await apiFetch(contract, server.url, '/v1/sneks/p', { method: 'PUT', body, headers: { authorization: `Bearer ${READER}`, 'content-type': 'application/json' } });
     expect(denied.status).toBe(403);
     expect(((await denied.json()) as { detail: string; scope: string }).scope).toBe('write');
-    const allowed = await fetch(`${server.url}/v1/sneks/p`, { method: 'PUT', body, headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' } });
+    const allowed = await apiFetch(contract, server.url, '/v1/sneks/p', { method: 'PUT', body, headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' } });
     expect(allowed.status).toBe(201);
   });
 

@@ -3,19 +3,21 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { encodeCursor } from '@snek/core';
+import { withClient } from '../../store-postgres/test/helpers/test-schemas.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { rawRequest, rawSocket, type RawRequest, type RawResponse } from './helpers/raw-http.js';
+import { BUILT_IN_STORES, POSTGRES_TEST_SCHEMA, dropBuiltInStoreData } from './helpers/store-configs.js';
 
 // Every request here is wrong in some way. Each must get a 4xx problem+json, none a 5xx, and nothing may change.
 const READER = 'reader-token-value';
 const WRITER = 'writer-token-value';
-const SNEKRC = `server:
-  store: { use: fs, options: { dir: ./data } }
-  auth:
+const AUTH = `  auth:
     tokens:
       - { name: reader, env: HOSTILE_READER, scopes: [read] }
       - { name: writer, env: HOSTILE_WRITER, scopes: [read, write] }
 `;
+// fs shows any file a request could make or reach; postgres runs the same requests through SQL.
+const STORES: Record<string, string> = { fs: BUILT_IN_STORES.fs, ...(BUILT_IN_STORES.postgres ? { postgres: BUILT_IN_STORES.postgres } : {}) };
 
 const json = { 'content-type': 'application/json' };
 const asWriter = { authorization: `Bearer ${WRITER}` };
@@ -131,21 +133,27 @@ const RAW: Record<string, string> = {
   'a Content-Length that is not a number': 'PUT /v1/sneks/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: lots\r\nConnection: close\r\n\r\n{}',
 };
 
-let server: TestServer & { dir: string };
-let before: { sneks: string; files: string[]; root: string[] };
-
-async function snapshot() {
+/** The sneks as served, the store's own records, and every path in the server's folder. */
+async function snapshot(server: TestServer & { dir: string }, store: string) {
   const sneks = (await rawRequest(server.url, get('/v1/sneks?limit=500'))).body;
-  const data = path.join(server.dir, 'data');
-  const files = await Promise.all((await readdir(data)).sort().map(async (name) => `${name}:${await readFile(path.join(data, name), 'utf8')}`));
-  return { sneks, files, root: (await readdir(server.dir, { recursive: true })).sort() };
+  const records = store === 'postgres' ? await tableRows() : await dataFiles(path.join(server.dir, 'data'));
+  return { sneks, records, root: (await readdir(server.dir, { recursive: true })).sort() };
 }
 
-beforeAll(async () => {
-  server = await startTestServer({ snekrc: SNEKRC, env: { SNEK_ADMIN_TOKEN: '', HOSTILE_READER: READER, HOSTILE_WRITER: WRITER } });
-  before = await snapshot();
-});
-afterAll(() => server.stop());
+async function dataFiles(data: string): Promise<string[]> {
+  return Promise.all((await readdir(data)).sort().map(async (name) => `${name}:${await readFile(path.join(data, name), 'utf8')}`));
+}
+
+function tableRows(): Promise<unknown[]> {
+  const schema = `"${POSTGRES_TEST_SCHEMA}"`;
+  return withClient(async (client) => [
+    ...(await client.query(`SELECT id, name, type, content FROM ${schema}.sneks ORDER BY id`)).rows,
+    ...(await client.query(`SELECT id FROM ${schema}.seeded_pack_sneks ORDER BY id`)).rows,
+    ...(await client.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, [POSTGRES_TEST_SCHEMA])).rows,
+  ]);
+}
+
+afterAll(() => dropBuiltInStoreData());
 
 function expectProblem4xx(label: string, response: RawResponse): void {
   const problem = response.contentType.startsWith('application/problem+json') ? (JSON.parse(response.body) as { status: number; code: string }) : undefined;
@@ -157,22 +165,35 @@ function expectProblem4xx(label: string, response: RawResponse): void {
   expect([label, response.status >= 400 && response.status < 500]).toEqual([label, true]);
 }
 
-describe('hostile input', () => {
+describe.each(Object.keys(STORES))('hostile input to a server on the %s store', (store) => {
+  let server: TestServer & { dir: string };
+  let before: Awaited<ReturnType<typeof snapshot>>;
+  beforeAll(async () => {
+    server = await startTestServer({ snekrc: STORES[store]! + AUTH, env: { SNEK_ADMIN_TOKEN: '', HOSTILE_READER: READER, HOSTILE_WRITER: WRITER } });
+    before = await snapshot(server, store);
+  });
+  afterAll(() => server.stop());
+
   it(`has at least 60 requests (${Object.keys(HOSTILE).length + Object.keys(RAW).length})`, () => {
     expect(Object.keys(HOSTILE).length + Object.keys(RAW).length).toBeGreaterThanOrEqual(60);
   });
 
-  it.each(Object.entries(HOSTILE))('%s → 4xx problem+json', async (label, spec) => {
-    expectProblem4xx(label, await rawRequest(server.url, spec));
+  it.each(Object.entries(HOSTILE))('%s → 4xx problem+json that /openapi.json documents', async (label, spec) => {
+    const response = await rawRequest(server.url, spec);
+    expectProblem4xx(label, response);
+    await server.expectDocumented({ method: spec.method, path: spec.path, ...response });
   });
 
-  it.each(Object.entries(RAW))('%s → 4xx problem+json', async (label, bytes) => {
-    expectProblem4xx(label, await rawSocket(server.url, bytes));
+  it.each(Object.entries(RAW))('%s → 4xx problem+json that /openapi.json documents', async (label, bytes) => {
+    const response = await rawSocket(server.url, bytes);
+    expectProblem4xx(label, response);
+    const [method = '', path = ''] = bytes.split(' ');
+    await server.expectDocumented({ method, path, ...response });
   });
 
-  it('leaves the server alive, the sneks and the store folder unchanged, and nothing new outside it', async () => {
+  it('leaves the server alive, the sneks and the store\'s records unchanged, and nothing new in its folder', async () => {
     expect((await rawRequest(server.url, get('/healthz'))).status).toBe(200);
-    expect(await snapshot()).toEqual(before);
+    expect(await snapshot(server, store)).toEqual(before);
     // The same valid write the hostile ones imitated does work, so the checks above were not vacuous.
     expect((await rawRequest(server.url, putSnek('x', valid))).status).toBe(201);
   });

@@ -101,7 +101,7 @@ const model = new Map<string, Snek>();
 const tally = { total: 0, byStatus: new Map<number, number>() };
 
 beforeAll(async () => {
-  server = await startTestServer({ snekrc: SNEKRC, env: { SNEK_ADMIN_TOKEN: '', PROPERTY_READER: READER, PROPERTY_WRITER: WRITER } });
+  server = await startTestServer({ snekrc: SNEKRC, env: { SNEK_ADMIN_TOKEN: '', PROPERTY_READER: READER, PROPERTY_WRITER: WRITER }, readToken: READER });
   await eachPage(server.store, {}, (sneks) => sneks.forEach((snek) => model.set(snek.id, snek)));
 });
 afterAll(() => server.stop());
@@ -110,7 +110,9 @@ describe(`${RUNS} random requests`, () => {
   it('never get a 5xx, and change the store exactly as the valid, authorised ones should', async () => {
     await fc.assert(
       fc.asyncProperty(reqArb, async (req) => {
-        const response = await rawRequest(server.url, toHttp(req));
+        const http = toHttp(req);
+        const response = await rawRequest(server.url, http);
+        await server.expectDocumented({ method: http.method, path: http.path, ...response });
         tally.total++;
         tally.byStatus.set(response.status, (tally.byStatus.get(response.status) ?? 0) + 1);
         expect(response.status).toBeLessThan(500);

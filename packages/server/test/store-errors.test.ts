@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { apiFetch, contractOf } from './helpers/api-contract.js';
 import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from './helpers/server-process.js';
 
 // Each load error has its own fixture package, installed by name in a site folder as an admin would.
@@ -71,8 +72,9 @@ describe('stores that load', () => {
   it('a CommonJS plugin installed by name serves sneks', async () => {
     await withConfig('server:\n  store: commonjs\n');
     const server = await startServerProcess({ cwd: site, env: cleanEnv(site) });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'commonjs' });
-    expect(((await (await fetch(`${server.url}/v1/sneks/cute`)).json()) as { id: string }).id).toBe('cute');
+    const contract = await contractOf(server.url);
+    expect(await (await apiFetch(contract, server.url, '/readyz')).json()).toEqual({ status: 'ready', store: 'commonjs' });
+    expect(((await (await apiFetch(contract, server.url, '/v1/sneks/cute')).json()) as { id: string }).id).toBe('cute');
     expect(await server.stop()).toBe(0);
   });
 

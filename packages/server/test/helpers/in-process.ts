@@ -5,17 +5,25 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '@snek/core';
 import { startServer, type RunningServer } from '../../src/index.js';
+import { apiFetch, contractOf, type ObservedResponse } from './api-contract.js';
 
 export const ADMIN_TOKEN = 'test-admin-token';
 
 export interface TestServer extends RunningServer {
-  /** fetch() against the server, with the admin token unless `token: null`. */
+  /**
+   * fetch() against the server, with the admin token unless `token: null`. The test fails unless the
+   * server's /openapi.json describes the response.
+   */
   request(pathname: string, init?: RequestInit & { token?: string | null; json?: unknown }): Promise<Response>;
+  /** Fails the test unless /openapi.json describes a response got some other way (raw HTTP). */
+  expectDocumented(observed: ObservedResponse): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface TestServerOptions {
   env?: NodeJS.ProcessEnv;
+  /** A token with the read scope, to fetch /openapi.json from a server whose reads are private; default the admin token. */
+  readToken?: string;
   /** A .snekrc to write into the server's folder; without one the store is memory. */
   snekrc?: string;
 }
@@ -27,14 +35,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const env = { SNEK_ADMIN_TOKEN: ADMIN_TOKEN, ...(options.snekrc === undefined ? { SNEK_STORE: 'memory' } : {}), ...options.env };
   const loaded = await loadConfig({ cwd: dir, env: { HOME: dir, ...env } });
   const server = await startServer({ loaded, port: 0, env, logger: pino({ level: 'silent' }) });
+  const contract = () => contractOf(server.url, options.readToken ?? ADMIN_TOKEN);
   return {
     ...server,
     dir,
-    request(pathname, { token = ADMIN_TOKEN, json, headers, ...init } = {}) {
+    async request(pathname, { token = ADMIN_TOKEN, json, headers, ...init } = {}) {
       const all = new Headers(headers);
       if (token) all.set('authorization', `Bearer ${token}`);
       if (json !== undefined) all.set('content-type', 'application/json');
-      return fetch(server.url + pathname, { ...init, headers: all, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+      return apiFetch(await contract(), server.url, pathname, { ...init, headers: all, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    },
+    async expectDocumented(observed) {
+      (await contract()).assert(observed);
     },
     async stop() {
       await server.close();

@@ -1,0 +1,99 @@
+import { MAX_LIST_LIMIT } from '@snek/core';
+import { BROKEN_HTTP, READ_ERRORS, READ_SECURITY, WRITE_SECURITY, json, problem, query, ref, response } from './shared.js';
+
+const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug.' };
+const etag = { ETag: { description: 'A strong validator; send it back in If-None-Match.', schema: { type: 'string' } } };
+
+/** /v1: sneks and their types. */
+export function snekPaths() {
+  return {
+    '/v1/sneks': {
+      get: {
+        operationId: 'listSneks',
+        tags: ['sneks'],
+        summary: 'List sneks in id order, one page at a time',
+        security: READ_SECURITY,
+        parameters: [
+          query('name', 'Only sneks with exactly this name.'),
+          query('type', 'Only sneks of exactly this type.'),
+          query('limit', `Page size, 1 to ${MAX_LIST_LIMIT}; default 100.`, { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT }),
+          query('cursor', 'The nextCursor of the previous page.'),
+        ],
+        responses: {
+          '200': { description: 'A page of sneks; with `name`, it carries an ETag (other lists do not, to stay fast)', headers: etag, content: json(ref('SnekPage')) },
+          '304': { description: 'Not modified: `name` was given, and If-None-Match named the current ETag of this page', headers: etag },
+          '400': problem(`A query parameter is invalid or unknown, or the cursor is not one we gave out. ${BROKEN_HTTP}.`),
+          ...READ_ERRORS,
+          '503': response('StoreUnavailable'),
+        },
+      },
+    },
+    '/v1/sneks/{id}': {
+      parameters: [idParam],
+      get: {
+        operationId: 'getSnek',
+        tags: ['sneks'],
+        summary: 'Get one snek',
+        security: READ_SECURITY,
+        responses: {
+          '200': { description: 'The snek', headers: etag, content: json(ref('Snek')) },
+          '304': { description: 'Not modified: If-None-Match named its current ETag', headers: etag },
+          '400': problem(`The id is not a slug. ${BROKEN_HTTP}.`),
+          ...READ_ERRORS,
+          '404': problem('No such snek'),
+          '503': response('StoreUnavailable'),
+        },
+      },
+      put: {
+        operationId: 'putSnek',
+        tags: ['sneks'],
+        summary: 'Create or replace a snek',
+        security: WRITE_SECURITY,
+        requestBody: { required: true, content: json(ref('SnekBody')) },
+        responses: {
+          '200': { description: 'Replaced', content: json(ref('Snek')) },
+          '201': { description: 'Created', content: json(ref('Snek')) },
+          '400': problem(`The id is not a slug, or the body is not valid UTF-8 JSON or not a valid snek. ${BROKEN_HTTP}.`),
+          ...READ_ERRORS,
+          '403': response('WriteForbidden'),
+          '413': problem('The body is over 128 KiB'),
+          '415': problem('The body is not JSON, or not UTF-8, or in an unsupported content encoding'),
+          '503': response('StoreUnavailable'),
+          '507': response('StoreFull'),
+        },
+      },
+      delete: {
+        operationId: 'deleteSnek',
+        tags: ['sneks'],
+        summary: 'Delete a snek',
+        security: WRITE_SECURITY,
+        responses: {
+          '204': { description: 'Deleted' },
+          '400': problem(`The id is not a slug. ${BROKEN_HTTP}.`),
+          ...READ_ERRORS,
+          '403': response('WriteForbidden'),
+          '404': problem('No such snek'),
+          '503': response('StoreUnavailable'),
+          '507': response('StoreFull'),
+        },
+      },
+    },
+    '/v1/types': {
+      get: {
+        operationId: 'listTypes',
+        tags: ['sneks'],
+        summary: 'Every type, with how many sneks have it',
+        security: READ_SECURITY,
+        responses: {
+          '200': {
+            description: 'Types in order',
+            content: json({ type: 'object', required: ['types'], properties: { types: { type: 'array', items: { type: 'object', required: ['type', 'count'], properties: { type: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } } } }),
+          },
+          '400': problem(`${BROKEN_HTTP}.`),
+          ...READ_ERRORS,
+          '503': response('StoreUnavailable'),
+        },
+      },
+    },
+  };
+}
