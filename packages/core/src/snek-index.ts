@@ -1,4 +1,4 @@
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type SnekQuery } from './contract.js';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type SnekQuery, type TypeCount } from './contract.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** What an index keeps of a snek: enough to filter and order, not the art. */
@@ -111,6 +111,13 @@ export class SnekIndex<E extends SnekIndexEntry = SnekIndexEntry> {
       entries.push(entry);
     }
     return { entries, nextCursor: null };
+  }
+
+  /** Sneks per type, sorted by type in code-unit order: one step per type, not per snek. */
+  countTypes(): TypeCount[] {
+    return [...this.byType]
+      .map(([type, ids]) => ({ type, count: typeof ids === 'string' ? 1 : ids.size }))
+      .sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
   }
 
   // The smallest id list that covers the filters; the other filter is checked per entry.

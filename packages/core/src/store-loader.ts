@@ -1,5 +1,6 @@
 import { SUPPORTED_STORE_API_VERSIONS, type SnekStore, type StorePlugin } from './contract.js';
 import { SnekError } from './errors.js';
+import { STORE_KIND, titleOf, type PluginKind } from './plugin-kind.js';
 import { resolveStoreSpecifier, type ResolvedStore } from './store-specifier.js';
 
 export interface LoadStoreOptions {
@@ -35,16 +36,22 @@ export async function loadStore(options: LoadStoreOptions): Promise<LoadedStore>
 }
 
 /** Phase 2 of loading: `import()` the resolved module. A failing import of its own is STORE_DEPENDENCY_MISSING. */
-export async function importStoreModule({ specifier, url }: ResolvedStore): Promise<Record<string, unknown>> {
+export function importStoreModule(resolved: ResolvedStore): Promise<Record<string, unknown>> {
+  return importPluginModule(resolved, STORE_KIND);
+}
+
+/** {@link importStoreModule} for any kind of plugin, with that kind's error codes. */
+export async function importPluginModule({ specifier, url }: ResolvedStore, kind: PluginKind): Promise<Record<string, unknown>> {
   try {
     return (await import(url)) as Record<string, unknown>;
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
+    const title = titleOf(kind);
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      const fix = url.includes('/node_modules/') ? `Reinstall the store so that its dependencies come with it: npm install ${specifier}` : "Run npm install in the store's own folder";
-      throw new SnekError('STORE_DEPENDENCY_MISSING', `Store "${specifier}" was found at ${url}, but one of its own imports failed: ${firstLine(message)}. ${fix}`, { cause: error });
+      const fix = url.includes('/node_modules/') ? `Reinstall the ${kind.noun} so that its dependencies come with it: npm install ${specifier}` : `Run npm install in the ${kind.noun}'s own folder`;
+      throw new SnekError(kind.dependencyMissing, `${title} "${specifier}" was found at ${url}, but one of its own imports failed: ${firstLine(message)}. ${fix}`, { cause: error });
     }
-    throw new SnekError('STORE_INIT_FAILED', `Store "${specifier}" threw while loading from ${url}: ${firstLine(message)}. Fix or reinstall the store package.`, { cause: error });
+    throw new SnekError(kind.loadFailed, `${title} "${specifier}" threw while loading from ${url}: ${firstLine(message)}. Fix or reinstall the ${kind.noun} package.`, { cause: error });
   }
 }
 
@@ -72,13 +79,14 @@ export function validateStorePlugin(module: Record<string, unknown>, specifier: 
 /** Phase 4: `create(options, { configDir })`, within a time limit, and a check of what it returns. */
 export async function createStore(plugin: StorePlugin, options: Pick<LoadStoreOptions, 'options' | 'configDir' | 'initTimeoutMs'>): Promise<SnekStore> {
   const timeoutMs = options.initTimeoutMs ?? 10_000;
+  const deadline = Date.now() + timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new SnekError('STORE_INIT_FAILED', `Store "${plugin.name}" did not finish opening within ${timeoutMs / 1000} s. Check that its storage is reachable.`)), timeoutMs);
   });
   let store: SnekStore;
   try {
-    store = await Promise.race([Promise.resolve().then(() => plugin.create(options.options, { configDir: options.configDir })), timeout]);
+    store = await Promise.race([Promise.resolve().then(() => plugin.create(options.options, { configDir: options.configDir, deadline })), timeout]);
   } catch (error) {
     // A plugin's own SnekError (STORE_OPTIONS_INVALID, STORE_LOCKED, …) already says what to do.
     if (SnekError.is(error)) throw error;
@@ -93,12 +101,12 @@ export async function createStore(plugin: StorePlugin, options: Pick<LoadStoreOp
   return store;
 }
 
-function describeExports(module: Record<string, unknown>): string {
+export function describeExports(module: Record<string, unknown>): string {
   const keys = Object.keys(module);
   if (!keys.length) return 'nothing';
   return keys.map((key) => `${key} (${module[key] === null ? 'null' : typeof module[key]})`).join(', ');
 }
 
-function firstLine(text: string): string {
+export function firstLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }

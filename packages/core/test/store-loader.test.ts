@@ -101,11 +101,16 @@ describe('loadStore', () => {
     expect(echo((await load('../vendor/node_modules/snek-store-vendored')).store).plugin).toBe('snek-store-vendored');
   });
 
-  it('passes options and the config folder to create()', async () => {
+  it('passes options, the config folder and the deadline of initTimeoutMs (default 10 s) to create()', async () => {
     await writeEsmPackage(dir, 'etc', 'snek-store-echo');
+    const before = Date.now();
     const { store } = await load('echo', { options: { dir: 'data', n: 1 } });
+    const after = Date.now();
     expect(echo(store).options).toEqual({ dir: 'data', n: 1 });
-    expect(echo(store).context).toEqual({ configDir });
+    const { deadline, ...context } = echo(store).context as { configDir: string; deadline: number };
+    expect(context).toEqual({ configDir });
+    expect(deadline).toBeGreaterThanOrEqual(before + 10_000);
+    expect(deadline).toBeLessThanOrEqual(after + 10_000);
   });
 
   it('fails with STORE_NOT_FOUND naming every candidate, the folders and the config file', async () => {

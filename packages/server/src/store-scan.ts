@@ -1,4 +1,4 @@
-import { MAX_LIST_LIMIT, type Snek, type SnekPage, type SnekQuery, type SnekStore } from '@snek/core';
+import { MAX_LIST_LIMIT, countsTypes, type Snek, type SnekPage, type SnekQuery, type SnekStore, type TypeCount } from '@snek/core';
 
 /** Calls `visit` with every page of sneks matching the filters; a plain loop, as a generator costs promises. */
 export async function eachPage(store: SnekStore, filters: Omit<SnekQuery, 'limit' | 'cursor'>, visit: (sneks: readonly Snek[]) => void): Promise<void> {
@@ -10,8 +10,9 @@ export async function eachPage(store: SnekStore, filters: Omit<SnekQuery, 'limit
   } while (cursor);
 }
 
-/** `[{ type, count }]` sorted by type; the contract has no aggregate call, so this walks the store. */
-export async function countTypes(store: SnekStore): Promise<Array<{ type: string; count: number }>> {
+/** `[{ type, count }]` sorted by type: the store's own count when it has one, else a walk through every snek. */
+export async function countTypes(store: SnekStore): Promise<TypeCount[]> {
+  if (countsTypes(store)) return store.countTypes();
   const counts = new Map<string, number>();
   await eachPage(store, {}, (sneks) => {
     for (const snek of sneks) counts.set(snek.type, (counts.get(snek.type) ?? 0) + 1);

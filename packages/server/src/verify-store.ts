@@ -38,7 +38,7 @@ export async function verifyStore({ loaded, use, options, write }: VerifyStoreOp
     const module = await phase('import', () => importStoreModule(resolved), (m) => `exports ${Object.keys(m).join(', ') || 'nothing'}`);
     const plugin = await phase('validate', async () => validateStorePlugin(module, resolved.specifier), (p) => `store "${p.name}", apiVersion ${p.apiVersion}`);
     const started = Date.now();
-    store = await phase('create', () => createStore(plugin, load), () => `opened in ${Date.now() - started} ms with options ${JSON.stringify(load.options ?? {})}`);
+    store = await phase('create', () => createStore(plugin, load), () => `opened in ${Date.now() - started} ms with options ${withoutPasswords(JSON.stringify(load.options ?? {}))}`);
     const opened = store;
     await phase('smoke', () => smokeTest(opened), (id) => `put, get, list and delete of "${id}" agree, and it is gone again`);
     write(`store "${plugin.name}" is ready: name it in .snekrc as server.store.use: ${load.use}`);
@@ -68,4 +68,9 @@ async function smokeTest(store: SnekStore): Promise<string> {
     await store.delete(snek.id).catch(() => undefined);
     throw error;
   }
+}
+
+/** The options as shown: a password in a url (`scheme://user:password@host`) becomes ***. */
+function withoutPasswords(text: string): string {
+  return text.replace(/(\/\/[^/:@\s"]*:)[^@\s"]*@/g, '$1***@');
 }

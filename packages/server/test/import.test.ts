@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
-import { BUILT_IN_STORES } from './helpers/store-configs.js';
+import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
 import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from './helpers/server-process.js';
 
 // `snek-server import` through each built-in store's own write path, then served by a real server.
@@ -19,6 +19,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killAllServers();
   await dir.cleanup();
+  await dropBuiltInStoreData();
 });
 
 describe.each(Object.keys(STORES))('snek-server import into the %s store', (store) => {

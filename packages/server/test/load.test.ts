@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
-import { BUILT_IN_STORES } from './helpers/store-configs.js';
+import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
 import { cleanEnv, killAllServers, startServerProcess } from './helpers/server-process.js';
 
 // 64 clients mixing reads and writes against the real server, per built-in store: no 5xx, no lost write.
@@ -17,6 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   killAllServers();
   await dir.cleanup();
+  await dropBuiltInStoreData();
 });
 
 interface Figures {

@@ -3,6 +3,7 @@ import { Harness, type ConformanceOptions } from './harness.js';
 import { basicsSuite } from './suites/basics.js';
 import { closingSuite } from './suites/closing.js';
 import { concurrencySuite } from './suites/concurrency.js';
+import { countingSuite } from './suites/counting.js';
 import { listingSuite } from './suites/listing.js';
 import { modelSuite } from './suites/model.js';
 import { persistenceSuite } from './suites/persistence.js';
@@ -20,6 +21,7 @@ export function describeStoreConformance(name: string, options: ConformanceOptio
     const harness = new Harness(options);
     basicsSuite(harness);
     listingSuite(harness);
+    countingSuite(harness);
     if (harness.persistence) persistenceSuite(harness);
     concurrencySuite(harness);
     modelSuite(harness);

@@ -38,3 +38,12 @@ export const ids = (sneks: Snek[]) => sneks.map((snek) => snek.id);
 export function padded(prefix: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(String(count).length, '0')}`);
 }
+
+/**
+ * Slugs whose code-unit order (as `<` compares) differs from locale, natural and case-folding orders:
+ * "-" < "." < digits < "_" < letters, "10" < "9", "a-c" < "ab". A SQL store with a locale collation fails on them.
+ */
+export const ORDER_PROBE_SLUGS = ['ab', 'a_a', 'a-c', 'a.b', 'a0', 'a9', 'a10', '9', '10', '0a', 'b', 'a-b-c', 'a.-b', 'aa', 'a_b', 'z', 'ax'];
+
+/** `values` sorted by code units, the order the contract asks for. */
+export const codeUnitSorted = (values: readonly string[]): string[] => [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));

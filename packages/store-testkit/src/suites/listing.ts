@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { SnekError } from '@snek/core';
 import type { Harness } from '../harness.js';
-import { ids, padded, pageThrough, sampleSnek } from '../sample-sneks.js';
+import { ORDER_PROBE_SLUGS, codeUnitSorted, ids, padded, pageThrough, sampleSnek } from '../sample-sneks.js';
 
 export function listingSuite(harness: Harness): void {
   describe('list(query)', () => {
@@ -14,6 +14,13 @@ export function listingSuite(harness: Harness): void {
         const seen = ids(await pageThrough(store, limit === undefined ? {} : { limit }));
         expect(seen).toEqual(all);
       }
+    });
+
+    it('orders ids by code units, as `<` does: "-" < "." < digits < "_" < letters, "10" < "9", "a-c" < "ab"', async () => {
+      const store = await harness.fresh();
+      for (const id of ORDER_PROBE_SLUGS) await store.put(sampleSnek(id, { type: id.length % 2 ? 'odd' : 'even' }));
+      expect(ids(await pageThrough(store, { limit: 3 }))).toEqual(codeUnitSorted(ORDER_PROBE_SLUGS));
+      expect(ids(await pageThrough(store, { type: 'odd', limit: 2 }))).toEqual(codeUnitSorted(ORDER_PROBE_SLUGS.filter((id) => id.length % 2)));
     });
 
     it('gives 100 sneks by default and at most 500', async () => {

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { SnekError } from '@snek/core';
+
+/**
+ * Schema changes in order, each given the escaped schema name. `schema_migrations` records every version applied.
+ * Append, never edit: databases made by older releases are migrated forward at start. COLLATE "C" makes the
+ * database order ids and types byte by byte, as list() and countTypes() must (not by the database's locale).
+ */
+export const MIGRATIONS: ReadonlyArray<(schema: string) => string> = [
+  // 1: the sneks, and indexes that serve the name and type filters already in id order.
+  (s) => `CREATE TABLE ${s}.sneks (id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, type TEXT COLLATE "C" NOT NULL, content TEXT NOT NULL);
+    CREATE INDEX sneks_name_id ON ${s}.sneks (name, id);
+    CREATE INDEX sneks_type_id ON ${s}.sneks (type, id)`,
+  // 2: the ids of pack sneks already seeded once (StoreSeedLedger).
+  (s) => `CREATE TABLE ${s}.seeded_pack_sneks (id TEXT COLLATE "C" PRIMARY KEY)`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** The advisory lock key of a schema: the first 64 bits of a hash, so stores in other schemas never wait on it. */
+export function migrationLockKey(schema: string): string {
+  return createHash('sha256').update(`@snek/store-postgres migrations ${schema}`).digest().readBigInt64BE(0).toString();
+}
+
+/**
+ * Brings the schema to SCHEMA_VERSION in one transaction that holds an advisory lock: servers that start together
+ * wait for the first one, then find nothing left to do. Resolves how many steps ran.
+ */
+export async function migrate(client: pg.ClientBase, schema: string, escaped: string): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [migrationLockKey(schema)]);
+    // Checked first, so a user without CREATE on the database can use a schema made for it.
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${escaped}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${escaped}.schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ version: number }>(`SELECT coalesce(max(version), 0)::int AS version FROM ${escaped}.schema_migrations`);
+    const version = rows[0]!.version;
+    if (version > SCHEMA_VERSION) {
+      throw new SnekError('STORE_INIT_FAILED', `The PostgreSQL schema "${schema}" has version ${version}, but this @snek/store-postgres knows only up to ${SCHEMA_VERSION}. Upgrade @snek/store-postgres, or set server.store.options.schema to another schema.`);
+    }
+    for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+      await client.query(MIGRATIONS[next - 1]!(escaped));
+      await client.query(`INSERT INTO ${escaped}.schema_migrations (version) VALUES ($1)`, [next]);
+    }
+    // The lock goes with the commit, once every step is durable.
+    await client.query('COMMIT');
+    return SCHEMA_VERSION - version;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
