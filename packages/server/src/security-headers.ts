@@ -1,25 +1,36 @@
 import type { Request, RequestHandler, Response } from 'express';
-import helmet from 'helmet';
+import helmet, { type HelmetOptions } from 'helmet';
+import { cameOverHttps } from './https-request.js';
 
-/**
- * helmet's headers, worked out once at start-up and replayed on every response. Its defaults never depend
- * on the request, and running its dozen middlewares per request cost a cheap GET about 10% of its speed.
- */
-export function securityHeaders(): RequestHandler {
+/** Runs helmet once against a recorder and keeps the headers it sets. */
+function recordHelmetHeaders(options?: HelmetOptions): Array<[string, string]> {
   const headers: Array<[string, string]> = [];
   const recorder = {
     setHeader: (name: string, value: string | number | readonly string[]) => headers.push([name, String(value)]),
     removeHeader: () => {},
   };
   let done = false;
-  helmet()({} as Request, recorder as unknown as Response, (error?: unknown) => {
+  helmet(options)({} as Request, recorder as unknown as Response, (error?: unknown) => {
     if (error) throw error;
     done = true;
   });
   // helmet runs synchronously today; if a future version does not, fail at start-up rather than send no headers.
   if (!done || headers.length === 0) throw new Error('helmet did not set its headers synchronously; securityHeaders() needs updating');
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
+  return headers;
+}
+
+/**
+ * helmet's headers, worked out once at start-up and replayed on every response. Its defaults never depend
+ * on the request, and running its dozen middlewares per request cost a cheap GET about 10% of its speed.
+ * One exception: `upgrade-insecure-requests` goes only with https. On a plain-http server reached by a name
+ * (http://snek.corp:8000) it makes browsers fetch the page's own CSS and script over https, which fails.
+ */
+export function securityHeaders(options: { trustProxy?: boolean } = {}): RequestHandler {
+  const overHttps = recordHelmetHeaders();
+  const overHttp = recordHelmetHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  const trustProxy = options.trustProxy ?? false;
+  return (req, res, next) => {
+    for (const [name, value] of cameOverHttps(req, trustProxy) ? overHttps : overHttp) res.setHeader(name, value);
     next();
   };
 }

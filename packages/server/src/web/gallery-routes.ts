@@ -1,0 +1,75 @@
+import type { IRouter, Request, RequestHandler } from 'express';
+import { SnekError, type SnekStore } from '@snek/core';
+import { countTypes } from '../store-scan.js';
+import { parseId, parseListParams } from '../validation.js';
+import { originOf, sendPage, sendWebError, wantsHtml, type WebContext } from './web-context.js';
+
+/** Sneks per gallery page: a few screens of cards, never the whole store. */
+export const GALLERY_PAGE_SIZE = 48;
+
+/** The gallery's query without the empty fields its form sends, checked by the API's own list validation. */
+function galleryQuery(req: Request) {
+  const params = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
+  return parseListParams({ limit: String(GALLERY_PAGE_SIZE), ...params });
+}
+
+function href(params: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
+  const text = search.toString();
+  return text ? `/?${text}` : '/';
+}
+
+/** GET / (the gallery) and GET /s/:id (one snek: a page for browsers, the bare art for curl). */
+export function galleryRoutes(router: IRouter, store: SnekStore, canRead: RequestHandler, context: WebContext): void {
+  router.get('/', canRead, async (req, res) => {
+    try {
+      const query = galleryQuery(req);
+      const [page, types] = await Promise.all([store.list(query), countTypes(store)]);
+      const { name, type, cursor } = query;
+      const limit = query.limit === GALLERY_PAGE_SIZE ? undefined : query.limit;
+      const chips = [
+        { label: 'All', count: types.reduce((sum, t) => sum + t.count, 0), href: '/', current: !type && !name },
+        ...types.map((t) => ({ label: t.type, count: t.count, href: href({ type: t.type }), current: t.type === type })),
+      ];
+      const heading = name ? `Sneks named “${name}”` : type ? `Sneks of type ${type}` : 'Sneks';
+      sendPage(req, res, context, 'gallery', {
+        title: heading,
+        heading,
+        name: name ?? '',
+        type,
+        chips,
+        sneks: page.items,
+        empty: name ? `No snek is named “${name}”${type ? ` in type ${type}` : ''}. Names must match exactly.` : 'There are no sneks here yet.',
+        firstHref: cursor ? href({ name, type, limit }) : undefined,
+        nextHref: page.nextCursor ? href({ name, type, limit, cursor: page.nextCursor }) : undefined,
+      });
+    } catch (error) {
+      if (!sendWebError(req, res, context, error, false)) throw error;
+    }
+  });
+
+  router.get('/s/:id', canRead, async (req, res) => {
+    res.vary('Accept');
+    const asHtml = wantsHtml(req);
+    try {
+      const id = parseId(req);
+      const snek = await store.get(id);
+      if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". See them all at ${originOf(req, context)}/`);
+      if (!asHtml) {
+        // The art and a final newline, as the snek CLI prints it.
+        res.type('text/plain').send(snek.content.endsWith('\n') ? snek.content : `${snek.content}\n`);
+        return;
+      }
+      const bearer = context.access.read === 'token' ? '-H "Authorization: Bearer $SNEK_TOKEN" ' : '';
+      sendPage(req, res, context, 'snek', {
+        title: snek.name,
+        snek,
+        typeHref: href({ type: snek.type }),
+        curl: `curl ${bearer}${originOf(req, context)}/s/${snek.id}`,
+      });
+    } catch (error) {
+      if (!sendWebError(req, res, context, error, !asHtml)) throw error;
+    }
+  });
+}

@@ -1,0 +1,47 @@
+import { hash } from 'node:crypto';
+import type { IRouter } from 'express';
+import { readWebFile } from './web-files.js';
+
+interface Asset {
+  body: Buffer;
+  type: string;
+  etag: string;
+}
+
+/** Where the page finds each asset: a name with the content's hash, so it can be cached for a year. */
+export interface AssetUrls {
+  css: string;
+  js: string;
+}
+
+/**
+ * The gallery's CSS and script, held in memory and served at /assets/NAME.HASH.EXT with immutable caching.
+ * Separate files, never inline, so helmet's Content-Security-Policy stays as strict as it is.
+ */
+export function staticAssets(): { urls: AssetUrls; routes(router: IRouter): void } {
+  const byPath = new Map<string, Asset>();
+  const add = (file: string, type: string) => {
+    const body = readWebFile(`assets/${file}`);
+    const digest = hash('sha256', body, 'base64url').slice(0, 12);
+    const dot = file.lastIndexOf('.');
+    const url = `/assets/${file.slice(0, dot)}.${digest}${file.slice(dot)}`;
+    byPath.set(url, { body, type, etag: `"${digest}"` });
+    return url;
+  };
+  const urls = { css: add('gallery.css', 'text/css; charset=utf-8'), js: add('gallery.js', 'text/javascript; charset=utf-8') };
+  return {
+    urls,
+    routes(router) {
+      router.get('/assets/:file', (req, res, next) => {
+        const asset = byPath.get(req.path);
+        if (!asset) return next();
+        res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+        res.setHeader('ETag', asset.etag);
+        if (req.headers['if-none-match'] === asset.etag) return void res.status(304).end();
+        res.setHeader('Content-Type', asset.type);
+        res.setHeader('Content-Length', asset.body.length);
+        res.end(asset.body);
+      });
+    },
+  };
+}

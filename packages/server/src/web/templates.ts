@@ -1,0 +1,27 @@
+import { Eta } from 'eta';
+import { readWebFile } from './web-files.js';
+import type { AssetUrls } from './static-assets.js';
+
+const PAGES = ['layout', 'gallery', 'snek', 'sign-in', 'error'] as const;
+export type PageName = Exclude<(typeof PAGES)[number], 'layout'>;
+
+/** What every page's layout needs. */
+export interface PageFrame {
+  title: string;
+  /** The origin shown in the curl example, e.g. http://sneks.example:8000. */
+  origin: string;
+  /** Show the sign-out button (private servers). */
+  signOut: boolean;
+}
+
+export type RenderPage = (name: PageName, data: PageFrame & Record<string, unknown>) => string;
+
+/**
+ * eta, compiled once at start-up. autoEscape is on (eta's default, set here so it cannot drift): every
+ * `<%= %>` is HTML-escaped, so a snek named `<script>` or art holding `</pre>` shows as text.
+ */
+export function compilePages(assets: AssetUrls): RenderPage {
+  const eta = new Eta({ autoEscape: true, cache: true });
+  for (const page of PAGES) eta.loadTemplate(`@${page}`, eta.compile(readWebFile(`templates/${page}.eta`).toString('utf8')));
+  return (name, data) => eta.render(`@${name}`, { ...data, assets });
+}
