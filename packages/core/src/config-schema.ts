@@ -5,6 +5,8 @@ export const DEFAULT_PORT = 8000;
 export const DEFAULT_URL = 'http://localhost:8000';
 export const DEFAULT_STORE = 'sqlite';
 export const DEFAULT_STORE_TIMEOUT = 10;
+/** The packs a server seeds when `server.packs` is absent: the three built-in sneks. */
+export const DEFAULT_PACKS: readonly string[] = ['classic'];
 
 const storeObjectSchema = z.strictObject({
   use: z.string().min(1).describe('Store package: a bare name like "sqlite" (tried as @snek/store-sqlite, then snek-store-sqlite, then sqlite), a package name, or a path relative to this file.'),
@@ -43,9 +45,15 @@ const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
   store: storeConfigSchema.optional(),
+  packs: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Snek packs to seed at start: bare names like "classic" (tried as @snek/pack-classic, then snek-pack-classic, then classic), package names, or paths relative to this file. Default [classic]; [] starts empty.'),
   storeTimeout: z.number().positive().max(600).optional().describe(`Seconds the store may take to open before the server gives up; default ${DEFAULT_STORE_TIMEOUT}.`),
   auth: authSchema.optional().describe('Who may read and write. SNEK_ADMIN_TOKEN is a token with every scope.'),
   cors: z.array(z.url({ protocol: /^https?$/ })).optional().describe('Origins that browsers may call the API from. CORS is off when this is absent.'),
+  web: z.boolean().optional().describe('The snek gallery at / and the plain-text sneks at /s/ID; default true. false serves the API only.'),
+  trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
 });
 
 const clientSchema = z.strictObject({

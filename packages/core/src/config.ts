@@ -3,7 +3,7 @@ import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { z } from 'zod';
 import { SnekError } from './errors.js';
-import { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
+import { DEFAULT_HOST, DEFAULT_PACKS, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
 import { formatIssues } from './issues.js';
 
 export interface StoreConfig {
@@ -17,10 +17,16 @@ export interface SnekConfig {
     host: string;
     port: number;
     store: StoreConfig;
+    /** `server.packs`: the packs seeded at start, in order. */
+    packs: string[];
     /** Seconds the store may take to open. */
     storeTimeout: number;
     auth: NonNullable<NonNullable<SnekrcFile['server']>['auth']>;
     cors?: string[];
+    /** `server.web`: the gallery and plain-text sneks; on unless false. */
+    web?: boolean;
+    /** `server.trustProxy`: believe X-Forwarded-Proto; off unless true. */
+    trustProxy?: boolean;
   };
   client: { url: string; token?: string };
 }
@@ -119,7 +125,7 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   if (token.value !== undefined) client.token = token.value;
   return {
     config: {
-      server: { host: host.value!, port: port.value!, store: store.value!, storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}) },
+      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}) },
       client,
     },
     filepath,

@@ -105,8 +105,11 @@ export function countsTypes(store: SnekStore): store is SnekStore & StoreTypeCou
 /**
  * Optional for stores: a durable record of which pack sneks (`server.packs`) have been seeded, so that a pack snek
  * someone deleted or edited over the API is never brought back or overwritten at start. The record lives in the store
- * itself, so every server that shares the store sees the same. Checked with {@link keepsSeedLedger}; the rule for
- * stores without it is in the README ("Snek packs").
+ * itself, so every server that shares the store sees the same. Checked with {@link keepsSeedLedger}.
+ *
+ * A store without it is seeded only while it holds no snek at all: it cannot tell a deleted pack snek from a new one,
+ * so once it holds anything a start adds nothing, and `snek-server import --pack` brings later packs in. A store
+ * whose ledger is not durable (the memory store) must start it empty together with its sneks.
  */
 export interface StoreSeedLedger {
   /** Those of `ids` that {@link StoreSeedLedger.recordSeeded} recorded before, whether the snek still exists or not. */
@@ -125,6 +128,11 @@ export function keepsSeedLedger(store: SnekStore): store is SnekStore & StoreSee
 export interface StoreContext {
   /** The folder of the `.snekrc` in use, or the working folder when there is none. Resolve relative paths in options against it. */
   configDir: string;
+  /**
+   * When the server stops waiting for `create` (`server.storeTimeout`), as a `Date.now()` time. A store that
+   * retries while its storage comes up should give up just before it, with its own error naming what it tried.
+   */
+  deadline?: number;
 }
 
 /**

@@ -34,10 +34,12 @@ export {
 } from './contract.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { formatIssues } from './issues.js';
-export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, SCOPES, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
+export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, SCOPES, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
-export { parseStoreSpecifier, resolveStoreSpecifier, type StoreSpecifier, type ResolvedStore, type ResolveStoreOptions } from './store-specifier.js';
-export { loadStore, importStoreModule, validateStorePlugin, createStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
-export { BOOTSTRAP_SNEK_IDS, loadBootstrapSneks } from './bootstrap-sneks.js';
+export { parseStoreSpecifier, resolveStoreSpecifier, parsePluginSpecifier, resolvePluginSpecifier, type StoreSpecifier, type ResolvedStore, type ResolveStoreOptions } from './store-specifier.js';
+export { SUPPORTED_PACK_API_VERSIONS, definePack, type SnekPack, type PackSnek } from './pack.js';
+export { loadPack, loadPacks, parsePackSpecifier, type LoadPackOptions, type LoadedPack } from './pack-loader.js';
+export { STORE_KIND, PACK_KIND, type PluginKind } from './plugin-kind.js';
+export { loadStore, importPluginModule, importStoreModule, validateStorePlugin, createStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
 export { parseStoreOptions } from './store-options.js';

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(loaded.filepath).toBeNull();
     expect(loaded.configDir).toBe(dir.path);
     expect(loaded.config).toEqual({
-      server: { host: '127.0.0.1', port: 8000, store: { use: 'sqlite' }, storeTimeout: 10, auth: {} },
+      server: { host: '127.0.0.1', port: 8000, store: { use: 'sqlite' }, packs: ['classic'], storeTimeout: 10, auth: {} },
       client: { url: 'http://localhost:8000' },
     });
     expect(loaded.sources['server.port']).toBe('default');
@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     await dir.write('.snekrc.json', JSON.stringify({ server: { store: { use: './my-store.js', options: { dir: 'data' } } } }));
     const loaded = await loadConfig({ cwd: dir.path, env });
     expect(loaded.config.server.store).toEqual({ use: './my-store.js', options: { dir: 'data' } });
+  });
+
+  it('reads server.packs as written, [] included, and refuses a pack that is not a name', async () => {
+    await dir.write('.snekrc', 'server:\n  packs: [classic, "@acme/snek-pack-holidays", ./my-pack]\n');
+    expect((await loadConfig({ cwd: dir.path, env })).config.server.packs).toEqual(['classic', '@acme/snek-pack-holidays', './my-pack']);
+    await dir.write('.snekrc', 'server:\n  packs: []\n');
+    expect((await loadConfig({ cwd: dir.path, env })).config.server.packs).toEqual([]);
+    await dir.write('.snekrc', 'server:\n  packs: [classic, 7]\n');
+    await expect(loadConfig({ cwd: dir.path, env })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('server.packs.1') });
   });
 
   it('takes --config over SNEK_CONFIG over the search', async () => {

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { parseCookie } from 'cookie';
 import type { Request, RequestHandler } from 'express';
 import { SCOPES, SnekError, type Scope, type SnekConfig } from '@snek/core';
 
@@ -38,13 +39,32 @@ export function accessPolicy(auth: SnekConfig['server']['auth'], env: NodeJS.Pro
   return { tokens, read: auth.read ?? 'public' };
 }
 
-/** The token a request presents, compared in constant time against every known token. */
-function presentedToken(req: Request, policy: AccessPolicy): AccessToken | null | undefined {
+/** The cookie the gallery's sign-in sets; HttpOnly, SameSite=Strict, and accepted for reads only. */
+export const SIGN_IN_COOKIE = 'snek_token';
+
+/** The token in the sign-in cookie, if the request has one. */
+function cookieToken(req: Request): string | undefined {
+  const header = req.headers.cookie;
+  return header ? parseCookie(header)[SIGN_IN_COOKIE] : undefined;
+}
+
+/**
+ * The token a request presents, compared in constant time against every known token. The sign-in cookie
+ * counts for reads only: a browser sends it on its own, so a page elsewhere could otherwise make it write.
+ */
+function presentedToken(req: Request, policy: AccessPolicy, scope: Scope): AccessToken | null | undefined {
   const header = req.get('authorization');
-  if (header === undefined) return undefined;
-  const match = /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
-  if (!match) return null;
-  const digest = digestToken(match[1]!);
+  const cookie = header === undefined && scope === 'read' ? cookieToken(req) : undefined;
+  if (header === undefined && cookie === undefined) return undefined;
+  const match = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
+  const presented = match ? match[1]! : cookie;
+  return presented === undefined ? null : findToken(policy, presented);
+}
+
+/** The known token equal to `presented`, or null; compared in constant time. */
+export function findToken(policy: AccessPolicy, presented: string): AccessToken | null {
+  if (presented.length > 1024) return null;
+  const digest = digestToken(presented);
   let found: AccessToken | null = null;
   // No early exit: the time taken does not tell which token, if any, matched.
   for (const token of policy.tokens) if (timingSafeEqual(token.digest, digest)) found = token;
@@ -59,7 +79,7 @@ export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler
     if (scope === 'write' && nobodyHasScope) {
       return next(new SnekError('FORBIDDEN', 'Writes are disabled: this server has no token with the write scope. Start it with SNEK_ADMIN_TOKEN set, or add a token with scopes [write] under server.auth.tokens in .snekrc.'));
     }
-    const token = presentedToken(req, policy);
+    const token = presentedToken(req, policy, scope);
     if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
     if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
     res.locals.tokenName = token.name;

@@ -1,4 +1,4 @@
-import { SnekError, reportsStatus, writesInBulk, type Snek, type SnekStore, type StoreBulkWriter } from '@snek/core';
+import { SnekError, countsTypes, keepsSeedLedger, reportsStatus, writesInBulk, type Snek, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreTypeCounter } from '@snek/core';
 
 // Errno and SQLite codes that mean the disk has no room; anything else a store throws means it cannot serve.
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
@@ -38,5 +38,11 @@ export function guardStore(store: SnekStore, storeName: string): SnekStore {
   };
   if (reportsStatus(store)) guarded.status = guard('status', () => store.status());
   if (writesInBulk(store)) (guarded as SnekStore & StoreBulkWriter).putMany = guard('putMany', (sneks: readonly Snek[]) => store.putMany(sneks));
+  if (countsTypes(store)) (guarded as SnekStore & StoreTypeCounter).countTypes = guard('countTypes', () => store.countTypes());
+  if (keepsSeedLedger(store)) {
+    const ledger = guarded as SnekStore & StoreSeedLedger;
+    ledger.seeded = guard('seeded', (ids: readonly string[]) => store.seeded(ids));
+    ledger.recordSeeded = guard('recordSeeded', (ids: readonly string[]) => store.recordSeeded(ids));
+  }
   return guarded;
 }

@@ -23,7 +23,8 @@ export function sendJson(res: Response, value: unknown, status = 200): void {
  * Sends a snek with a strong ETag, or 304 when If-None-Match already has it. We evaluate the condition
  * ourselves because express skips it when the request says `Cache-Control: no-cache`, which fetch()
  * adds to every conditional request; RFC 9110 has the origin evaluate it regardless. Lists carry no
- * ETag: hashing a 30 KB page cost it 10% of its speed, for a header no client of ours sends back.
+ * ETag (hashing a 30 KB page cost it 10% of its speed), except the small page of one name, which the
+ * CLI's cache revalidates.
  */
 export function sendJsonWithEtag(req: Request, res: Response, value: unknown): void {
   const body = Buffer.from(JSON.stringify(value));

@@ -3,6 +3,7 @@ import { hideBin } from 'yargs/helpers';
 import { SnekError, loadConfig, loadStore } from '@snek/core';
 import { guardStore } from './guarded-store.js';
 import { importSneks } from './import-sneks.js';
+import { applyPack, loadNamedPack } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
 import { startServer } from './start.js';
@@ -45,13 +46,20 @@ function parser(argv: string[]) {
       (args) => verify(args),
     )
     .command(
-      'import <source>',
-      'Bulk-load sneks into the configured store from a JSON-lines file or a folder of art files',
+      'import [source]',
+      'Bulk-load sneks into the configured store from a JSON-lines file or a folder of art files, or apply a snek pack with --pack',
       (y) =>
         y
-          .positional('source', { type: 'string', demandOption: true, describe: 'A .jsonl file ({ name, type, content, id? } per line) or a folder of art files' })
-          .option('type', { type: 'string', describe: 'Type of sneks made from art files (default: imported)' }),
-      (args) => runImport(args),
+          .positional('source', { type: 'string', describe: 'A .jsonl file ({ name, type, content, id? } per line) or a folder of art files' })
+          .option('type', { type: 'string', describe: 'Type of sneks made from art files (default: imported)' })
+          .option('pack', { type: 'string', describe: 'Instead of a source, add the sneks of this pack (named as in server.packs) that the store lacks, deleted ones too' })
+          .option('overwrite', { type: 'boolean', describe: 'With --pack, also replace the sneks the store already has' })
+          .check((args) => {
+            if ((args.source === undefined) === (args.pack === undefined)) throw new SnekError('USAGE', 'Give either a source to import or --pack NAME, not both and not neither. Run snek-server import --help for usage.');
+            if (args.overwrite && args.pack === undefined) throw new SnekError('USAGE', '--overwrite goes with --pack NAME: it replaces the sneks of the pack that the store already has. Run snek-server import --help for usage.');
+            return true;
+          }),
+      (args) => (args.pack === undefined ? runImport({ ...args, source: args.source! }) : runPackImport({ ...args, pack: args.pack })),
     )
     .strict()
     .help()
@@ -110,6 +118,20 @@ async function runImport(args: { config?: string | undefined; source: string; ty
     process.stdout.write(`imported ${report.imported} sneks (${report.created} new) into the ${plugin.name} store in ${report.seconds.toFixed(1)} s (${rate}/s); skipped ${report.skipped.length}\n`);
     for (const { where, reason } of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${where}: ${reason}\n`);
     if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function runPackImport(args: { config?: string | undefined; pack: string; overwrite?: boolean | undefined }): Promise<void> {
+  const loaded = await loadConfig({ configPath: args.config });
+  const pack = await loadNamedPack(args.pack, loaded);
+  const { store, plugin } = await loadStore(storeLoadOptions(loaded));
+  try {
+    const { added, replaced, kept } = await applyPack(guardStore(store, plugin.name), pack, { overwrite: args.overwrite ?? false });
+    const version = pack.version ? ` ${pack.version}` : '';
+    process.stdout.write(`pack "${pack.name}"${version} into the ${plugin.name} store: added ${added.length}, replaced ${replaced.length}, kept ${kept.length}\n`);
+    if (kept.length) process.stdout.write(`  kept as they are: ${kept.join(', ')} (--overwrite replaces them)\n`);
   } finally {
     await store.close();
   }

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekStore } from '@snek/core';
 import { createApp } from './app.js';
-import { bootstrapSneks } from './bootstrap.js';
+import { loadConfiguredPacks, seedPacks } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger } from './logger.js';
 import { accessPolicy } from './access.js';
@@ -36,24 +36,26 @@ export interface RunningServer {
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** Loads the configured store, seeds the built-in sneks and listens. Fails before listening if the store cannot open. */
+/** Loads the packs and the configured store, seeds the packs' sneks and listens. Fails before listening if either cannot load. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(env);
   const { config, filepath } = options.loaded;
   const access = accessPolicy(config.server.auth, env);
+  const packs = await loadConfiguredPacks(options.loaded);
   const { store: loadedStore, plugin, resolved } = await loadStore(storeLoadOptions(options.loaded));
   const store = guardStore(loadedStore, plugin.name);
   let server: Server;
   try {
+    // Packs first: a store without a seed ledger is seeded only while empty, and --import would fill it.
+    const seeded = await seedPacks(store, packs);
     if (options.importFrom) logImport(logger, plugin.name, await importSneks(store, options.importFrom));
-    const seeded = await bootstrapSneks(store);
     const status = reportsStatus(store) ? await store.status() : {};
-    logger.info({ store: plugin.name, from: resolved.url, seeded, config: filepath, status }, `store "${plugin.name}" open`);
+    logger.info({ store: plugin.name, from: resolved.url, packs: seeded.packs, seedRule: seeded.rule, config: filepath, status }, `store "${plugin.name}" open`);
     if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
-    server = createServer(createApp({ store, storeName: plugin.name, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION }));
+    server = createServer(createApp({ store, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false }));
     server.on('clientError', answerClientError);
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {

@@ -28,7 +28,12 @@ export function parseId(req: Request): string {
 }
 
 export function parseListQuery(req: Request): SnekQuery {
-  const query = parse(listQuerySchema, req.query, 'query');
+  return parseListParams(req.query);
+}
+
+/** The list filters from any query-like object: the gallery's form sends empty fields, which it drops first. */
+export function parseListParams(params: unknown): SnekQuery {
+  const query = parse(listQuerySchema, params, 'query');
   return { ...query, limit: query.limit ?? DEFAULT_LIST_LIMIT };
 }
 

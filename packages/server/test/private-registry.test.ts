@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,9 +11,12 @@ import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from '.
 // The whole plugin story, for real: publish every package to a private registry, install the server, the CLI
 // and a third-party store from it into empty folders with npm and with pnpm, name the store in .snekrc, use it.
 const WORKSPACE = fileURLToPath(new URL('../../../', import.meta.url));
-const CUTE = await readFile(new URL('../../core/sneks/cute.txt', import.meta.url));
+const CUTE = await readFile(new URL('../../pack-classic/sneks/cute.txt', import.meta.url));
 const TOKEN = 'registry-token';
-const NATIVE = ['better-sqlite3', 'classic-level'];
+// Node 22.13+ has node:sqlite, so the sqlite store needs no native build there: better-sqlite3 is only allowed to
+// build on Node 20, exactly as README tells admins. classic-level (the example store) ships prebuilt binaries.
+const NODE_SQLITE = process.getBuiltinModule?.('node:sqlite') !== undefined;
+const NATIVE = NODE_SQLITE ? ['classic-level'] : ['better-sqlite3', 'classic-level'];
 
 let dir: TempDir;
 let registry: PrivateRegistry;
@@ -26,7 +29,7 @@ beforeAll(async () => {
   registry = await startPrivateRegistry(path.join(dir.path, 'registry'));
   const [command, prefix] = pnpm();
   await run(command, [...prefix, '-r', 'publish', '--registry', registry.url, '--no-git-checks'], { cwd: WORKSPACE, env: { ...env, NPM_CONFIG_USERCONFIG: registry.npmrc } });
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   killAllServers();
@@ -47,6 +50,12 @@ async function site(name: string, manager: 'npm' | 'pnpm', packages: string[]): 
     await run(command, [...prefix, 'add', ...packages], { cwd: folder, env });
   }
   return folder;
+}
+
+/** Native addons that an install compiled in `folder` (node-gyp leaves them in build/Release); prebuilt ones do not count. */
+async function compiledAddons(folder: string): Promise<string[]> {
+  const files = await readdir(path.join(folder, 'node_modules'), { recursive: true });
+  return files.filter((file) => file.endsWith('.node') && file.includes(`build${path.sep}Release`));
 }
 
 /** Reads a snek straight from LevelDB with the example store's own classic-level: proof of where it landed. */
@@ -110,9 +119,44 @@ describe('only @snek/server installed with pnpm', () => {
     await writeFile(path.join(folder, '.snekrc'), `server:\n  store: ${store}\n`);
     const server = await startServerProcess({ cwd: folder, env: cleanEnv(folder, { SNEK_ADMIN_TOKEN: TOKEN, PATH: env['PATH'] }), bin: path.join(folder, 'node_modules/.bin/snek-server') });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready', store });
+    if (store === 'sqlite') {
+      // `npm install @snek/server` compiles nothing on Node 22.13+: the store runs on node:sqlite.
+      const readiness = JSON.stringify(await (await fetch(`${server.url}/readyz`)).json());
+      expect(readiness).toContain(NODE_SQLITE ? '"node:sqlite"' : '"better-sqlite3"');
+      expect(await compiledAddons(folder)).toEqual(NODE_SQLITE ? [] : [expect.stringContaining('better_sqlite3.node')]);
+    }
     const put = await fetch(`${server.url}/v1/sneks/only-server`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'o', type: 'o', content: store }) });
     expect(put.status).toBe(201);
     expect(((await (await fetch(`${server.url}/v1/sneks/only-server`)).json()) as { content: string }).content).toBe(store);
     expect(await server.stop()).toBe(0);
+  }, 600_000);
+});
+
+// Snek packs (issue 13): a third-party pack from the registry, named in .snekrc beside classic, seeds its sneks,
+// and a pack snek deleted over the API stays deleted after a restart.
+describe('a snek pack installed with pnpm from a private registry', () => {
+  it('seeds snek-pack-holidays named in .snekrc, and a deleted pack snek stays deleted after a restart', async () => {
+    const folder = await site('site-pack', 'pnpm', ['@snek/server', 'snek-pack-holidays']);
+    await writeFile(path.join(folder, '.snekrc'), 'server:\n  store: { use: fs, options: { dir: ./data } }\n  packs: [classic, holidays]\n');
+    const siteEnv = cleanEnv(folder, { SNEK_ADMIN_TOKEN: TOKEN, PATH: env['PATH'] });
+    const bin = path.join(folder, 'node_modules/.bin/snek-server');
+    const sneksOf = async (url: string) => ((await (await fetch(`${url}/v1/sneks?type=holiday`)).json()) as { items: Array<{ id: string; content: string }> }).items;
+    const packsOf = async (url: string) => ((await (await fetch(`${url}/v1/packs`)).json()) as { packs: Array<{ name: string; added: number }> }).packs;
+
+    const first = await startServerProcess({ cwd: folder, env: siteEnv, bin });
+    expect(await packsOf(first.url)).toEqual([
+      expect.objectContaining({ name: 'classic', use: 'classic', sneks: 3, added: 3 }),
+      { name: 'holidays', use: 'holidays', version: '1.0.0', sneks: 3, added: 3 },
+    ]);
+    const seeded = await sneksOf(first.url);
+    expect(seeded.map((s) => s.id)).toEqual(['party-snek', 'tiny-pumpkin-snek', 'winter-snek']);
+    expect(seeded[2]!.content).toBe(await readFile(new URL('../../../examples/snek-pack-holidays/sneks/winter-snek.txt', import.meta.url), 'utf8'));
+    expect((await fetch(`${first.url}/v1/sneks/party-snek`, { method: 'DELETE', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(204);
+    expect(await first.stop()).toBe(0);
+
+    const second = await startServerProcess({ cwd: folder, env: siteEnv, bin });
+    expect((await sneksOf(second.url)).map((s) => s.id)).toEqual(['tiny-pumpkin-snek', 'winter-snek']);
+    expect((await packsOf(second.url)).map((p) => p.added)).toEqual([0, 0]);
+    expect(await second.stop()).toBe(0);
   }, 600_000);
 });

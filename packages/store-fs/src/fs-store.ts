@@ -1,14 +1,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { SLUG_PATTERN, SnekError, SnekIndex, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreStatusReporter } from '@snek/core';
+import { SLUG_PATTERN, SnekError, SnekIndex, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
 import { TEMP_SUFFIX, syncDir, unlinkDurably, writeFileAtomic } from './atomic-file.js';
 import { lockDir } from './dir-lock.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { readSeedLedger, writeSeedLedger } from './seed-ledger.js';
 
 const RECORD_SUFFIX = '.json';
 // Parallel writes in a bulk load: enough to keep the disk busy, few enough to stay under the fd limit.
 const BULK_CONCURRENCY = 64;
+// The seed ledger's key in the write queue: not a slug, so no snek id can share it.
+const LEDGER_KEY = '.seed-ledger';
 
 interface Skipped {
   file: string;
@@ -20,8 +23,10 @@ interface Skipped {
  * Open reads every record anyway, so the store keeps them in memory with an index: reads never touch
  * the disk, and the files are the durable copy.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreTypeCounter, StoreSeedLedger {
   private readonly index = new SnekIndex<Snek>();
+  /** The pack sneks seeded so far, also in .snek-seeded.json. */
+  private seededIds = new Set<string>();
   private readonly writes = new KeyedMutex();
   private readonly skipped: Skipped[] = [];
   private closed = false;
@@ -100,6 +105,27 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     return { items: entries.map((snek) => ({ ...snek })), nextCursor };
   }
 
+  async countTypes(): Promise<TypeCount[]> {
+    this.assertOpen();
+    this.assertFolder();
+    return this.index.countTypes();
+  }
+
+  async seeded(ids: readonly string[]): Promise<string[]> {
+    this.assertOpen();
+    return ids.filter((id) => this.seededIds.has(id));
+  }
+
+  async recordSeeded(ids: readonly string[]): Promise<void> {
+    await this.writes.run(LEDGER_KEY, async () => {
+      this.assertOpen();
+      const next = new Set([...this.seededIds, ...ids]);
+      if (next.size === this.seededIds.size) return;
+      await writeSeedLedger(this.dir, next);
+      this.seededIds = next;
+    });
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -146,6 +172,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   // this is several times faster than going through the thread pool.
   private async load(): Promise<void> {
     const names = await readdir(this.dir);
+    this.seededIds = await readSeedLedger(this.dir);
     await Promise.all(names.filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX)).map((name) => unlink(path.join(this.dir, name)).catch(() => undefined)));
     for (const name of names) {
       if (!name.endsWith(RECORD_SUFFIX) || name.startsWith('.')) continue;

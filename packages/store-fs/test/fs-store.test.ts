@@ -3,9 +3,10 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { SnekError, type SnekStore } from '@snek/core';
+import type { SnekStore } from '@snek/core';
 import { sampleSnek } from '@snek/store-testkit';
 import plugin, { FsSnekStore, LOCK_FILE } from '../src/index.js';
+import { rejection } from '../../core/test/helpers/rejection.js';
 
 let root: string;
 let dir: string;
@@ -25,11 +26,6 @@ async function openStore(at = dir): Promise<FsSnekStore> {
   return store;
 }
 
-async function rejection(promise: Promise<unknown>): Promise<SnekError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!SnekError.is(error)) throw new Error(`expected a SnekError, got ${String(error)}`);
-  return error;
-}
 
 describe('FsSnekStore', () => {
   it('stores one JSON file per snek, named by id, and leaves no temp file behind', async () => {
@@ -45,7 +41,7 @@ describe('FsSnekStore', () => {
       const store = await openStore();
       const before = await readdir(root);
       for (const call of [() => store.put(sampleSnek(id)), () => store.get(id), () => store.delete(id)]) {
-        expect((await rejection(call())).code).toBe('SNEK_INVALID');
+        expect((await rejection(call)).code).toBe('SNEK_INVALID');
       }
       expect(await readdir(root)).toEqual(before);
       expect(await readdir(dir)).toEqual([LOCK_FILE]);
@@ -80,7 +76,7 @@ describe('FsSnekStore', () => {
 
   it('refuses a second store on the same folder with STORE_LOCKED, and allows it after close', async () => {
     const first = await openStore();
-    const error = await rejection(FsSnekStore.open(dir));
+    const error = await rejection(() => FsSnekStore.open(dir));
     expect(error.code).toBe('STORE_LOCKED');
     expect(error.message).toContain(dir);
     await first.close();
@@ -107,9 +103,9 @@ describe('fs store plugin', () => {
 
   it('rejects unknown or wrong options with STORE_OPTIONS_INVALID naming the key', async () => {
     for (const options of [{ folder: 'x' }, { dir: 5 }, { dir: '' }, 'data']) {
-      const error = await rejection(Promise.resolve().then(() => plugin.create(options as never, { configDir: root })));
+      const error = await rejection(() => plugin.create(options as never, { configDir: root }));
       expect(error.code).toBe('STORE_OPTIONS_INVALID');
     }
-    expect((await rejection(Promise.resolve().then(() => plugin.create({ folder: 'x' } as never, { configDir: root })))).message).toContain('folder');
+    expect((await rejection(() => plugin.create({ folder: 'x' } as never, { configDir: root }))).message).toContain('folder');
   });
 });

@@ -1,8 +1,12 @@
-import { SnekError, SnekIndex, type Snek, type SnekPage, type SnekQuery, type SnekStore } from '@snek/core';
+import { SnekError, SnekIndex, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreSeedLedger, type StoreTypeCounter, type TypeCount } from '@snek/core';
 
-/** Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. */
-export class MemorySnekStore implements SnekStore {
+/**
+ * Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. Its seed ledger is
+ * in memory too: it starts empty with the sneks, so every start seeds every pack snek again.
+ */
+export class MemorySnekStore implements SnekStore, StoreTypeCounter, StoreSeedLedger {
   private readonly index = new SnekIndex<Snek>();
+  private readonly seededIds = new Set<string>();
   private closed = false;
 
   async get(id: string): Promise<Snek | undefined> {
@@ -27,9 +31,25 @@ export class MemorySnekStore implements SnekStore {
     return { items: entries.map((snek) => ({ ...snek })), nextCursor };
   }
 
+  async countTypes(): Promise<TypeCount[]> {
+    this.assertOpen();
+    return this.index.countTypes();
+  }
+
+  async seeded(ids: readonly string[]): Promise<string[]> {
+    this.assertOpen();
+    return ids.filter((id) => this.seededIds.has(id));
+  }
+
+  async recordSeeded(ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+    for (const id of ids) this.seededIds.add(id);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.index.clear();
+    this.seededIds.clear();
   }
 
   private assertOpen(): void {

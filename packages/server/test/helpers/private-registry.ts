@@ -37,6 +37,9 @@ packages:
   'snek-store-*':
     access: $all
     publish: $authenticated
+  'snek-pack-*':
+    access: $all
+    publish: $authenticated
   '**':
     access: $all
     publish: $authenticated

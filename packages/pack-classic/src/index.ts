@@ -1,0 +1,1 @@
+export { default, CLASSIC_SNEK_IDS } from './classic-pack.js';
