@@ -29,6 +29,14 @@ export class SnekClient {
     return this.request<SnekPage>('get', '/v1/sneks', { params: query });
   }
 
+  /** One page, sent with If-None-Match when `etag` is given: 'not-modified' when the server answers 304. */
+  async listIfChanged(query: { name?: string | undefined; type?: string | undefined; limit?: number }, etag: string | null | undefined): Promise<'not-modified' | { page: SnekPage; etag: string | undefined }> {
+    const response = await this.send('get', '/v1/sneks', { params: query, headers: etag ? { 'if-none-match': etag } : {} });
+    if (response.status === 304) return 'not-modified';
+    const header = response.headers['etag'] as unknown;
+    return { page: response.data as SnekPage, etag: typeof header === 'string' ? header : undefined };
+  }
+
   /** Follows cursors until the last page, or until `max` sneks. */
   async listAll(filters: { name?: string | undefined; type?: string | undefined }, max = Infinity): Promise<Snek[]> {
     const sneks: Snek[] = [];
@@ -69,7 +77,7 @@ export class SnekClient {
     return (await this.send(method, path, config)).data as T;
   }
 
-  private async send(method: 'get' | 'put' | 'delete', path: string, config: { params?: object; data?: unknown } = {}): Promise<AxiosResponse> {
+  private async send(method: 'get' | 'put' | 'delete', path: string, config: { params?: object; data?: unknown; headers?: Record<string, string> } = {}): Promise<AxiosResponse> {
     let response: AxiosResponse;
     try {
       response = await this.http.request({ method, url: path, ...config });

@@ -3,15 +3,18 @@ import type { Snek } from '@snek/core';
 import { formatSneks } from './art-output.js';
 import { readFastConfig } from './fast-config.js';
 import { networkErrorMessage } from './network-errors.js';
+import { SnekCache, cacheDir, cacheEnabled, offlineNotice, type CacheLookup } from './snek-cache.js';
 
 const VALUE_FLAGS = new Set(['type', 'url', 'token', 'config', 'timeout']);
-const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'config', 'completion']);
+const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'config', 'cache', 'completion']);
 const DEFAULT_URL = 'http://localhost:8000';
 
 /**
  * `snek [NAME] [--type TYPE]` without yargs, axios, cosmiconfig or zod, which cost more to load than
  * the whole request. Anything it is not sure of (another command, a flag it does not know, no match,
  * an HTTP error, a config it cannot read simply) returns false, and the full CLI handles it.
+ * A name lookup goes through the cache, as in the full CLI: revalidated with If-None-Match, and printed
+ * from the cache when the server cannot be reached.
  */
 export async function tryFastPath(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const args = parseArgs(argv);
@@ -26,27 +29,43 @@ export async function tryFastPath(argv: readonly string[], env: NodeJS.ProcessEn
   const type = args.flags['type'];
   const name = args.name ?? (type === undefined ? 'normal' : undefined);
   const query = new URLSearchParams({ ...(name === undefined ? {} : { name }), ...(type === undefined ? {} : { type }), limit: '500' });
-  const answer = await get(`${url.replace(/\/+$/, '')}/v1/sneks?${query}`, token, timeoutMs);
+  const lookup: CacheLookup | undefined = name === undefined ? undefined : { name, type };
+  const cache = lookup && cacheEnabled(args.noCache, env) ? new SnekCache(cacheDir(env), url) : undefined;
+  const cached = lookup && cache?.read(lookup);
+  const answer = await get(`${url.replace(/\/+$/, '')}/v1/sneks?${query}`, token, timeoutMs, cached?.etag);
   if ('error' in answer) {
+    if (cached) {
+      process.stderr.write(offlineNotice(url, cached));
+      process.stdout.write(formatSneks(cached.sneks));
+      return true;
+    }
     const message = networkErrorMessage(answer.error, url, timeoutMs);
     if (!message) return false;
     process.stderr.write(`snek: ${message}\n`);
     process.exitCode = 4;
     return true;
   }
+  if (answer.status === 304 && cached) {
+    cache!.confirm(lookup!);
+    process.stdout.write(formatSneks(cached.sneks));
+    return true;
+  }
   if (answer.status !== 200) return false;
   const page = JSON.parse(answer.body) as { items: Snek[]; nextCursor: string | null };
   if (page.items.length === 0 || page.nextCursor !== null) return false;
   process.stdout.write(formatSneks(page.items));
+  if (cache && answer.etag) cache.write(lookup!, page.items, answer.etag);
   return true;
 }
 
-function parseArgs(argv: readonly string[]): { name?: string; flags: Record<string, string> } | undefined {
+function parseArgs(argv: readonly string[]): { name?: string; flags: Record<string, string>; noCache: boolean } | undefined {
   const flags: Record<string, string> = {};
   let name: string | undefined;
+  let noCache = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg.startsWith('--')) {
+    if (arg === '--no-cache') noCache = true;
+    else if (arg.startsWith('--')) {
       const [key, inline] = arg.slice(2).split(/=(.*)/s, 2);
       if (!VALUE_FLAGS.has(key!) || key! in flags) return undefined;
       const value = inline ?? argv[++i];
@@ -55,17 +74,18 @@ function parseArgs(argv: readonly string[]): { name?: string; flags: Record<stri
     } else if (arg.startsWith('-') || name !== undefined || COMMANDS.has(arg)) return undefined;
     else name = arg;
   }
-  return name === undefined ? { flags } : { name, flags };
+  return name === undefined ? { flags, noCache } : { name, flags, noCache };
 }
 
-async function get(url: string, token: string | undefined, timeoutMs: number): Promise<{ status: number; body: string } | { error: string | undefined }> {
+async function get(url: string, token: string | undefined, timeoutMs: number, etag: string | null | undefined): Promise<{ status: number; body: string; etag: string | undefined } | { error: string | undefined }> {
   // TLS costs a few milliseconds to load; only https URLs pay for it.
   const request = url.startsWith('https:') ? (await import('node:https')).request : httpRequest;
   return new Promise((resolve) => {
-    const req = request(url, { headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: timeoutMs }, (res) => {
+    const headers = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(etag ? { 'if-none-match': etag } : {}) };
+    const req = request(url, { headers, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, body }));
+      res.on('end', () => resolve({ status: res.statusCode!, body, etag: res.headers.etag }));
       res.on('error', () => resolve({ error: undefined }));
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));

@@ -1,6 +1,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SnekError } from '@snek/core';
+import { cacheClear } from './commands/cache.js';
 import { config } from './commands/config.js';
 import { list, types } from './commands/list.js';
 import { push } from './commands/push.js';
@@ -23,7 +24,11 @@ function parser(argv: string[]) {
     .command(
       '$0 [name]',
       'Print the snek named NAME (default "normal"), or the sneks of --type',
-      (y) => y.positional('name', { type: 'string', describe: 'Snek name (or id)' }).option('type', { type: 'string', describe: 'Only sneks of this type' }),
+      (y) =>
+        y
+          .positional('name', { type: 'string', describe: 'Snek name (or id)' })
+          .option('type', { type: 'string', describe: 'Only sneks of this type' })
+          .option('cache', { type: 'boolean', default: true, describe: 'Revalidate NAME from the cache, and print it from there when the server is down (--no-cache or SNEK_NO_CACHE=1: off)' }),
       (args) => show(args),
     )
     .command('list', 'List sneks: id, name and type', (y) => y.option('type', { type: 'string', describe: 'Only sneks of this type' }), (args) => list(args))
@@ -41,6 +46,7 @@ function parser(argv: string[]) {
     )
     .command('rm <id>', 'Delete a snek', (y) => y.positional('id', { type: 'string', demandOption: true }), (args) => rm(args))
     .command('config', 'Show the settings in force and where each came from', (y) => y, (args) => config(args))
+    .command('cache <action>', 'clear: empty the cache of printed sneks ($XDG_CACHE_HOME/snek, else ~/.cache/snek)', (y) => y.positional('action', { choices: ['clear'] as const, demandOption: true }), (args) => cacheClear(args))
     .completion('completion', 'Print a shell completion script (snek completion >> ~/.bashrc)')
     .check((args) => {
       if (!(Number.isFinite(args.timeout) && args.timeout > 0)) throw new SnekError('USAGE', '--timeout must be a number of seconds above 0');

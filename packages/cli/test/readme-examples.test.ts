@@ -91,7 +91,7 @@ describe('README', () => {
     const server = await startServerProcess({ cwd: path.join(dir.path, 'store-example'), env: cleanEnv(dir.path) });
     expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'my-store' });
     const cute = await runSnek(['--type', 'cute', '--url', server.url], { cwd: dir.path, env: cleanEnv(dir.path) });
-    expect(cute.stdout.equals(await readFile(new URL('../../core/sneks/cute.txt', import.meta.url)))).toBe(true);
+    expect(cute.stdout.equals(await readFile(new URL('../../pack-classic/sneks/cute.txt', import.meta.url)))).toBe(true);
     const page = (await (await fetch(`${server.url}/v1/sneks?limit=2`)).json()) as { items: Array<{ id: string }>; nextCursor: string };
     const rest = (await (await fetch(`${server.url}/v1/sneks?limit=2&cursor=${page.nextCursor}`)).json()) as { items: Array<{ id: string }>; nextCursor: null };
     expect([...page.items, ...rest.items].map((s) => s.id)).toEqual(['cute', 'fancy', 'normal']);

@@ -8,7 +8,7 @@ import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from
 import { SNEK_BIN, runSnek } from './helpers/run-snek.js';
 
 const TOKEN = 'cli-test-token';
-const shippedArt = (id: string) => readFile(new URL(`../../core/sneks/${id}.txt`, import.meta.url));
+const shippedArt = (id: string) => readFile(new URL(`../../pack-classic/sneks/${id}.txt`, import.meta.url));
 
 let dir: TempDir;
 let server: ServerProcess;
