@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { rawGet, startTestServer, type TestServer } from './helpers/in-process.js';
 
-const shippedArt = (id: string) => readFile(new URL(`../../core/sneks/${id}.txt`, import.meta.url), 'utf8');
+const shippedArt = (id: string) => readFile(new URL(`../../pack-classic/sneks/${id}.txt`, import.meta.url), 'utf8');
 
 let server: TestServer;
 beforeAll(async () => {
@@ -42,6 +42,7 @@ describe('GET /v1/sneks/:id', () => {
     for (const id of ['UPPER', '..', '%2e%2e', '%2e%2e%2fetc', 'a%5Cb', 'a%00b', 'x'.repeat(65)]) {
       const response = await rawGet(server.url, `/v1/sneks/${id}`);
       expect([response.status, response.contentType, JSON.parse(response.body).code]).toEqual([400, 'application/problem+json; charset=utf-8', 'SNEK_INVALID']);
+      await server.expectDocumented({ method: 'GET', path: `/v1/sneks/${id}`, ...response });
     }
   });
 });
