@@ -4,7 +4,7 @@ const COLUMNS = 'id, name, type, content';
 const UPSERT = 'ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content RETURNING (xmax = 0) AS created';
 
 /** Rows per multi-row upsert, and the bytes of art per batch, so one statement stays well inside statementTimeout. */
-const BATCH_ROWS = 500;
+const BATCH_ROWS = 5000;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
 /**
