@@ -55,6 +55,12 @@ function watch(page: Page): void {
   });
 }
 
+/** Waits for the copy button's status line: the clipboard write is asynchronous, so reading it at once races. */
+async function copied(page: Page): Promise<void> {
+  await page.getByRole('status').filter({ hasText: 'Copied.' }).waitFor();
+  expect(await page.getByRole('status').textContent()).toBe('Copied.');
+}
+
 /** The ids of the cards on the page, in order. */
 // Browser-side code is written as strings or through locators: this file is type-checked without the DOM library.
 const cardIds = (page: Page) => page.locator('.card h2 a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.replace('/s/', '')));
@@ -146,7 +152,7 @@ describeInBrowser('the gallery in Chromium', () => {
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('fancy');
     await expect(page.getByText(`curl ${server.url}/s/fancy`).count()).resolves.toBe(1);
     await page.getByRole('button', { name: 'Copy the art' }).click();
-    await expect(page.getByRole('status').textContent()).resolves.toBe('Copied.');
+    await copied(page);
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(await art('fancy'));
     await context.close();
   }, 60_000);
@@ -197,7 +203,7 @@ describeInBrowser('the gallery in Chromium', () => {
     await page.waitForURL(/\/s\/xss-art$/);
     await page.getByRole('button', { name: 'Copy the art' }).focus();
     await page.keyboard.press('Enter');
-    await expect(page.getByRole('status').textContent()).resolves.toBe('Copied.');
+    await copied(page);
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(XSS[1]!.content);
     await context.close();
   }, 60_000);
