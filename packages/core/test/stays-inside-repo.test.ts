@@ -23,7 +23,7 @@ describe('the repository reads only itself', () => {
       dir = await tempDir();
       await mkdir(path.join(dir.path, 'pkg', 'test'), { recursive: true });
       const lines = [
-        "const a = new URL('../../../shared/x.txt', import.meta.url);",
+        `const a = new URL('${['..', '..', '..', 'elsewhere', 'x.txt'].join('/')}', import.meta.url);`,
         "const b = path.join(here, '..', '..', '..');",
         `cp ${['..', 'shared', 'seed'].join('/')}/sneks/*.txt .`,
         "const ok = new URL('../../core/sneks/cute.txt', import.meta.url);",
