@@ -17,7 +17,7 @@ export function snekPaths() {
           query('name', 'Only sneks with exactly this name.'),
           query('type', 'Only sneks of exactly this type.'),
           query('limit', `Page size, 1 to ${MAX_LIST_LIMIT}; default 100.`, { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT }),
-          query('cursor', 'The nextCursor of the previous page.'),
+          query('cursor', 'The nextCursor of the previous page: the base64url of "a:" and the id to page on after. It grants nothing and is not signed; any other shape is a 400.'),
         ],
         responses: {
           '200': { description: 'A page of sneks; with `name`, it carries an ETag (other lists do not, to stay fast)', headers: etag, content: json(ref('SnekPage')) },
