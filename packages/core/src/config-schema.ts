@@ -5,6 +5,10 @@ export const DEFAULT_PORT = 8000;
 export const DEFAULT_URL = 'http://localhost:8000';
 export const DEFAULT_STORE = 'sqlite';
 export const DEFAULT_STORE_TIMEOUT = 10;
+/** Open connections past which new ones are answered 503: each is a file descriptor, and `ulimit -n` caps those. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** Seconds a client has to send a whole request, headers and body. */
+export const DEFAULT_REQUEST_TIMEOUT = 30;
 /** The packs a server seeds when `server.packs` is absent: the three built-in sneks. */
 export const DEFAULT_PACKS: readonly string[] = ['classic'];
 
@@ -54,6 +58,8 @@ const serverSchema = z.strictObject({
   cors: z.array(z.url({ protocol: /^https?$/ })).optional().describe('Origins that browsers may call the API from. CORS is off when this is absent.'),
   web: z.boolean().optional().describe('The snek gallery at / and the plain-text sneks at /s/ID; default true. false serves the API only.'),
   trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
+  maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
+  requestTimeout: z.number().positive().max(300).optional().describe(`Seconds a client has to send a whole request, headers and body, before it is answered 408; default ${DEFAULT_REQUEST_TIMEOUT}. The headers alone get at most 15 s.`),
 });
 
 const clientSchema = z.strictObject({

@@ -27,6 +27,10 @@ export interface SnekConfig {
     web?: boolean;
     /** `server.trustProxy`: believe X-Forwarded-Proto; off unless true. */
     trustProxy?: boolean;
+    /** `server.maxConnections`; DEFAULT_MAX_CONNECTIONS when absent. */
+    maxConnections?: number;
+    /** `server.requestTimeout`, in seconds; DEFAULT_REQUEST_TIMEOUT when absent. */
+    requestTimeout?: number;
   };
   client: { url: string; token?: string };
 }
@@ -125,7 +129,7 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   if (token.value !== undefined) client.token = token.value;
   return {
     config: {
-      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}) },
+      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}) },
       client,
     },
     filepath,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekStore } from '@snek/core';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekConfig, type SnekStore } from '@snek/core';
 import { createApp } from './app.js';
 import { loadConfiguredPacks, seedPacks } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
@@ -11,7 +11,8 @@ import { createLogger } from './logger.js';
 import { accessPolicy } from './access.js';
 import { guardStore } from './guarded-store.js';
 import { importSneks, type ImportReport } from './import-sneks.js';
-import { problemBody } from './problem.js';
+import { answerRaw } from './raw-answer.js';
+import { capConnections } from './connection-cap.js';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -46,6 +47,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { store: loadedStore, plugin, resolved } = await loadStore(storeLoadOptions(options.loaded));
   const store = guardStore(loadedStore, plugin.name);
   let server: Server;
+  let stopCap = () => {};
   try {
     // Packs first: a store without a seed ledger is seeded only while empty, and --import would fill it.
     const seeded = await seedPacks(store, packs);
@@ -55,8 +57,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
-    server = createServer(createApp({ store, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false }));
+    server = createServer(timeouts(config.server), createApp({ store, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false }));
     server.on('clientError', answerClientError);
+    stopCap = capConnections(server, config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger);
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {
     await store.close();
@@ -66,7 +69,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const writes = access.tokens.some((token) => token.scopes.has('write')) ? 'enabled' : 'disabled (no token with the write scope)';
   logger.info({ url, reads: access.read, writes }, `Snek server listening on ${url}`);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(() => store.close()).then(() => logger.info('Snek server stopped')));
+  const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(stopCap).then(() => store.close()).then(() => logger.info('Snek server stopped')));
   return { url, store, close };
 }
 
@@ -74,6 +77,15 @@ function logImport(logger: Logger, storeName: string, report: ImportReport): voi
   const { imported, created, skipped, seconds } = report;
   logger.info({ store: storeName, imported, created, skipped: skipped.length, seconds }, `imported ${imported} sneks (${created} new) in ${seconds.toFixed(1)} s`);
   if (skipped.length) logger.warn({ skipped: skipped.slice(0, 20) }, `skipped ${skipped.length} records that are not valid sneks`);
+}
+
+/**
+ * How long a client may take to send a request: server.requestTimeout for all of it, at most 15 s of that
+ * for the headers. Node checks these once per connectionsCheckingInterval (30 s unless set).
+ */
+function timeouts(server: SnekConfig['server']) {
+  const requestTimeout = (server.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT) * 1000;
+  return { requestTimeout, headersTimeout: Math.min(requestTimeout, 15_000), connectionsCheckingInterval: Math.min(1000, requestTimeout / 2) };
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {
@@ -86,18 +98,19 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-/** Requests too broken for express (a 20 KB query string, bad framing) still get a problem+json answer. */
+/** Requests too broken for express (a 20 KB query string, bad framing, too slow) still get a problem+json answer. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
-  const problem = tooLarge
-    ? new SnekError('REQUEST_HEADERS_TOO_LARGE', 'The request line and headers are over 16 KiB. Shorten the query string or the headers.')
-    : new SnekError('REQUEST_INVALID', `The request is not valid HTTP (${error.code ?? 'parse error'}).`);
-  const body = problemBody(problem);
-  socket.end(`HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  answerRaw(socket, clientProblem(error));
+}
+
+function clientProblem(error: NodeJS.ErrnoException): SnekError {
+  if (error.code === 'HPE_HEADER_OVERFLOW') return new SnekError('REQUEST_HEADERS_TOO_LARGE', 'The request line and headers are over 16 KiB. Shorten the query string or the headers.');
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new SnekError('REQUEST_TIMEOUT', 'The request did not arrive whole within server.requestTimeout (headers within at most 15 s). Send it at once, or raise server.requestTimeout.');
+  return new SnekError('REQUEST_INVALID', `The request is not valid HTTP (${error.code ?? 'parse error'}).`);
 }
 
 function urlOf(server: Server): string {
