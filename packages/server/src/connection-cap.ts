@@ -15,7 +15,12 @@ const LOG_EVERY_MS = 10_000;
 export function capConnections(server: Server, max: number, logger: Logger): () => void {
   // http.Server parses a connection in its one 'connection' listener; put the count in front of it.
   const [serve, ...more] = server.listeners('connection') as ((socket: Socket) => void)[];
-  if (!serve || more.length) throw new Error(`capConnections expects the one 'connection' listener of http.Server, found ${more.length + (serve ? 1 : 0)}`);
+  if (!serve || more.length) {
+    // A Node whose http.Server is built otherwise still gets a cap: Node's own, which closes unanswered.
+    logger.warn(`server.maxConnections: this Node's http.Server has ${more.length + (serve ? 1 : 0)} connection listeners, not 1; connections past ${max} are closed without a 503`);
+    server.maxConnections = max;
+    return () => {};
+  }
   server.removeListener('connection', serve);
   let open = 0;
   let answering = 0;
