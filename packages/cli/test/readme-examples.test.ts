@@ -3,14 +3,18 @@ import { chmod, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@snek/core';
+import { readDocs } from '../../core/test/helpers/docs.js';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess } from '../../server/test/helpers/server-process.js';
 import { EXIT } from '../src/exit-codes.js';
 import { SNEK_BIN, runSnek } from './helpers/run-snek.js';
 
-// The README's examples run here as written, so the docs cannot drift from the code.
+// The examples of the README and docs/ run here as written, so the docs cannot drift from the code.
 const README = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
-const blocks = (lang: string) => [...README.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+const DOCS = await readDocs();
+const fenced = (text: string, lang: string) => [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]!);
+// Console sessions are the README's (other guides test their own); config and code examples may live in any doc.
+const blocks = (lang: string) => fenced(lang === 'console' ? README : DOCS, lang);
 
 /** `$ command` lines, each with the output lines that follow it. */
 function sessions(block: string): Array<{ command: string; output: string }> {
@@ -62,7 +66,7 @@ describe('README', () => {
   });
 
   it('the .snekrc example is valid, and its tokenEnv lets the CLI write', async () => {
-    const [example] = blocks('yaml').filter((b) => b.startsWith('# .snekrc'));
+    const [example] = blocks('yaml').filter((b) => b.startsWith('# .snekrc\n'));
     const file = await dir.write('yaml-example/.snekrc', example!);
     const env = cleanEnv(dir.path, { SNEK_WRITE_TOKEN: 'from-env' });
     const loaded = await loadConfig({ cwd: path.dirname(file), env });
@@ -77,7 +81,8 @@ describe('README', () => {
     const [example] = blocks('yaml').filter((b) => b.startsWith('# .snekrc of a private deployment'));
     const file = await dir.write('private-example/.snekrc', example!);
     const env = cleanEnv(dir.path, { SNEK_CI_TOKEN: 'ci-secret' });
-    const server = await startServerProcess({ cwd: path.dirname(file), env });
+    // Loopback only in tests: --host wins over the example's 0.0.0.0.
+    const server = await startServerProcess({ cwd: path.dirname(file), env, args: ['--host', '127.0.0.1'] });
     const as = (token?: string, init: RequestInit = {}) => fetch(`${server.url}/v1/sneks/cute`, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' } });
     const body = JSON.stringify({ name: 'c', type: 'c', content: 'c' });
     expect([(await as()).status, (await as('password')).status, (await as('password', { method: 'PUT', body })).status, (await as('ci-secret', { method: 'PUT', body })).status]).toEqual([401, 200, 403, 200]);

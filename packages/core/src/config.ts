@@ -4,7 +4,7 @@ import { cosmiconfig } from 'cosmiconfig';
 import { z } from 'zod';
 import { SnekError } from './errors.js';
 import { DEFAULT_HOST, DEFAULT_PACKS, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
-import { formatIssues } from './issues.js';
+import { lineOfKey } from './config-lines.js';
 
 export interface StoreConfig {
   use: string;
@@ -67,7 +67,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const explicit = options.configPath ?? env['SNEK_CONFIG'];
   const found = await readConfigFile(explorer, explicit ? path.resolve(cwd, explicit) : undefined, cwd);
   const filepath = found?.filepath ?? null;
-  const file = validateFile(found?.config, filepath);
+  const file = await validateFile(found?.config, filepath);
   return mergeConfig(file, env, filepath, filepath ? path.dirname(filepath) : cwd);
 }
 
@@ -101,14 +101,25 @@ async function describeParseError(error: unknown, file: string): Promise<string>
   return (jsonReason ?? message.split('\n').find((line) => line.trim()) ?? 'unreadable').trim();
 }
 
-function validateFile(raw: unknown, filepath: string | null): SnekrcFile {
+async function validateFile(raw: unknown, filepath: string | null): Promise<SnekrcFile> {
   const result = snekrcSchema.safeParse(raw ?? {});
   if (!result.success) {
-    throw new SnekError('CONFIG_INVALID', `Invalid config in ${filepath}: ${formatIssues(result.error)}. Fix the key and try again.`, {
+    const problems = await Promise.all(issueKeys(result.error).map(async ({ path: keyPath, message }) => {
+      const line = filepath ? await lineOfKey(filepath, keyPath) : undefined;
+      return `${line === undefined ? '' : `line ${line}: `}${keyPath.length ? `${keyPath.map(String).join('.')}: ` : ''}${message}`;
+    }));
+    throw new SnekError('CONFIG_INVALID', `Invalid config in ${filepath}: ${problems.join('; ')}. Fix the key and try again.`, {
       details: { file: filepath, issues: result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
     });
   }
   return result.data;
+}
+
+/** One entry per offending key: an unknown key is reported at itself, not at the object that holds it. */
+function issueKeys(error: z.ZodError): { path: PropertyKey[]; message: string }[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys' ? issue.keys.map((key) => ({ path: [...issue.path, key], message: 'unknown key' })) : [{ path: [...issue.path], message: issue.message }],
+  );
 }
 
 function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string | null, configDir: string): LoadedConfig {

@@ -81,13 +81,33 @@ describe('loadConfig', () => {
     expect(error.code).toBe('CONFIG_INVALID');
     expect(error.message).toContain(file);
     expect(error.message).toContain('server.port');
+    expect(error.message).toContain('line 2: server.port');
+  });
+
+  it('names the line of a bad value in a JSON config, and of every key in a list of problems', async () => {
+    await dir.write('.snekrc.json', '{\n  "server": {\n    "host": "h",\n    "port": "x"\n  },\n  "client": { "url": "nope" }\n}\n');
+    const error = await configError(loadConfig({ cwd: dir.path, env }));
+    expect(error.message).toContain('line 4: server.port');
+    expect(error.message).toContain('line 6: client.url');
+  });
+
+  it('names the line of a key inside a list', async () => {
+    await dir.write('.snekrc', 'server:\n  auth:\n    tokens:\n      - { name: a, env: A, scopes: [read] }\n      - { name: b, env: B, scopes: [fly] }\n');
+    const error = await configError(loadConfig({ cwd: dir.path, env }));
+    expect(error.message).toContain('line 5: server.auth.tokens.1.scopes.0');
+  });
+
+  it('names the line of a "snek" key in package.json', async () => {
+    await dir.write('package.json', '{\n  "name": "x",\n  "snek": {\n    "server": { "prot": 1 }\n  }\n}\n');
+    const error = await configError(loadConfig({ cwd: dir.path, env }));
+    expect(error.message).toContain('line 4: server.prot: unknown key');
   });
 
   it('names a misspelt key', async () => {
     await dir.write('.snekrc', 'server:\n  prot: 8000\n');
     const error = await configError(loadConfig({ cwd: dir.path, env }));
     expect(error.code).toBe('CONFIG_INVALID');
-    expect(error.message).toContain('prot');
+    expect(error.message).toContain('line 2: server.prot: unknown key');
   });
 
   it('reports a YAML syntax error with the file and line', async () => {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@snek/core';
+import { readDocs } from '../../core/test/helpers/docs.js';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess } from './helpers/server-process.js';
 
@@ -31,9 +32,9 @@ describe('docs/writing-a-pack.md', () => {
   });
 });
 
-describe('README, Snek packs', () => {
+describe('docs/stores.md, Snek packs', () => {
   it('its .snekrc is valid and names the packs in order', async () => {
-    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const readme = await readDocs();
     const [example] = [...readme.matchAll(/```yaml\n(# \.snekrc with packs\n[\s\S]*?)```/g)].map((m) => m[1]!);
     const file = await dir.write('readme/.snekrc', example!);
     const loaded = await loadConfig({ configPath: file, env: {} });
