@@ -68,7 +68,8 @@ function stateOf(pid: number): string {
 }
 
 describe('the fs lock after a crash', () => {
-  (unshareWorks ? it : it.skip)('a server that is PID 1 in its container, killed with SIGKILL, is replaced by the next PID 1, which serves its acknowledged write', async () => {
+  const inContainerTitle = 'a server that is PID 1 in its container, killed with SIGKILL, is replaced by the next PID 1, which serves its acknowledged write';
+  (unshareWorks ? it : it.skip)(unshareWorks ? inContainerTitle : `${inContainerTitle} (skipped: unshare --pid --fork --mount-proc is not permitted here)`, async () => {
     const inContainer = await launcher('container.sh', `exec unshare ${UNSHARE.join(' ')} ${UNSHARE_KILL_CHILD} "$NODE" "$SERVER" "$@"`);
     const first = await startServerProcess({ cwd: dir.path, env: env(), bin: inContainer });
     expect(await put(first.url, 'before-crash')).toBe(201);
