@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
@@ -83,13 +83,29 @@ describe('FsSnekStore', () => {
     await openStore();
   });
 
-  it('takes over a lock left by a process that no longer runs', async () => {
+  it('takes over a pid lock file, as older versions wrote, left by a process that no longer runs', async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     await openStore().then((store) => store.close());
     await writeFile(path.join(dir, LOCK_FILE), `${dead.stdout}\n`);
     const store = await openStore();
-    expect(await readFile(path.join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+    expect((await lstat(path.join(dir, LOCK_FILE))).isSocket()).toBe(true);
     await store.put(sampleSnek('after-takeover'));
+  });
+
+  it('refuses a pid lock file, as older versions wrote, of a process that runs', async () => {
+    await mkdir(dir);
+    await writeFile(path.join(dir, LOCK_FILE), `${process.ppid}\n`);
+    const error = await rejection(() => FsSnekStore.open(dir));
+    expect([error.code, error.message]).toEqual(['STORE_LOCKED', expect.stringContaining(`process ${process.ppid}`)]);
+  });
+
+  it('locks a folder whose path is too long for a socket, and removes the lock at close', async () => {
+    const deep = path.join(dir, 'd'.repeat(100), 'e'.repeat(100));
+    const store = await openStore(deep);
+    expect((await lstat(path.join(deep, LOCK_FILE))).isSocket()).toBe(true);
+    expect((await rejection(() => FsSnekStore.open(deep))).code).toBe('STORE_LOCKED');
+    await store.close();
+    expect(await readdir(deep)).toEqual([]);
   });
 });
 

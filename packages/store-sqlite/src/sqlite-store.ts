@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { DatabaseFileIdentity } from './file-identity.js';
 import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteRow, type SqliteStatement } from './driver.js';
 import { migrate } from './migrations.js';
 import { ReadBatch } from './read-batch.js';
@@ -32,6 +33,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   private closed = false;
   private pending: Array<{ snek: Snek; resolve: (result: { created: boolean }) => void; reject: (error: unknown) => void }> = [];
   private readonly reads: ReadBatch;
+  private readonly identity: DatabaseFileIdentity;
 
   private constructor(
     readonly file: string,
@@ -43,6 +45,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
       migrate(db, file);
       this.statements = prepare(db);
+      this.identity = new DatabaseFileIdentity(file);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {
       db.close();
@@ -68,7 +71,10 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.reads.add(key, run, copy);
+    return this.reads.add(key, () => {
+      this.identity.assertOncePerTurn();
+      return run();
+    }, copy);
   }
 
   /**
@@ -120,6 +126,8 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    * that upgrade SQLITE_BUSY at once, busy handler or not: two servers on one file lost a third of their PUTs.
    */
   private inTransaction<T>(begin: SqliteStatement, run: () => T): T {
+    const writes = begin === this.statements.beginWrite;
+    if (writes) this.identity.assertUnchanged();
     begin.run();
     let result: T;
     try {
@@ -132,12 +140,22 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       } catch {}
       throw error;
     }
+    // Checked again after the commit: a write that went into a file removed meanwhile is refused, not acknowledged.
+    if (writes) this.identity.assertUnchanged();
+    return result;
+  }
+
+  /** A write outside inTransaction, with the same checks around it. */
+  private written<T>(run: () => T): T {
+    this.identity.assertUnchanged();
+    const result = run();
+    this.identity.assertUnchanged();
     return result;
   }
 
   async delete(id: string): Promise<boolean> {
     this.assertOpen();
-    return Number(this.statements.delete.run(id).changes) > 0;
+    return Number(this.written(() => this.statements.delete.run(id)).changes) > 0;
   }
 
   list(query: SnekQuery = {}): Promise<SnekPage> {
@@ -179,7 +197,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   /** One statement, so one transaction: durable (synchronous=FULL) when it resolves. */
   async recordSeeded(ids: readonly string[]): Promise<void> {
     this.assertOpen();
-    if (ids.length > 0) this.statements.recordSeeded.run(JSON.stringify(ids));
+    if (ids.length > 0) this.written(() => this.statements.recordSeeded.run(JSON.stringify(ids)));
   }
 
   async close(): Promise<void> {
@@ -193,6 +211,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
 
   async status(): Promise<Record<string, unknown>> {
     this.assertOpen();
+    this.identity.assertUnchanged();
     const { pragmas } = this.statements;
     return {
       file: this.file,
