@@ -11,8 +11,8 @@ const PRIVATE = `${SQLITE}  auth:\n    read: token\n    tokens:\n      - { name:
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-let open: TestServer;
-let locked: TestServer;
+let open: TestServer & { dir: string };
+let locked: TestServer & { dir: string };
 beforeAll(async () => {
   open = await startTestServer({ snekrc: SQLITE });
   locked = await startTestServer({ snekrc: PRIVATE, readToken: READER });
