@@ -93,8 +93,8 @@ describe('README', () => {
     const [store] = blocks('js').filter((b) => b.startsWith('// my-store.mjs'));
     await dir.write('store-example/my-store.mjs', store!);
     await dir.write('store-example/.snekrc', 'server: { store: ./my-store.mjs }\n');
-    const server = await startServerProcess({ cwd: path.join(dir.path, 'store-example'), env: cleanEnv(dir.path) });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'my-store' });
+    const server = await startServerProcess({ cwd: path.join(dir.path, 'store-example'), env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: 't' }) });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: 'Bearer t' } })).json()).toEqual({ status: 'ready', store: 'my-store' });
     const cute = await runSnek(['--type', 'cute', '--url', server.url], { cwd: dir.path, env: cleanEnv(dir.path) });
     expect(cute.stdout.equals(await readFile(new URL('../../pack-classic/sneks/cute.txt', import.meta.url)))).toBe(true);
     const page = (await (await fetch(`${server.url}/v1/sneks?limit=2`)).json()) as { items: Array<{ id: string }>; nextCursor: string };

@@ -71,21 +71,38 @@ export function findToken(policy: AccessPolicy, presented: string): AccessToken 
   return found;
 }
 
-/** Lets the request through only with a token that has `scope` (reads pass freely on a public server). */
+/** Whether the request presents a known token with `scope` (the sign-in cookie counts for read). */
+export function presentsScope(req: Request, policy: AccessPolicy, scope: Scope): boolean {
+  return presentedToken(req, policy, scope)?.scopes.has(scope) ?? false;
+}
+
+// RFC 6750: every 401 names the scheme; a token we do not know is an invalid_token.
+const CHALLENGE = 'Bearer realm="snek"';
+const INVALID_TOKEN = 'Bearer realm="snek", error="invalid_token"';
+
+/**
+ * Lets the request through only with a token that has `scope` (reads pass freely on a public server). On a
+ * private server every answer depends on the credentials sent, so it varies on them, and one that a token or a
+ * cookie let through is private: a shared cache must never hand it to someone else.
+ */
 export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler {
   const nobodyHasScope = !policy.tokens.some((token) => token.scopes.has(scope));
+  const isPrivate = policy.read === 'token';
   return (req, res, next) => {
-    if (scope === 'read' && policy.read === 'public') return next();
+    if (scope === 'read' && !isPrivate) return next();
+    if (isPrivate) res.vary('Authorization').vary('Cookie');
     if (scope === 'write' && nobodyHasScope) {
       return next(new SnekError('FORBIDDEN', 'Writes are disabled: this server has no token with the write scope. Start it with SNEK_ADMIN_TOKEN set, or add a token with scopes [write] under server.auth.tokens in .snekrc.'));
     }
     const token = presentedToken(req, policy, scope);
+    if (!token) res.setHeader('WWW-Authenticate', token === null ? INVALID_TOKEN : CHALLENGE);
     if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
     if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
     res.locals.tokenName = token.name;
     if (!token.scopes.has(scope)) {
       return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
     }
+    if (isPrivate) res.setHeader('Cache-Control', 'private');
     next();
   };
 }

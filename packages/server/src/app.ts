@@ -1,18 +1,16 @@
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { SnekStore } from '@snek/core';
-import { requireScope, type AccessPolicy } from './access.js';
+import type { AccessPolicy } from './access.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
 import { securityHeaders } from './security-headers.js';
 import type { PackSummary } from './seed-packs.js';
-import { docsRoutes } from './routes/docs.js';
-import { livenessRoutes, readinessRoutes } from './routes/health.js';
-import { legacyRoutes } from './routes/legacy.js';
-import { packRoutes } from './routes/packs.js';
-import { snekRoutes } from './routes/sneks.js';
-import { webRoutes } from './web/web-routes.js';
+import { apiRouter } from './routes/api-router.js';
+import { docsRouter } from './routes/docs.js';
+import { healthRouter } from './routes/health.js';
+import { webRouter } from './web/web-routes.js';
 
 export interface CreateAppOptions {
   store: SnekStore;
@@ -33,34 +31,43 @@ export interface CreateAppOptions {
   trustProxy?: boolean;
 }
 
-/** The express app: routes only, no listening, so tests and embedders can mount it anywhere. */
-export function createApp(options: CreateAppOptions): Express {
+/** The server's areas, each a Router with its own guard and error handler. */
+export const ROUTERS = ['health', 'api', 'docs', 'web'] as const;
+export type RouterName = (typeof ROUTERS)[number];
+
+/**
+ * The express app from its routers, mounted in `order`. Who may call a route is decided by its own router,
+ * route by route, so the order changes no answer (a test mounts every order); it only sets which router a
+ * request is matched against first. The API's hot reads come right after the two health routes.
+ */
+export function assembleApp(options: CreateAppOptions, order: readonly RouterName[]): Express {
   const access = options.access ?? { tokens: [], read: 'public' };
+  const { store, logger } = options;
+  const routers: Record<RouterName, () => Router | undefined> = {
+    health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
+    api: () => apiRouter({ store, packs: options.packs ?? [], access, logger }),
+    docs: () => docsRouter({ version: options.version ?? '0.0.0', access, logger }),
+    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: options.trustProxy ?? false, logger })),
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
-  app.use(requestLogger(options.logger));
+  app.use(requestLogger(logger));
   app.use(securityHeaders({ trustProxy: options.trustProxy ?? false }));
   if (options.corsOrigins?.length) {
     app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id'] }));
   }
-  // Routes sit on the app's own router, not nested routers: each router a request enters costs it time.
-  livenessRoutes(app);
-  // The gallery and /s/:id check reads themselves: without a token a browser gets the sign-in form, not a 401.
-  // So on a private server they come before the read guard; on a public one, after the API's hot routes.
-  const web = options.web === false ? undefined : () => webRoutes(app, { store: options.store, access, trustProxy: options.trustProxy ?? false });
-  if (access.read === 'token') web?.();
-  // Everything after /healthz is a read: open on a public server, token-only on a private one.
-  if (access.read === 'token') app.use(requireScope(access, 'read'));
-  // The hot routes first: every route a request is matched against costs it time too.
-  snekRoutes(app, options.store, requireScope(access, 'write'));
-  legacyRoutes(app, options.store);
-  packRoutes(app, options.packs ?? []);
-  readinessRoutes(app, options.store, options.storeName ?? 'store');
-  docsRoutes(app, options.version ?? '0.0.0');
-  if (access.read !== 'token') web?.();
+  for (const name of order) {
+    const router = routers[name]();
+    if (router) app.use(router);
+  }
   app.use(routeNotFound);
-  app.use(problemHandler(options.logger));
+  app.use(problemHandler(logger));
   return app;
+}
+
+/** The express app: routes only, no listening, so tests and embedders can mount it anywhere. */
+export function createApp(options: CreateAppOptions): Express {
+  return assembleApp(options, ROUTERS);
 }

@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Partial<Record<SnekErrorCode, number>> = {
   FORBIDDEN: 403,
   SNEK_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
   REQUEST_TIMEOUT: 408,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -53,7 +54,8 @@ const BODY_ERRORS: Record<string, [SnekErrorCode, string]> = {
   'charset.unsupported': ['UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8'],
 };
 
-function toSnekError(error: unknown): SnekError {
+/** Any error a route or middleware raised, as a SnekError: body-parser's own stay 4xx, the unexpected are INTERNAL. */
+export function toSnekError(error: unknown): SnekError {
   if (SnekError.is(error)) return error;
   const { type, status, message } = error as { type?: string; status?: number; message?: string };
   const known = type ? BODY_ERRORS[type] : undefined;

@@ -11,7 +11,7 @@ const listQuerySchema = z.strictObject({
 
 const putBodySchema = snekBodySchema.extend({ id: slugSchema.optional() });
 // Built once: a zod schema compiles itself on first use, which costs more than the check.
-const legacyQuerySchema = z.object({ name: snekNameSchema.optional() });
+const legacyQuerySchema = z.strictObject({ name: snekNameSchema.optional() });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);

@@ -19,8 +19,8 @@ const SNEKRC = `server:
       - { name: writer, env: PRIVATE_WRITER, scopes: [read, write] }
 `;
 
-// Every route that reads; only /healthz is open on a private server.
-const READ_ROUTES = ['/v1/sneks', '/v1/sneks/cute', '/v1/types', '/sneks?name=cute', '/readyz', '/openapi.json', '/docs', '/docs/init.js', '/docs/assets/swagger-ui.css'];
+// Every route that reads; only the health checks are open on a private server.
+const READ_ROUTES = ['/v1/sneks', '/v1/sneks/cute', '/v1/types', '/sneks?name=cute', '/openapi.json', '/docs', '/docs/init.js', '/docs/assets/swagger-ui.css'];
 
 let dir: TempDir;
 let server: ServerProcess;
@@ -50,8 +50,10 @@ describe('read: token (a private deployment)', () => {
     expect((await get(route, WRITER)).status).toBe(200);
   });
 
-  it('leaves /healthz open', async () => {
-    expect((await get('/healthz')).status).toBe(200);
+  it('leaves /healthz and /readyz open, with the status alone', async () => {
+    expect(await (await get('/healthz')).json()).toEqual({ status: 'ok' });
+    expect(await (await get('/readyz')).json()).toEqual({ status: 'ready' });
+    expect(await (await get('/readyz', READER)).json()).toEqual({ status: 'ready', store: 'memory' });
   });
 
   it('answers a write with a read-only token 403, naming the missing scope; the writer may write', async () => {

@@ -83,7 +83,7 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s from a private regist
     await writeFile(path.join(folder, '.snekrc'), 'server:\n  store:\n    use: level\n    options: { dir: ./level-data }\n');
     const siteEnv = cleanEnv(folder, { SNEK_ADMIN_TOKEN: TOKEN, PATH: env['PATH'] });
     const server = await startServerProcess({ cwd: folder, env: siteEnv, bin: path.join(folder, 'node_modules/.bin/snek-server') });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'level' });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toEqual({ status: 'ready', store: 'level' });
     const snek = path.join(folder, 'node_modules/.bin/snek');
     const cute = await runSnek(['--type', 'cute', '--url', server.url], { cwd: folder, env: siteEnv, bin: snek });
     expect(cute.stdout.equals(CUTE)).toBe(true);
@@ -118,10 +118,10 @@ describe('only @snek/server installed with pnpm', () => {
     if (store === 'sqlite') await site('site-server-only', 'pnpm', ['@snek/server']);
     await writeFile(path.join(folder, '.snekrc'), `server:\n  store: ${store}\n`);
     const server = await startServerProcess({ cwd: folder, env: cleanEnv(folder, { SNEK_ADMIN_TOKEN: TOKEN, PATH: env['PATH'] }), bin: path.join(folder, 'node_modules/.bin/snek-server') });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready', store });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toMatchObject({ status: 'ready', store });
     if (store === 'sqlite') {
       // `npm install @snek/server` compiles nothing on Node 22.13+: the store runs on node:sqlite.
-      const readiness = JSON.stringify(await (await fetch(`${server.url}/readyz`)).json());
+      const readiness = JSON.stringify(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json());
       expect(readiness).toContain(NODE_SQLITE ? '"node:sqlite"' : '"better-sqlite3"');
       const compiled = await compiledAddons(folder);
       if (NODE_SQLITE) expect(compiled).toEqual([]);

@@ -69,9 +69,9 @@ describe('npm create @snek/store, from a private registry', () => {
     // --ignore-scripts: nothing here needs a native build, and better-sqlite3's would compile from source for minutes.
     await run('npm', ['install', '--ignore-scripts', '@snek/server', '@snek/cli', 'snek-store-scaffolded'], { cwd: site, env: fromRegistry });
     await writeFile(path.join(site, '.snekrc'), 'server:\n  store: scaffolded\n');
-    const siteEnv = cleanEnv(site, { PATH: env['PATH'] });
+    const siteEnv = cleanEnv(site, { SNEK_ADMIN_TOKEN: 't', PATH: env['PATH'] });
     const server = await startServerProcess({ cwd: site, env: siteEnv, bin: path.join(site, 'node_modules/.bin/snek-server') });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'scaffolded' });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: 'Bearer t' } })).json()).toEqual({ status: 'ready', store: 'scaffolded' });
     const cute = await runSnek(['--type', 'cute', '--url', server.url], { cwd: site, env: siteEnv, bin: path.join(site, 'node_modules/.bin/snek') });
     expect([cute.code, cute.stderr]).toEqual([0, '']);
     expect(cute.stdout.equals(CUTE)).toBe(true);

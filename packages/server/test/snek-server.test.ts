@@ -33,11 +33,12 @@ describe('snek-server', () => {
   it('loads a store file outside the workspace named by a relative path in .snekrc, and serves from it', async () => {
     await dir.write('plugins/map-store.mjs', MAP_STORE);
     await dir.write('etc/.snekrc', 'server:\n  store: ../plugins/map-store.mjs\n');
-    const server = await startServerProcess({ cwd: path.join(dir.path, 'etc'), env: cleanEnv(dir.path) });
+    // The store's name in /readyz goes only to a read token.
+    const server = await startServerProcess({ cwd: path.join(dir.path, 'etc'), env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: 't' }) });
     expect(server.output().stdout).toContain(`"from":"file://${path.join(dir.path, 'plugins/map-store.mjs')}"`);
     const cute = (await (await fetch(`${server.url}/v1/sneks/cute`)).json()) as { name: string };
     expect(cute.name).toBe('cute');
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toEqual({ status: 'ready', store: 'map-file' });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: 'Bearer t' } })).json()).toEqual({ status: 'ready', store: 'map-file' });
     expect(await server.stop()).toBe(0);
   });
 

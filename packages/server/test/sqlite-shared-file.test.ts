@@ -69,7 +69,7 @@ describe('two snek-servers on one SQLite file', () => {
       const stored = await everything(server.url);
       const wrong = [...acknowledged].filter(([id, content]) => stored.get(id) !== content).map(([id]) => id);
       expect({ stored: stored.size, wrong: wrong.slice(0, 5) }).toEqual({ stored: PUTS, wrong: [] });
-      expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready', store: 'sqlite', driver: DRIVER, journalMode: 'wal', synchronous: 'full' });
+      expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toMatchObject({ status: 'ready', store: 'sqlite', driver: DRIVER, journalMode: 'wal', synchronous: 'full' });
     }
     for (const server of servers) expect(await server.stop()).toBe(0);
     const locked = (text: string) => text.match(/database is locked|SQLITE_BUSY/g)?.length ?? 0;

@@ -71,9 +71,9 @@ describe.each(CASES)('a store that fails with $code ($snekrc)', ({ code, snekrc,
 describe('stores that load', () => {
   it('a CommonJS plugin installed by name serves sneks', async () => {
     await withConfig('server:\n  store: commonjs\n');
-    const server = await startServerProcess({ cwd: site, env: cleanEnv(site) });
+    const server = await startServerProcess({ cwd: site, env: cleanEnv(site, { SNEK_ADMIN_TOKEN: 't' }) });
     const contract = await contractOf(server.url);
-    expect(await (await apiFetch(contract, server.url, '/readyz')).json()).toEqual({ status: 'ready', store: 'commonjs' });
+    expect(await (await apiFetch(contract, server.url, '/readyz', { headers: { authorization: 'Bearer t' } })).json()).toEqual({ status: 'ready', store: 'commonjs' });
     expect(((await (await apiFetch(contract, server.url, '/v1/sneks/cute')).json()) as { id: string }).id).toBe('cute');
     expect(await server.stop()).toBe(0);
   });

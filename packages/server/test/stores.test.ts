@@ -27,7 +27,7 @@ describe('built-in stores through .snekrc', () => {
   it('with no .snekrc, serves from ./snek-data/sneks.db, and a snek survives a restart', async () => {
     const env = cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: TOKEN });
     let server = await startServerProcess({ cwd: dir.path, env });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ store: 'sqlite', file: path.join(dir.path, 'snek-data/sneks.db') });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toMatchObject({ store: 'sqlite', file: path.join(dir.path, 'snek-data/sneks.db') });
     const push = await runSnek(['push', '-', '--name', 'survivor', '--type', 'kept', '--url', server.url, '--token', TOKEN], { cwd: dir.path, env, input: 'still here\n' });
     expect([push.code, push.stdout.toString()]).toEqual([0, 'created survivor\n']);
     expect(await server.stop()).toBe(0);
@@ -40,8 +40,8 @@ describe('built-in stores through .snekrc', () => {
 
   it('store: sqlite in .snekrc puts the database beside the config file', async () => {
     await dir.write('etc/.snekrc', 'server:\n  store: sqlite\n');
-    const server = await startServerProcess({ cwd: path.join(dir.path, 'etc'), env: cleanEnv(dir.path) });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ store: 'sqlite', file: path.join(dir.path, 'etc/snek-data/sneks.db'), journalMode: 'wal', synchronous: 'full' });
+    const server = await startServerProcess({ cwd: path.join(dir.path, 'etc'), env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: TOKEN }) });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toMatchObject({ store: 'sqlite', file: path.join(dir.path, 'etc/snek-data/sneks.db'), journalMode: 'wal', synchronous: 'full' });
     expect(await server.stop()).toBe(0);
   });
 
@@ -60,8 +60,8 @@ describe('built-in stores through .snekrc', () => {
   it('an fs store reports corrupt records in /readyz and the log, and serves the rest', async () => {
     await dir.write('.snekrc', 'server:\n  store: { use: fs, options: { dir: data } }\n');
     await dir.write('data/broken.json', '{"id": "broken", "na');
-    const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path) });
-    expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready', store: 'fs', skipped: 1, skippedFiles: [{ file: path.join(dir.path, 'data/broken.json') }] });
+    const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: TOKEN }) });
+    expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toMatchObject({ status: 'ready', store: 'fs', skipped: 1, skippedFiles: [{ file: path.join(dir.path, 'data/broken.json') }] });
     expect(server.output().stdout).toContain('skipped 1 unreadable records');
     expect(await contentOf(server.url, 'cute')).toBeDefined();
     expect(await server.stop()).toBe(0);

@@ -15,6 +15,8 @@ const SQLITE = 'server:\n  store: { use: sqlite, options: { file: ./data/sneks.d
 const PRIVATE = `${SQLITE}  auth:\n    read: token\n    tokens:\n      - { name: reader, sha256: ${sha256(READER)}, scopes: [read] }\n`;
 
 const BULK = Array.from({ length: 250 }, (_, i) => ({ id: `snek-${String(i).padStart(3, '0')}`, name: `Bulk snek ${i}`, type: 'bulk', content: `~~~~~~~~<  #${i}` }));
+// A valid snek of 600 lines: its card must stay a preview, its page must show it whole.
+const TALL = { id: 'tall', name: 'Tall snek', type: 'tall', content: Array.from({ length: 600 }, (_, i) => `  ~~~~<  line ${i + 1}`).join('\n') };
 const XSS = [
   { id: 'xss-name', name: '<script>alert(1)</script>', type: 'evil', content: '<script>alert(2)</script>' },
   { id: 'xss-art', name: 'Pre breaker', type: 'evil', content: '</pre><img src=x onerror=alert(3)>\n  ~~~<' },
@@ -69,7 +71,7 @@ beforeAll(async () => {
   if (skip) return;
   dir = await tempDir('snek-web-');
   await dir.write('.snekrc', SQLITE);
-  const lines = [...BULK, ...XSS].map((snek) => JSON.stringify(snek)).join('\n');
+  const lines = [...BULK, ...XSS, TALL].map((snek) => JSON.stringify(snek)).join('\n');
   await dir.write('seed.jsonl', `${lines}\n`);
   privateDir = await tempDir('snek-web-private-');
   await privateDir.write('.snekrc', PRIVATE);
@@ -127,6 +129,22 @@ describeInBrowser('the gallery in Chromium', () => {
     expect(seen).toEqual(BULK.map((snek) => snek.id));
     await context.close();
   }, 90_000);
+
+  it('shows a 600-line snek as a bounded preview on its card, with a link to its page, which shows it whole', async () => {
+    const context = await newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/?type=tall`);
+    const card = (await page.locator('.card').boundingBox())!;
+    expect(card.height).toBeLessThan(600);
+    // Bounded by CSS alone: the card holds the art whole, so it stays byte-exact for copying and screen readers.
+    expect(await page.locator('.card pre').textContent()).toBe(TALL.content);
+    await page.getByRole('link', { name: 'The whole snek' }).click();
+    await page.waitForURL(/\/s\/tall$/);
+    const art = (await page.locator('pre[role=img]').boundingBox())!;
+    expect(art.height).toBeGreaterThan(600 * 10);
+    expect(await page.locator('pre[role=img]').textContent()).toBe(TALL.content);
+    await context.close();
+  }, 60_000);
 
   it('looks a snek up by name', async () => {
     const context = await newContext();
@@ -271,11 +289,11 @@ describeInBrowser('the gallery in Chromium', () => {
     await context.close();
   }, 60_000);
 
-  it('serves nothing but /healthz and the sign-in page without the cookie', async () => {
+  it('serves nothing but the health checks and the sign-in page without the cookie', async () => {
     const html = { accept: 'text/html' };
-    const open = ['/healthz', '/signin'];
+    const open = ['/healthz', '/readyz', '/signin'];
     for (const route of open) expect([route, (await fetch(privateServer.url + route, { headers: html })).status]).toEqual([route, 200]);
-    const closed = ['/', '/?type=cute', '/s/cute', '/v1/sneks', '/v1/types', '/v1/sneks/cute', '/sneks', '/readyz', '/openapi.json', '/docs'];
+    const closed = ['/', '/?type=cute', '/s/cute', '/v1/sneks', '/v1/types', '/v1/sneks/cute', '/sneks', '/openapi.json', '/docs'];
     for (const route of closed) {
       const response = await fetch(privateServer.url + route, { headers: html, redirect: 'manual' });
       // A page sends the browser to the sign-in form; everything else is a 401.

@@ -73,6 +73,13 @@ describe('the gallery HTML', () => {
     }
   });
 
+  it('says that no snek has a type that none has, and links to all of them', async () => {
+    const html = await (await fetch(`${open.url}/?type=nosuch`, { headers: { accept: BROWSER_ACCEPT } })).text();
+    expect(html).toContain('There is no snek of type nosuch.');
+    expect(html).toContain('<a href="/">See all sneks</a>');
+    expect(html).not.toContain('There are no sneks here yet.');
+  });
+
   it('keeps the page itself (HTML, CSS and script, without the art) under 30 KB on a full page', async () => {
     for (let i = 0; i < 50; i += 1) {
       await open.request(`/v1/sneks/size-${i}`, { method: 'PUT', json: { name: `Size snek number ${i}`, type: `size-${i % 7}`, content: '~~~~<' } });

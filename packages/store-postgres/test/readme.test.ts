@@ -20,8 +20,8 @@ afterAll(async () => {
     const dir = await tempDir('snek-pg-readme-');
     try {
       await dir.write('.snekrc', example.replace('schema: snek\n', `schema: ${schema}\n`));
-      const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path, { SNEK_PG_URL: TEST_PG_URL }) });
-      expect(await (await fetch(`${server.url}/readyz`)).json()).toMatchObject({ status: 'ready', store: 'postgres', schema, pool: { max: 10 } });
+      const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path, { SNEK_PG_URL: TEST_PG_URL, SNEK_ADMIN_TOKEN: 't' }) });
+      expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: 'Bearer t' } })).json()).toMatchObject({ status: 'ready', store: 'postgres', schema, pool: { max: 10 } });
       expect(await server.stop()).toBe(0);
     } finally {
       await dir.cleanup();

@@ -37,8 +37,9 @@ function urlWithPassword(port?: number): string {
   it('serves from a url in .snekrc, and neither its log nor verify-store ever shows the password', async () => {
     const home = `${dir.path}/in-file`;
     await dir.write('in-file/.snekrc', snekrc(`url: "${urlWithPassword()}"`));
-    const server = await startServerProcess({ cwd: home, env: cleanEnv(home) });
-    const ready = await fetch(`${server.url}/readyz`);
+    const server = await startServerProcess({ cwd: home, env: cleanEnv(home, { SNEK_ADMIN_TOKEN: 't' }) });
+    // The store's details in /readyz go only to a read token.
+    const ready = await fetch(`${server.url}/readyz`, { headers: { authorization: 'Bearer t' } });
     expect([ready.status, await ready.json()]).toEqual([200, expect.objectContaining({ status: 'ready', store: 'postgres', database: new URL(TEST_PG_URL).pathname.slice(1) })]);
     expect(await server.stop()).toBe(0);
     const verify = await runServerToExit({ cwd: home, env: cleanEnv(home), args: ['verify-store'] });

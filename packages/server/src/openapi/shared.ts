@@ -16,14 +16,20 @@ export const problem = (description: string) => ({ description, content: { 'appl
 export const response = (name: keyof typeof RESPONSES) => ({ $ref: `#/components/responses/${name}` });
 export const query = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, schema, description });
 
-/** Reads: anonymous on a public server, a bearer token with the read scope on one with `auth.read: token`. */
+/**
+ * Reads: anonymous on a public server, a bearer token with the read scope on one with `auth.read: token`, whose
+ * answers to a token or cookie carry `Cache-Control: private` and `Vary: Authorization, Cookie`.
+ */
 export const READ_SECURITY = [{}, { bearer: [] }];
 /** Writes: always a bearer token with the write scope. */
 export const WRITE_SECURITY = [{ bearer: [] }];
 
 // Answers shared by many operations. 400 is not here: each operation says what makes its request bad.
 const RESPONSES = {
-  Unauthorized: problem('No bearer token, or one this server does not know. Reads need one only on a server with `auth.read: token`.'),
+  Unauthorized: {
+    ...problem('No bearer token, or one this server does not know. Reads need one only on a server with `auth.read: token`.'),
+    headers: { 'WWW-Authenticate': { description: 'RFC 6750: `Bearer realm="snek"`, with `error="invalid_token"` when the token sent is not known.', schema: { type: 'string' } } },
+  },
   ReadForbidden: problem('The token lacks the read scope (only on a server with `auth.read: token`).'),
   WriteForbidden: problem('Writes are disabled on this server (no token has the write scope), or the token lacks the write scope (or, with `auth.read: token`, the read scope).'),
   HeadersTooLarge: problem('The request line and headers are over 16 KiB.'),
@@ -45,7 +51,13 @@ export const BROKEN_HTTP = 'The request is not valid HTTP';
 
 export function components() {
   return {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token from SNEK_ADMIN_TOKEN or `server.auth` in .snekrc.' } },
+    securitySchemes: {
+      bearer: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A token from SNEK_ADMIN_TOKEN or `server.auth` in .snekrc. On a server with `auth.read: token`, every answer varies on Authorization and Cookie, and one to a token or the sign-in cookie is `Cache-Control: private`.',
+      },
+    },
     responses: RESPONSES,
     schemas: {
       Snek: jsonSchema(snekSchema),
@@ -57,7 +69,9 @@ export function components() {
       },
       Problem: {
         type: 'object',
-        description: 'An RFC 9457 problem document; `code` is stable, the rest is for people.',
+        description:
+          'An RFC 9457 problem document; `code` is stable, the rest is for people. Besides the statuses each operation lists, a method that a path does not have ' +
+          'answers 405 (`METHOD_NOT_ALLOWED`) with an `Allow` header naming the methods it has, and a path that no operation has answers 404 (`ROUTE_NOT_FOUND`).',
         required: ['type', 'title', 'status', 'detail', 'code'],
         properties: {
           type: { type: 'string' },

@@ -1,7 +1,11 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import express, { type IRouter } from 'express';
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import { requireScope, type AccessPolicy } from '../access.js';
 import { openApiDocument } from '../openapi.js';
+import { problemHandler } from '../problem.js';
+import { areaRouter } from './area-router.js';
 
 const PAGE = `<!doctype html>
 <html lang="en">
@@ -14,17 +18,28 @@ const ASSETS = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-d
 // A separate file, not an inline script, so a strict Content-Security-Policy can stay on.
 const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });\n`;
 
-/** /openapi.json, and /docs rendering it with Swagger UI served from this server (no CDN). */
-export function docsRoutes(router: IRouter, version: string): void {
-  const document = openApiDocument(version);
-  router.get('/openapi.json', (_req, res) => {
+export interface DocsRouterOptions {
+  version: string;
+  access: AccessPolicy;
+  logger: Logger;
+}
+
+/** /openapi.json, and /docs rendering it with Swagger UI served from this server (no CDN). Reads, like the API. */
+export function docsRouter(options: DocsRouterOptions): Router {
+  const document = openApiDocument(options.version);
+  const isPrivate = options.access.read === 'token';
+  const canRead = requireScope(options.access, 'read');
+  const routes = areaRouter(() => (isPrivate ? [canRead] : []));
+  routes.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
-  router.get('/docs', (_req, res) => {
+  routes.get('/docs', (_req, res) => {
     res.type('html').send(PAGE);
   });
-  router.get('/docs/init.js', (_req, res) => {
+  routes.get('/docs/init.js', (_req, res) => {
     res.type('js').send(INIT);
   });
-  router.use('/docs/assets', express.static(ASSETS, { index: false }));
+  // On a private server the guard's Cache-Control: private must stand; serve-static would replace it.
+  routes.use('/docs/assets', express.static(ASSETS, { index: false, cacheControl: !isPrivate }));
+  return routes.seal(problemHandler(options.logger));
 }

@@ -1,23 +1,47 @@
-import type { IRouter } from 'express';
+import type { RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
 import { SnekError, reportsStatus, type SnekStore } from '@snek/core';
+import { presentsScope, type AccessPolicy } from '../access.js';
+import { problemHandler } from '../problem.js';
+import { areaRouter } from './area-router.js';
 
-/** /healthz: the process answers. Open to all, even on a private server. */
-export function livenessRoutes(router: IRouter): void {
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+export interface HealthRouterOptions {
+  store: SnekStore;
+  /** Shown by /readyz to a reader. */
+  storeName: string;
+  access: AccessPolicy;
+  logger: Logger;
 }
 
-/** /readyz: the store answers too. */
-export function readinessRoutes(router: IRouter, store: SnekStore, storeName: string): void {
-  router.get('/readyz', async (_req, res) => {
+// A health answer is about this moment, and /readyz's depends on who asks.
+const uncached: RequestHandler = (_req, res, next) => {
+  res.setHeader('Cache-Control', 'no-store');
+  res.vary('Authorization').vary('Cookie');
+  next();
+};
+
+/**
+ * /healthz (the process answers) and /readyz (the store answers too), open to anyone, even on a private server:
+ * a load balancer sends no token. The status is all they tell, since the store's details (a database host, a
+ * file's path) are not for everyone: those go only to a request with a read-scope token, on any server.
+ */
+export function healthRouter(options: HealthRouterOptions): Router {
+  const { store, storeName, access } = options;
+  const routes = areaRouter(() => [uncached]);
+  routes.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  routes.get('/readyz', async (req, res) => {
+    const reader = presentsScope(req, access, 'read');
     let details: Record<string, unknown> = {};
     try {
       await store.list({ limit: 1 });
-      if (reportsStatus(store)) details = await store.status();
+      if (reader && reportsStatus(store)) details = await store.status();
     } catch (error) {
-      throw new SnekError('STORE_UNAVAILABLE', `The ${storeName} store is not answering: ${(error as Error).message}`, { cause: error });
+      const why = reader ? `The ${storeName} store is not answering: ${(error as Error).message}` : 'The store is not answering. The server log has why; a token with the read scope sees it here too.';
+      throw new SnekError('STORE_UNAVAILABLE', why, { cause: error });
     }
-    res.json({ status: 'ready', store: storeName, ...details });
+    res.json(reader ? { status: 'ready', store: storeName, ...details } : { status: 'ready' });
   });
+  return routes.seal(problemHandler(options.logger));
 }

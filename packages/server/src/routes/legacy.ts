@@ -1,6 +1,7 @@
-import type { IRouter, Response } from 'express';
+import type { Response } from 'express';
 import { MAX_LIST_LIMIT, type Snek, type SnekPage, type SnekStore } from '@snek/core';
 import { sendJson } from '../json-response.js';
+import type { AreaRoutes } from './area-router.js';
 import { parseLegacyQuery } from '../validation.js';
 
 // Ids JSON.stringify puts first, in numeric order, as object keys that are array indices ("7", "42", not "07").
@@ -14,7 +15,7 @@ const entry = (snek: Snek): string => `${JSON.stringify(snek.id)}:${JSON.stringi
  * flat however many sneks the store holds: built whole, 100k sneks took 56 MB. The bytes are those
  * JSON.stringify gives for the whole object, key order included.
  */
-export function legacyRoutes(router: IRouter, store: SnekStore): void {
+export function legacyRoutes(router: AreaRoutes, store: SnekStore): void {
   router.get('/sneks', async (req, res) => {
     const filters = parseLegacyQuery(req);
     const first = await store.list({ ...filters, limit: MAX_LIST_LIMIT });

@@ -1,12 +1,20 @@
 import { isUtf8 } from 'node:buffer';
-import express, { type IRouter, type RequestHandler } from 'express';
+import express, { type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
 import { sendJson, sendJsonWithEtag } from '../json-response.js';
 import { countTypes } from '../store-scan.js';
+import type { AreaRoutes } from './area-router.js';
 
-// Bodies are parsed only after the token is checked, and only as JSON of at most 128 KiB.
-const jsonBody = express.json({
+// body-parser decodes any utf-* charset it is told of (utf-16 too); the API takes UTF-8 alone, as documented.
+const utf8Only: RequestHandler = (req, _res, next) => {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+  if (charset === undefined || charset === 'utf-8' || charset === 'utf8') return next();
+  next(new SnekError('UNSUPPORTED_MEDIA_TYPE', `The request body is in charset ${charset.slice(0, 40)}; send the snek as UTF-8 JSON (Content-Type: application/json; charset=utf-8).`));
+};
+
+// Bodies are parsed only after the token is checked (the API router's guard), and only as JSON of at most 128 KiB.
+const jsonBody = [utf8Only, express.json({
   limit: '128kb',
   strict: true,
   type: ['application/json', 'application/*+json'],
@@ -14,10 +22,10 @@ const jsonBody = express.json({
   verify: (_req, _res, buffer) => {
     if (!isUtf8(buffer)) throw new SnekError('REQUEST_INVALID', 'The request body is not valid UTF-8. Send the snek as UTF-8 JSON.');
   },
-});
+})];
 
 /** /v1: sneks and their types. Each route validates, then makes one store call. */
-export function snekRoutes(router: IRouter, store: SnekStore, canWrite: RequestHandler): void {
+export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
 
   router.get('/v1/sneks', async (req, res) => {
     const query = parseListQuery(req);
@@ -35,13 +43,13 @@ export function snekRoutes(router: IRouter, store: SnekStore, canWrite: RequestH
     sendJsonWithEtag(req, res, snek);
   });
 
-  router.put('/v1/sneks/:id', canWrite, jsonBody, async (req, res) => {
+  router.put('/v1/sneks/:id', ...jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
     const { created } = await store.put(snek);
     sendJson(res, snek, created ? 201 : 200);
   });
 
-  router.delete('/v1/sneks/:id', canWrite, async (req, res) => {
+  router.delete('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
     if (!(await store.delete(id))) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
     res.status(204).end();

@@ -1,8 +1,9 @@
-import type { IRouter, Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
+import type { AreaRoutes } from '../routes/area-router.js';
 import { countTypes } from '../store-scan.js';
 import { parseId, parseListParams } from '../validation.js';
-import { originOf, sendPage, sendWebError, wantsHtml, type WebContext } from './web-context.js';
+import { originOf, sendPage, wantsHtml, type WebContext } from './web-context.js';
 
 /** Sneks per gallery page: a few screens of cards, never the whole store. */
 export const GALLERY_PAGE_SIZE = 48;
@@ -20,56 +21,67 @@ function href(params: Record<string, string | number | undefined>): string {
   return text ? `/?${text}` : '/';
 }
 
-/** GET / (the gallery) and GET /s/:id (one snek: a page for browsers, the bare art for curl). */
-export function galleryRoutes(router: IRouter, store: SnekStore, canRead: RequestHandler, context: WebContext): void {
-  router.get('/', canRead, async (req, res) => {
-    try {
-      const query = galleryQuery(req);
-      const [page, types] = await Promise.all([store.list(query), countTypes(store)]);
-      const { name, type, cursor } = query;
-      const limit = query.limit === GALLERY_PAGE_SIZE ? undefined : query.limit;
-      const chips = [
-        { label: 'All', count: types.reduce((sum, t) => sum + t.count, 0), href: '/', current: !type && !name },
-        ...types.map((t) => ({ label: t.type, count: t.count, href: href({ type: t.type }), current: t.type === type })),
-      ];
-      const heading = name ? `Sneks named “${name}”` : type ? `Sneks of type ${type}` : 'Sneks';
-      sendPage(req, res, context, 'gallery', {
-        title: heading,
-        heading,
-        name: name ?? '',
-        type,
-        chips,
-        sneks: page.items,
-        empty: name ? `No snek is named “${name}”${type ? ` in type ${type}` : ''}. Names must match exactly.` : 'There are no sneks here yet.',
-        firstHref: cursor ? href({ name, type, limit }) : undefined,
-        nextHref: page.nextCursor ? href({ name, type, limit, cursor: page.nextCursor }) : undefined,
-      });
-    } catch (error) {
-      if (!sendWebError(req, res, context, error, false)) throw error;
-    }
+/** The line a gallery page shows when it has no card. */
+function emptyMessage(name: string | undefined, type: string | undefined): string {
+  if (name) return `No snek is named “${name}”${type ? ` in type ${type}` : ''}. Names must match exactly.`;
+  if (type) return `There is no snek of type ${type}.`;
+  return 'There are no sneks here yet.';
+}
+
+// A card shows this many lines of its art, faded out; its page /s/:id shows the whole of it.
+export const CARD_PREVIEW_LINES = 24;
+
+/**
+ * GET / (the gallery) and GET /s/:id (one snek: a page for browsers, the bare art for curl). Access and
+ * errors are the web router's: a rejected promise goes to its error handler.
+ */
+export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: WebContext): void {
+  router.get('/', async (req, res) => {
+    const query = galleryQuery(req);
+    const [page, types] = await Promise.all([store.list(query), countTypes(store)]);
+    const { name, type, cursor } = query;
+    const limit = query.limit === GALLERY_PAGE_SIZE ? undefined : query.limit;
+    const chips = [
+      { label: 'All', count: types.reduce((sum, t) => sum + t.count, 0), href: '/', current: !type && !name },
+      ...types.map((t) => ({ label: t.type, count: t.count, href: href({ type: t.type }), current: t.type === type })),
+    ];
+    const heading = name ? `Sneks named “${name}”` : type ? `Sneks of type ${type}` : 'Sneks';
+    sendPage(req, res, context, 'gallery', {
+      title: heading,
+      heading,
+      name: name ?? '',
+      type,
+      chips,
+      sneks: page.items.map((snek) => ({ ...snek, long: lineCount(snek.content) > CARD_PREVIEW_LINES })),
+      empty: emptyMessage(name, type),
+      allHref: name || type ? '/' : undefined,
+      firstHref: cursor ? href({ name, type, limit }) : undefined,
+      nextHref: page.nextCursor ? href({ name, type, limit, cursor: page.nextCursor }) : undefined,
+    });
   });
 
-  router.get('/s/:id', canRead, async (req, res) => {
+  router.get('/s/:id', async (req, res) => {
     res.vary('Accept');
-    const asHtml = wantsHtml(req);
-    try {
-      const id = parseId(req);
-      const snek = await store.get(id);
-      if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". See them all at ${originOf(req, context)}/`);
-      if (!asHtml) {
-        // The art and a final newline, as the snek CLI prints it.
-        res.type('text/plain').send(snek.content.endsWith('\n') ? snek.content : `${snek.content}\n`);
-        return;
-      }
-      const bearer = context.access.read === 'token' ? '-H "Authorization: Bearer $SNEK_TOKEN" ' : '';
-      sendPage(req, res, context, 'snek', {
-        title: snek.name,
-        snek,
-        typeHref: href({ type: snek.type }),
-        curl: `curl ${bearer}${originOf(req, context)}/s/${snek.id}`,
-      });
-    } catch (error) {
-      if (!sendWebError(req, res, context, error, !asHtml)) throw error;
+    const id = parseId(req);
+    const snek = await store.get(id);
+    if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". See them all at ${originOf(req, context)}/`);
+    if (!wantsHtml(req)) {
+      // The art and a final newline, as the snek CLI prints it.
+      res.type('text/plain').send(snek.content.endsWith('\n') ? snek.content : `${snek.content}\n`);
+      return;
     }
+    const bearer = context.access.read === 'token' ? '-H "Authorization: Bearer $SNEK_TOKEN" ' : '';
+    sendPage(req, res, context, 'snek', {
+      title: snek.name,
+      snek,
+      typeHref: href({ type: snek.type }),
+      curl: `curl ${bearer}${originOf(req, context)}/s/${snek.id}`,
+    });
   });
+}
+
+function lineCount(text: string): number {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && lines <= CARD_PREVIEW_LINES; at = text.indexOf('\n', at + 1)) lines += 1;
+  return lines;
 }

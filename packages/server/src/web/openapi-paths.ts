@@ -11,7 +11,12 @@ const textAuthErrors = {
 };
 const pageOrLine = { 'text/plain': { schema: { type: 'string' } }, 'text/html': { schema: { type: 'string' } } };
 const brokenHttp = { 'application/problem+json': { schema: ref('Problem') } };
-const faults = { '431': response('HeadersTooLarge'), '500': response('Internal'), '503': response('StoreUnavailable') };
+// 431 comes before any route, so it is problem+json; the gallery's own faults are a page or a line, as its other errors.
+const faults = {
+  '431': response('HeadersTooLarge'),
+  '500': { description: 'An unexpected fault: one line, or a page, giving the request id the server log has it under', content: pageOrLine },
+  '503': { description: 'The store is not answering: one line, or a page', content: pageOrLine },
+};
 
 /**
  * The gallery's pages and the plain-text sneks for curl. Their errors are a page or a line of text, not problem+json,
@@ -24,7 +29,7 @@ export function webPaths() {
         operationId: 'getGallery',
         tags: ['gallery'],
         summary: 'The snek gallery: every snek as a card, a page at a time',
-        description: 'Absent with `server.web: false`. A cookie from /signin also counts as a read token here.',
+        description: 'Absent with `server.web: false`. A cookie from /signin also counts as a read token here. A card shows at most 24 lines of art, faded out, with a link to the snek’s page, which shows all of it.',
         security: READ_SECURITY,
         parameters: [
           { name: 'name', in: 'query', required: false, schema: { type: 'string' }, description: 'Only sneks with exactly this name; empty means any.' },

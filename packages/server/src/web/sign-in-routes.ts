@@ -1,6 +1,7 @@
-import express, { type CookieOptions, type IRouter, type Request } from 'express';
+import express, { type CookieOptions, type Request } from 'express';
 import { SIGN_IN_COOKIE, findToken } from '../access.js';
 import { cameOverHttps } from '../https-request.js';
+import type { AreaRoutes } from '../routes/area-router.js';
 import { sendPage, type WebContext } from './web-context.js';
 
 // The token is all the form sends; a body larger than this is not a token.
@@ -23,7 +24,7 @@ function cookieOptions(req: Request, context: WebContext): CookieOptions {
 }
 
 /** /signin and /signout, open on a private server: the form is how a browser gets in. Tokens travel only in POST bodies. */
-export function signInRoutes(router: IRouter, context: WebContext): void {
+export function signInRoutes(router: AreaRoutes, context: WebContext): void {
   const isPrivate = context.access.read === 'token';
   router.get('/signin', (req, res) => {
     if (!isPrivate) return res.redirect(303, '/');

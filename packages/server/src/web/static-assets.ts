@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { IRouter } from 'express';
+import type { AreaRoutes } from '../routes/area-router.js';
 import { readWebFile } from './web-files.js';
 
 interface Asset {
@@ -18,7 +18,7 @@ export interface AssetUrls {
  * The gallery's CSS and script, held in memory and served at /assets/NAME.HASH.EXT with immutable caching.
  * Separate files, never inline, so helmet's Content-Security-Policy stays as strict as it is.
  */
-export function staticAssets(): { urls: AssetUrls; routes(router: IRouter): void } {
+export function staticAssets(): { urls: AssetUrls; routes(router: AreaRoutes): void } {
   const byPath = new Map<string, Asset>();
   const add = (file: string, type: string) => {
     const body = readWebFile(`assets/${file}`);

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { SnekError } from '@snek/core';
+import type { SnekError } from '@snek/core';
 import type { AccessPolicy } from '../access.js';
 import { cameOverHttps } from '../https-request.js';
 import { statusForCode } from '../problem.js';
@@ -27,12 +27,11 @@ export function sendPage(req: Request, res: Response, context: WebContext, name:
   res.status(status).type('html').send(context.render(name, { ...frame, ...data }));
 }
 
-/** A client's mistake (4xx) as a page or a line of text; anything else goes on to the problem handler. */
-export function sendWebError(req: Request, res: Response, context: WebContext, error: unknown, asText: boolean): boolean {
-  if (!SnekError.is(error)) return false;
+/** An error as a page or a line of text; 5xx say only that it failed (the log has why, under the request id). */
+export function sendWebError(req: Request, res: Response, context: WebContext, error: SnekError, asText: boolean): void {
   const status = statusForCode(error.code);
-  if (status >= 500) return false;
-  if (asText) res.status(status).type('text/plain').send(`${error.message}\n`);
-  else sendPage(req, res, context, 'error', { title: 'Not here', heading: status === 404 ? 'No such snek' : 'That did not work', message: error.message }, status);
-  return true;
+  const message = status === 500 ? `The server failed to show this. Its log has the details under request id ${res.locals.requestId}.` : error.message;
+  if (asText) return void res.status(status).type('text/plain').send(`${message}\n`);
+  const heading = status === 404 ? 'No such snek' : status >= 500 ? 'The server could not answer' : 'That did not work';
+  sendPage(req, res, context, 'error', { title: 'Not here', heading, message }, status);
 }

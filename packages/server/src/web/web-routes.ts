@@ -1,18 +1,25 @@
-import type { IRouter, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
+import type { Logger } from 'pino';
 import { SnekError, type SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from '../access.js';
+import { statusForCode, toSnekError } from '../problem.js';
+import { areaRouter, type AreaGuard } from '../routes/area-router.js';
 import { galleryRoutes } from './gallery-routes.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { staticAssets } from './static-assets.js';
 import { compilePages } from './templates.js';
 import { originOf, sendWebError, wantsHtml, type WebContext } from './web-context.js';
 
-export interface WebRoutesOptions {
+export interface WebRouterOptions {
   store: SnekStore;
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto when deciding whether the sign-in cookie is Secure. */
   trustProxy: boolean;
+  logger: Logger;
 }
+
+// Open on a private server too: the page's assets and the sign-in form are how a browser gets in.
+const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signout']);
 
 /**
  * The same read check as the API. Without a token a browser is sent to the sign-in form, and curl gets one
@@ -23,23 +30,37 @@ function webReadGuard(access: AccessPolicy, context: WebContext): RequestHandler
   return (req, res, next) =>
     canRead(req, res, (error?: unknown) => {
       if (!error) return next();
-      if (wantsHtml(req)) return res.redirect(303, '/signin');
+      if (wantsHtml(req)) {
+        res.removeHeader('WWW-Authenticate');
+        return res.redirect(303, '/signin');
+      }
       if (SnekError.is(error) && error.code === 'UNAUTHORIZED') {
         const how = `curl -H "Authorization: Bearer $SNEK_TOKEN" ${originOf(req, context)}${req.path}`;
         return void res.status(401).type('text/plain').send(`${error.message.split('.')[0]}. This server is private: send a token with the read scope, e.g. ${how}\n`);
       }
-      if (!sendWebError(req, res, context, error, true)) next(error);
+      sendWebError(req, res, context, toSnekError(error), true);
     });
 }
 
-/**
- * The snek gallery for browsers, and plain-text sneks for curl. Mounted before the API's read guard: the
- * assets and the sign-in form must load without a token, and the pages answer a missing token themselves.
- */
-export function webRoutes(router: IRouter, options: WebRoutesOptions): void {
+/** Errors as people read them: a page for a browser and for the gallery, one line of text for curl. */
+function webErrorHandler(context: WebContext, logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const snekError = toSnekError(error);
+    if (statusForCode(snekError.code) >= 500) logger.error({ reqId: res.locals.requestId, err: snekError.cause ?? error }, snekError.message);
+    if (res.headersSent) return res.end();
+    sendWebError(req, res, context, snekError, req.path !== '/' && !wantsHtml(req));
+  };
+}
+
+/** The snek gallery for browsers, and plain-text sneks for curl. */
+export function webRouter(options: WebRouterOptions): Router {
   const assets = staticAssets();
   const context: WebContext = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy };
-  assets.routes(router);
-  signInRoutes(router, context);
-  galleryRoutes(router, options.store, webReadGuard(options.access, context), context);
+  const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
+  const guard: AreaGuard = ({ path }) => (OPEN_PATHS.has(path) ? [] : canRead);
+  const routes = areaRouter(guard);
+  assets.routes(routes);
+  signInRoutes(routes, context);
+  galleryRoutes(routes, options.store, context);
+  return routes.seal(webErrorHandler(context, options.logger));
 }
