@@ -65,7 +65,7 @@ export interface StoreStatusReporter {
 
 /** True when the store implements the optional {@link StoreStatusReporter}. */
 export function reportsStatus(store: SnekStore): store is SnekStore & StoreStatusReporter {
-  return typeof (store as Partial<StoreStatusReporter>).status === 'function';
+  return hasCapability(store, 'status');
 }
 
 /**
@@ -79,7 +79,59 @@ export interface StoreBulkWriter {
 
 /** True when the store implements the optional {@link StoreBulkWriter}. */
 export function writesInBulk(store: SnekStore): store is SnekStore & StoreBulkWriter {
-  return typeof (store as Partial<StoreBulkWriter>).putMany === 'function';
+  return hasCapability(store, 'bulkWrite');
+}
+
+/**
+ * Optional for stores: a fast path for bulk loads that must not replace anything (`snek-server import` without
+ * `--overwrite`). Stores without it are filled with {@link StoreConditionalWriter.putIf}, or else one snek at a time
+ * after a `get`. Checked with {@link createsInBulk}.
+ */
+export interface StoreBulkCreator {
+  /**
+   * Creates each snek whose id the store does not hold yet, and leaves the others as they are; resolves once all are
+   * durable, with the ids it created. The ids of `sneks` are distinct. Each snek's check and write are one atomic step.
+   */
+  createMany(sneks: readonly Snek[]): Promise<{ created: string[] }>;
+}
+
+/** True when the store implements the optional {@link StoreBulkCreator}. */
+export function createsInBulk(store: SnekStore): store is SnekStore & StoreBulkCreator {
+  return hasCapability(store, 'bulkCreate');
+}
+
+/** What {@link StoreConditionalWriter.putIf} and `deleteIf` resolve: done, or not, with what the store holds instead. */
+export type ConditionalWriteResult<Done> = ({ ok: true } & Done) | { ok: false; current: Snek | undefined };
+
+/**
+ * Optional for stores: writes that happen only if the stored snek is the one the caller last saw, so that two people
+ * editing one snek never lose an edit without a word (HTTP `If-Match` / `If-None-Match: *`). The server turns the
+ * HTTP conditions into an expected snek; the store needs no ETags. Checked with {@link writesConditionally}.
+ *
+ * The check and the write are one atomic step: against every other call of this store, and against every other
+ * server on the same storage (a transaction, a conditional `UPDATE … WHERE`, `INSERT … ON CONFLICT DO NOTHING`).
+ * Compare with {@link sameSnek}. A store without it gets the server's fallback, which is atomic only within one
+ * server process (see docs/writing-a-store.md).
+ */
+export interface StoreConditionalWriter {
+  /**
+   * Writes `snek` only if the stored snek with its id equals `expected` in every field, or, with `expected` null,
+   * only if there is none. When it does not write, it resolves `ok: false` with what the store holds now.
+   */
+  putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>>;
+  /** Deletes the snek `id` only if it equals `expected` in every field; otherwise `ok: false` with what is there now. */
+  deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>>;
+}
+
+/** True when the store implements the optional {@link StoreConditionalWriter}. */
+export function writesConditionally(store: SnekStore): store is SnekStore & StoreConditionalWriter {
+  return hasCapability(store, 'conditionalWrite');
+}
+
+/** True when `a` and `b` are the same snek, field by field: the comparison a {@link StoreConditionalWriter} makes. */
+export function sameSnek(a: Snek | undefined, b: Snek | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.id === b.id && a.name === b.name && a.type === b.type && a.content === b.content;
 }
 
 /** How many sneks have one type; see {@link StoreTypeCounter}. */
@@ -99,7 +151,7 @@ export interface StoreTypeCounter {
 
 /** True when the store implements the optional {@link StoreTypeCounter}. */
 export function countsTypes(store: SnekStore): store is SnekStore & StoreTypeCounter {
-  return typeof (store as Partial<StoreTypeCounter>).countTypes === 'function';
+  return hasCapability(store, 'typeCount');
 }
 
 /**
@@ -120,8 +172,33 @@ export interface StoreSeedLedger {
 
 /** True when the store implements the optional {@link StoreSeedLedger}. */
 export function keepsSeedLedger(store: SnekStore): store is SnekStore & StoreSeedLedger {
-  const ledger = store as Partial<StoreSeedLedger>;
-  return typeof ledger.seeded === 'function' && typeof ledger.recordSeeded === 'function';
+  return hasCapability(store, 'seedLedger');
+}
+
+/**
+ * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
+ * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
+ * every one of its methods.
+ */
+export const STORE_CAPABILITIES = [
+  { name: 'status', methods: ['status'] },
+  { name: 'bulkWrite', methods: ['putMany'] },
+  { name: 'bulkCreate', methods: ['createMany'] },
+  { name: 'typeCount', methods: ['countTypes'] },
+  { name: 'seedLedger', methods: ['seeded', 'recordSeeded'] },
+  { name: 'conditionalWrite', methods: ['putIf', 'deleteIf'] },
+] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
+
+/** Every optional method a store may have. */
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter;
+
+export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
+export type StoreCapabilityName = StoreCapability['name'];
+
+/** True when the store has every method of the capability `name` (see {@link STORE_CAPABILITIES}). */
+export function hasCapability(store: SnekStore, name: StoreCapabilityName): boolean {
+  const capability = STORE_CAPABILITIES.find((entry) => entry.name === name)!;
+  return capability.methods.every((method) => typeof (store as unknown as Record<string, unknown>)[method] === 'function');
 }
 
 /** What the server tells a plugin about where it runs. */

@@ -21,6 +21,16 @@ export {
   writesInBulk,
   countsTypes,
   keepsSeedLedger,
+  createsInBulk,
+  writesConditionally,
+  sameSnek,
+  hasCapability,
+  STORE_CAPABILITIES,
+  type StoreCapability,
+  type StoreCapabilityName,
+  type StoreBulkCreator,
+  type StoreConditionalWriter,
+  type ConditionalWriteResult,
   type StoreSeedLedger,
   type StoreTypeCounter,
   type TypeCount,
@@ -42,4 +52,5 @@ export { loadPack, loadPacks, parsePackSpecifier, type LoadPackOptions, type Loa
 export { STORE_KIND, PACK_KIND, type PluginKind } from './plugin-kind.js';
 export { loadStore, importPluginModule, importStoreModule, validateStorePlugin, createStore, type LoadStoreOptions, type LoadedStore } from './store-loader.js';
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
+export { KeyedMutex } from './keyed-mutex.js';
 export { parseStoreOptions } from './store-options.js';

@@ -1,4 +1,5 @@
-import { SnekError, countsTypes, keepsSeedLedger, reportsStatus, writesInBulk, type Snek, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreTypeCounter } from '@snek/core';
+import { STORE_CAPABILITIES, SnekError, hasCapability, type SnekStore } from '@snek/core';
+import { withConditionalWrites } from './conditional-fallback.js';
 
 // Errno and SQLite codes that mean the disk has no room; anything else a store throws means it cannot serve.
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
@@ -13,9 +14,13 @@ function storeFailure(error: unknown, storeName: string, method: string): SnekEr
   return new SnekError('STORE_UNAVAILABLE', `The ${storeName} store failed on ${method} (${reason}). Check its storage; the server keeps serving what it can.`, { cause: error });
 }
 
+type Methods = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
 /**
  * The store as routes see it: every failure becomes a SnekError, so a broken disk or a buggy plugin
- * answers 503 (or 507 when full) instead of 500, and the server stays up.
+ * answers 503 (or 507 when full) instead of 500, and the server stays up. Every optional capability in core's
+ * STORE_CAPABILITIES that the store has is wrapped the same way. A store without conditional writes gets the
+ * server's own, serialised per id within this process (see conditional-fallback.ts).
  */
 export function guardStore(store: SnekStore, storeName: string): SnekStore {
   // A plain .catch, not an async wrapper: one promise fewer on every request.
@@ -29,20 +34,18 @@ export function guardStore(store: SnekStore, storeName: string): SnekStore {
       }
     };
   };
-  const guarded: SnekStore & { status?: () => Promise<Record<string, unknown>> } = {
+  const guarded: SnekStore = {
     get: guard('get', (id: string) => store.get(id)),
     put: guard('put', (snek) => store.put(snek)),
     delete: guard('delete', (id: string) => store.delete(id)),
     list: guard('list', (query) => store.list(query)),
     close: () => store.close(),
   };
-  if (reportsStatus(store)) guarded.status = guard('status', () => store.status());
-  if (writesInBulk(store)) (guarded as SnekStore & StoreBulkWriter).putMany = guard('putMany', (sneks: readonly Snek[]) => store.putMany(sneks));
-  if (countsTypes(store)) (guarded as SnekStore & StoreTypeCounter).countTypes = guard('countTypes', () => store.countTypes());
-  if (keepsSeedLedger(store)) {
-    const ledger = guarded as SnekStore & StoreSeedLedger;
-    ledger.seeded = guard('seeded', (ids: readonly string[]) => store.seeded(ids));
-    ledger.recordSeeded = guard('recordSeeded', (ids: readonly string[]) => store.recordSeeded(ids));
+  const source = store as unknown as Methods;
+  const target = guarded as unknown as Methods;
+  for (const capability of STORE_CAPABILITIES) {
+    if (!hasCapability(store, capability.name)) continue;
+    for (const method of capability.methods) target[method] = guard(method, (...args: unknown[]) => source[method]!.apply(store, args));
   }
-  return guarded;
+  return withConditionalWrites(guarded);
 }

@@ -2,11 +2,15 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { SnekError, formatIssues, slugify, snekSchema, writesInBulk, type Snek, type SnekStore } from '@snek/core';
+import { SnekError, createsInBulk, formatIssues, slugify, snekSchema, writesInBulk, type Snek, type SnekStore } from '@snek/core';
+import { withConditionalWrites } from './conditional-fallback.js';
 
 export interface ImportReport {
+  /** Records written: created, or replacing a snek (with `overwrite`, or one this import wrote itself). */
   imported: number;
   created: number;
+  /** Records not written because the store had their id before the import (without `overwrite`). */
+  kept: number;
   skipped: Array<{ where: string; reason: string }>;
   seconds: number;
 }
@@ -16,6 +20,8 @@ export interface ImportOptions {
   source: string;
   /** The type of sneks made from art files; default "imported". */
   type?: string | undefined;
+  /** Replace sneks the store already has; by default they are kept as they are. */
+  overwrite?: boolean | undefined;
   /** Called as sneks are written, for a progress bar. */
   progress?: (done: number, total: number | undefined) => void;
 }
@@ -29,7 +35,9 @@ type Candidate = { where: string; value: unknown } | { where: string; unreadable
 /** `snek-server import`: validates every record, writes them in batches, and says what it skipped and why. */
 export async function importSneks(store: SnekStore, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
-  const report: ImportReport = { imported: 0, created: 0, skipped: [], seconds: 0 };
+  const report: ImportReport = { imported: 0, created: 0, kept: 0, skipped: [], seconds: 0 };
+  // Without overwrite, the ids this import created: a later record of one of them still wins, as it would with overwrite.
+  const ours = new Set<string>();
   const isFolder = await isDirectory(options.source);
   const total = isFolder ? (await readdir(options.source)).length : undefined;
   let batch: Snek[] = [];
@@ -40,9 +48,11 @@ export async function importSneks(store: SnekStore, options: ImportOptions): Pro
     const sneks = batch;
     batch = [];
     await writing;
-    writing = writeBatch(store, sneks).then((created) => {
+    const written = options.overwrite ? writeBatch(store, sneks).then((created) => ({ created, kept: 0 })) : createBatch(store, sneks, ours);
+    writing = written.then(({ created, kept }) => {
       report.created += created;
-      report.imported += sneks.length;
+      report.kept += kept;
+      report.imported += sneks.length - kept;
       options.progress?.(report.imported + report.skipped.length, total);
     });
     // Awaited by the next flush or at the end; until then a failure must not count as an unhandled rejection.
@@ -76,6 +86,43 @@ async function writeBatch(store: SnekStore, sneks: Snek[]): Promise<number> {
   if (writesInBulk(store)) return (await store.putMany(sneks)).created;
   const results = await Promise.all(sneks.map((snek) => store.put(snek)));
   return results.filter((result) => result.created).length;
+}
+
+/**
+ * Without overwrite: creates the sneks whose ids the store lacks, atomically per snek, through the store's bulk create
+ * path when it has one (postgres: as fast as putMany), else through conditional puts. Records of ids this import
+ * created earlier replace them. Returns how many it created and how many records it kept out.
+ */
+async function createBatch(store: SnekStore, sneks: Snek[], ours: Set<string>): Promise<{ created: number; kept: number }> {
+  if (sneks.length === 0) return { created: 0, kept: 0 };
+  const last = new Map<string, Snek>();
+  for (const snek of sneks) last.set(snek.id, snek);
+  const again = [...last.values()].filter((snek) => ours.has(snek.id));
+  const fresh = [...last.values()].filter((snek) => !ours.has(snek.id));
+  await writeBatch(store, again);
+  const created = await createAll(store, fresh);
+  for (const id of created) ours.add(id);
+  return { created: created.length, kept: sneks.filter((snek) => !ours.has(snek.id)).length };
+}
+
+async function createAll(store: SnekStore, sneks: Snek[]): Promise<string[]> {
+  if (sneks.length === 0) return [];
+  if (createsInBulk(store)) return (await store.createMany(sneks)).created;
+  const writer = withConditionalWrites(store);
+  const results = await Promise.all(sneks.map((snek) => writer.putIf(snek, null)));
+  return sneks.filter((_, i) => results[i]!.ok).map((snek) => snek.id);
+}
+
+/** The report's first line, as `snek-server import` prints it and `--import` logs it. */
+export function describeImport(report: ImportReport, storeName: string): string {
+  const { imported, created, kept, skipped, seconds } = report;
+  const rate = Math.round(imported / Math.max(seconds, 0.001));
+  const keptClause = kept === 0 ? '' : `, kept ${snekCount(kept)} that already ${kept === 1 ? 'exists' : 'exist'} (pass --overwrite to replace ${kept === 1 ? 'it' : 'them'})`;
+  return `imported ${snekCount(imported)} (${created} new) into the ${storeName} store in ${seconds.toFixed(1)} s (${rate}/s)${keptClause}; skipped ${skipped.length}`;
+}
+
+function snekCount(count: number): string {
+  return `${count} ${count === 1 ? 'snek' : 'sneks'}`;
 }
 
 /** A valid snek, or why not. A missing id is made from the name. */

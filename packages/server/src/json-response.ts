@@ -28,8 +28,7 @@ export function sendJson(res: Response, value: unknown, status = 200): void {
  */
 export function sendJsonWithEtag(req: Request, res: Response, value: unknown): void {
   const body = Buffer.from(JSON.stringify(value));
-  // SHA-256 has hardware support on current x86 and ARM: faster here than SHA-1 or MD5.
-  const etag = `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
+  const etag = etagOfBody(body);
   res.setHeader('ETag', etag);
   const ifNoneMatch = req.headers['if-none-match'];
   if (ifNoneMatch && matches(ifNoneMatch, etag)) {
@@ -38,6 +37,23 @@ export function sendJsonWithEtag(req: Request, res: Response, value: unknown): v
     return;
   }
   writeJson(res, body, 200);
+}
+
+/** The strong ETag of `value` as sendJsonWithEtag sends it: what If-Match on a PUT or DELETE is compared with. */
+export function etagOf(value: unknown): string {
+  return etagOfBody(Buffer.from(JSON.stringify(value)));
+}
+
+/** Sends `value` with its ETag and no freshness check: the answer to a write. */
+export function sendJsonTagged(res: Response, value: unknown, status: number): void {
+  const body = Buffer.from(JSON.stringify(value));
+  res.setHeader('ETag', etagOfBody(body));
+  writeJson(res, body, status);
+}
+
+// SHA-256 has hardware support on current x86 and ARM: faster here than SHA-1 or MD5.
+function etagOfBody(body: Buffer): string {
+  return `"${hash('sha256', body, 'base64url').slice(0, 27)}"`;
 }
 
 function writeJson(res: Response, body: Buffer, status: number): void {

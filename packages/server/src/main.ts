@@ -2,7 +2,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SnekError, loadConfig, loadStore } from '@snek/core';
 import { guardStore } from './guarded-store.js';
-import { importSneks } from './import-sneks.js';
+import { describeImport, importSneks } from './import-sneks.js';
 import { applyPack, loadNamedPack } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
@@ -53,10 +53,9 @@ function parser(argv: string[]) {
           .positional('source', { type: 'string', describe: 'A .jsonl file ({ name, type, content, id? } per line) or a folder of art files' })
           .option('type', { type: 'string', describe: 'Type of sneks made from art files (default: imported)' })
           .option('pack', { type: 'string', describe: 'Instead of a source, add the sneks of this pack (named as in server.packs) that the store lacks, deleted ones too' })
-          .option('overwrite', { type: 'boolean', describe: 'With --pack, also replace the sneks the store already has' })
+          .option('overwrite', { type: 'boolean', describe: 'Also replace the sneks the store already has (by default they are kept as they are)' })
           .check((args) => {
             if ((args.source === undefined) === (args.pack === undefined)) throw new SnekError('USAGE', 'Give either a source to import or --pack NAME, not both and not neither. Run snek-server import --help for usage.');
-            if (args.overwrite && args.pack === undefined) throw new SnekError('USAGE', '--overwrite goes with --pack NAME: it replaces the sneks of the pack that the store already has. Run snek-server import --help for usage.');
             return true;
           }),
       (args) => (args.pack === undefined ? runImport({ ...args, source: args.source! }) : runPackImport({ ...args, pack: args.pack })),
@@ -107,15 +106,14 @@ async function verify(args: { config?: string | undefined; name?: string | undef
   process.exitCode = ok ? 0 : 1;
 }
 
-async function runImport(args: { config?: string | undefined; source: string; type?: string | undefined }): Promise<void> {
+async function runImport(args: { config?: string | undefined; source: string; type?: string | undefined; overwrite?: boolean | undefined }): Promise<void> {
   const loaded = await loadConfig({ configPath: args.config });
   const { store, plugin } = await loadStore(storeLoadOptions(loaded));
   const progress = process.stderr.isTTY ? progressBar() : undefined;
   try {
-    const report = await importSneks(guardStore(store, plugin.name), { source: args.source, type: args.type, progress });
+    const report = await importSneks(guardStore(store, plugin.name), { source: args.source, type: args.type, overwrite: args.overwrite, progress });
     progress?.(Number.NaN, undefined);
-    const rate = Math.round(report.imported / Math.max(report.seconds, 0.001));
-    process.stdout.write(`imported ${report.imported} sneks (${report.created} new) into the ${plugin.name} store in ${report.seconds.toFixed(1)} s (${rate}/s); skipped ${report.skipped.length}\n`);
+    process.stdout.write(`${describeImport(report, plugin.name)}\n`);
     for (const { where, reason } of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${where}: ${reason}\n`);
     if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more\n`);
   } finally {

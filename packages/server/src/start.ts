@@ -10,7 +10,8 @@ import { storeLoadOptions } from './store-load-options.js';
 import { createLogger } from './logger.js';
 import { accessPolicy } from './access.js';
 import { guardStore } from './guarded-store.js';
-import { importSneks, type ImportReport } from './import-sneks.js';
+import { describeImport, importSneks, type ImportReport } from './import-sneks.js';
+import { problemBody } from './problem.js';
 import { answerRaw } from './raw-answer.js';
 import { capConnections } from './connection-cap.js';
 
@@ -74,8 +75,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 }
 
 function logImport(logger: Logger, storeName: string, report: ImportReport): void {
-  const { imported, created, skipped, seconds } = report;
-  logger.info({ store: storeName, imported, created, skipped: skipped.length, seconds }, `imported ${imported} sneks (${created} new) in ${seconds.toFixed(1)} s`);
+  const { imported, created, kept, skipped, seconds } = report;
+  logger.info({ store: storeName, imported, created, kept, skipped: skipped.length, seconds }, describeImport(report, storeName));
   if (skipped.length) logger.warn({ skipped: skipped.slice(0, 20) }, `skipped ${skipped.length} records that are not valid sneks`);
 }
 

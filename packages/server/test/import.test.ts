@@ -34,11 +34,21 @@ describe.each(Object.keys(STORES))('snek-server import into the %s store', (stor
     expect(run.stdout).toContain('sneks.jsonl:12: type: must be a slug');
     expect(run.stdout).toContain('sneks.jsonl:14: not a JSON object');
     const art = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, 'input/art'), '--type', 'files'] });
-    expect(art.stdout).toMatch(/^imported 1 sneks \(1 new\).*skipped 1\n.*escape\.txt: content: must not contain control characters/s);
+    expect(art.stdout).toMatch(/^imported 1 snek \(1 new\).*skipped 1\n.*escape\.txt: content: must not contain control characters/s);
     if (store === 'memory') return;
+    // Again: every snek exists now, so all are kept unless --overwrite; a record of a new id is still created.
+    await dir.write(`${store}-again.jsonl`, [JSON.stringify({ id: 'snek-0', name: 'Snek 0', type: 'cute', content: 'changed\n' }), JSON.stringify({ id: 'snek-1', name: 'Snek 1', type: 'fancy', content: 'changed\n' }), JSON.stringify({ name: 'Brand New', type: 'files', content: 'new\n' })].join('\n'));
+    const again = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, `${store}-again.jsonl`)] });
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect(again.stdout).toMatch(/^imported 1 snek \(1 new\) into .*, kept 2 sneks that already exist \(pass --overwrite to replace them\); skipped 0\n/);
+    const once = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, 'input/art'), '--type', 'files'] });
+    expect(once.stdout).toMatch(/^imported 0 sneks \(0 new\) into .*, kept 1 snek that already exists \(pass --overwrite to replace it\); skipped 1\n/);
+    const overwrite = await runServerToExit({ cwd: home, env, args: ['import', '--overwrite', path.join(dir.path, `${store}-again.jsonl`)] });
+    expect(overwrite.stdout).toMatch(/^imported 3 sneks \(0 new\) into the \w+ store in [\d.]+ s \(\d+\/s\); skipped 0\n/);
     const server = await startServerProcess({ cwd: home, env });
     const { types } = (await (await fetch(`${server.url}/v1/types`)).json()) as { types: Array<{ type: string; count: number }> };
-    expect(types).toEqual(expect.arrayContaining([{ type: 'cute', count: 1251 }, { type: 'fancy', count: 1251 }, { type: 'files', count: 1 }]));
+    expect(types).toEqual(expect.arrayContaining([{ type: 'cute', count: 1251 }, { type: 'fancy', count: 1251 }, { type: 'files', count: 2 }]));
+    expect(((await (await fetch(`${server.url}/v1/sneks/snek-0`)).json()) as { content: string }).content).toBe('changed\n');
     expect(((await (await fetch(`${server.url}/v1/sneks/tiny-snek`)).json()) as { name: string }).name).toBe('Tiny Snek');
     expect(await server.stop()).toBe(0);
   });

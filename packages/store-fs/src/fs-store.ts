@@ -1,10 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { SLUG_PATTERN, SnekError, SnekIndex, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, sameSnek, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
 import { TEMP_SUFFIX, syncDir, unlinkDurably, writeFileAtomic } from './atomic-file.js';
 import { lockDir } from './dir-lock.js';
-import { KeyedMutex } from './keyed-mutex.js';
 import { readSeedLedger, writeSeedLedger } from './seed-ledger.js';
 
 const RECORD_SUFFIX = '.json';
@@ -23,7 +22,7 @@ interface Skipped {
  * Open reads every record anyway, so the store keeps them in memory with an index: reads never touch
  * the disk, and the files are the durable copy.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreTypeCounter, StoreSeedLedger {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger {
   private readonly index = new SnekIndex<Snek>();
   /** The pack sneks seeded so far, also in .snek-seeded.json. */
   private seededIds = new Set<string>();
@@ -67,9 +66,44 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     });
   }
 
+  /** The check runs in the id's write queue, so no other write of this store comes between it and the write. */
+  async putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    const file = this.fileOf(snek.id);
+    const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
+    return this.writes.run(snek.id, async () => {
+      this.assertOpen();
+      const current = this.index.get(snek.id);
+      if (!sameSnek(current, expected ?? undefined)) return { ok: false, current: current && { ...current } };
+      await writeFileAtomic(file, JSON.stringify(record));
+      return { ok: true, created: this.index.set(record) };
+    });
+  }
+
+  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
+    const file = this.fileOf(id);
+    return this.writes.run(id, async () => {
+      this.assertOpen();
+      const current = this.index.get(id);
+      if (!sameSnek(current, expected)) return { ok: false, current: current && { ...current } };
+      await unlinkDurably(file);
+      this.index.delete(id);
+      return { ok: true };
+    });
+  }
+
   /** Bulk load: files are written in parallel and the folder is synced once at the end. */
   async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
-    let created = 0;
+    const created = await this.writeMany(sneks, false);
+    return { created: created.length };
+  }
+
+  /** As putMany, but an id the store holds is left alone (checked in the id's write queue). */
+  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
+    return { created: await this.writeMany(sneks, true) };
+  }
+
+  private async writeMany(sneks: readonly Snek[], onlyNew: boolean): Promise<string[]> {
+    const created: string[] = [];
     for (let at = 0; at < sneks.length; at += BULK_CONCURRENCY) {
       const slice = sneks.slice(at, at + BULK_CONCURRENCY);
       const files = slice.map((snek) => this.fileOf(snek.id));
@@ -77,15 +111,16 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
         slice.map((snek, i) =>
           this.writes.run(snek.id, async () => {
             this.assertOpen();
+            if (onlyNew && this.index.has(snek.id)) return;
             const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
             await writeFileAtomic(files[i]!, JSON.stringify(record), { syncDir: false });
-            if (this.index.set(record)) created++;
+            if (this.index.set(record)) created.push(snek.id);
           }),
         ),
       );
     }
     await syncDir(this.dir);
-    return { created };
+    return created;
   }
 
   async delete(id: string): Promise<boolean> {

@@ -11,4 +11,5 @@ describeStoreConformance('fs', {
   create: () => plugin.create({ dir: `store-${n++}` }, { configDir: root }),
   reopen: (store) => FsSnekStore.open((store as FsSnekStore).dir),
   cleanup: () => rm(root, { recursive: true, force: true }),
+  supports: { conditionalWrites: true },
 });

@@ -5,11 +5,14 @@ import {
   SnekError,
   decodeCursor,
   encodeCursor,
+  type ConditionalWriteResult,
   type Snek,
   type SnekPage,
   type SnekQuery,
   type SnekStore,
+  type StoreBulkCreator,
   type StoreBulkWriter,
+  type StoreConditionalWriter,
   type StoreSeedLedger,
   type StoreStatusReporter,
   type StoreTypeCounter,
@@ -24,7 +27,7 @@ import { bulkUpserts, statements, type Statements } from './statements.js';
  * transaction, so a call resolves only after its commit; what that commit survives is PostgreSQL's setting
  * (synchronous_commit, fsync; see the README).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreTypeCounter, StoreSeedLedger {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private closed = false;
@@ -68,6 +71,22 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     return ((await this.run('delete', this.sql.delete, [id])).rowCount ?? 0) > 0;
   }
 
+  /** One statement checks and writes (see statements.ts); only a refused write reads the row, to report it. */
+  async putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    const written =
+      expected === null
+        ? await this.run('putIf', this.sql.create, [snek.id, snek.name, snek.type, snek.content])
+        : await this.run('putIf', this.sql.updateIf, [snek.id, snek.name, snek.type, snek.content, expected.name, expected.type, expected.content]);
+    if ((written.rowCount ?? 0) > 0) return { ok: true, created: expected === null };
+    return { ok: false, current: await this.get(snek.id) };
+  }
+
+  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
+    const deleted = await this.run('deleteIf', this.sql.deleteIf, [id, expected.name, expected.type, expected.content]);
+    if ((deleted.rowCount ?? 0) > 0) return { ok: true };
+    return { ok: false, current: await this.get(id) };
+  }
+
   async list(query: SnekQuery = {}): Promise<SnekPage> {
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
     // Every id sorts after '', so '' means "from the start".
@@ -91,6 +110,19 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       for (const values of batches) {
         const { rows } = await client.query<{ created: boolean }>(this.sql.putMany, values);
         created += rows.filter((row) => row.created).length;
+      }
+      return { created };
+    });
+  }
+
+  /** As putMany, with ON CONFLICT DO NOTHING: as fast, and an id the table holds is left alone. */
+  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
+    const batches = bulkUpserts(sneks);
+    return this.inTransaction('createMany', async (client) => {
+      const created: string[] = [];
+      for (const values of batches) {
+        const { rows } = await client.query<{ id: string }>(this.sql.createMany, values);
+        for (const row of rows) created.push(row.id);
       }
       return { created };
     });

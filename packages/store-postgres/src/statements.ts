@@ -19,6 +19,13 @@ export function statements(schema: string) {
     put: `INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ${UPSERT}`,
     putMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}`,
     delete: `DELETE FROM ${sneks} WHERE id = $1`,
+    // Conditional writes are one statement each. Under READ COMMITTED an UPDATE or DELETE that waited for another
+    // writer's row lock evaluates its WHERE again on the row that writer left, so of two servers racing from one
+    // version exactly one matches; two racing creates meet at the primary key and one does nothing.
+    create: `INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+    updateIf: `UPDATE ${sneks} SET name = $2, type = $3, content = $4 WHERE id = $1 AND name = $5 AND type = $6 AND content = $7`,
+    deleteIf: `DELETE FROM ${sneks} WHERE id = $1 AND name = $2 AND type = $3 AND content = $4`,
+    createMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
     // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit).
     list: [page(''), page(' AND name = $3'), page(' AND type = $3'), page(' AND name = $3 AND type = $4')],
     countTypes: `SELECT type, count(*)::int AS count FROM ${sneks} GROUP BY type ORDER BY type COLLATE "C"`,

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
 import { DatabaseFileIdentity } from './file-identity.js';
 import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteRow, type SqliteStatement } from './driver.js';
 import { migrate } from './migrations.js';
@@ -21,8 +21,16 @@ function toSnek(row: SqliteRow): Snek {
   return { id: row['id'] as string, name: row['name'] as string, type: row['type'] as string, content: row['content'] as string };
 }
 
+/** A queued write: `expected` undefined is a plain put; otherwise the stored snek must equal it (null: be absent). */
+interface PendingWrite {
+  snek: Snek;
+  expected?: Snek | null;
+  resolve: (result: ConditionalWriteResult<{ created: boolean }>) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreTypeCounter, StoreSeedLedger {
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger {
   /** Opens (creating it if need be) and migrates `file` with the chosen driver. */
   static async open(file: string, options: { driver?: SqliteDriverChoice } = {}): Promise<SqliteSnekStore> {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -31,7 +39,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
 
   private readonly statements: ReturnType<typeof prepare>;
   private closed = false;
-  private pending: Array<{ snek: Snek; resolve: (result: { created: boolean }) => void; reject: (error: unknown) => void }> = [];
+  private pending: PendingWrite[] = [];
   private readonly reads: ReadBatch;
   private readonly identity: DatabaseFileIdentity;
 
@@ -81,18 +89,51 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    * Queued and committed with every other put of this event-loop turn in one transaction (group commit):
    * one fsync for many writes, and no put resolves before the commit that holds it.
    */
-  put(snek: Snek): Promise<{ created: boolean }> {
+  async put(snek: Snek): Promise<{ created: boolean }> {
+    const result = await this.enqueue(snek, undefined);
+    return { created: result.ok && result.created };
+  }
+
+  /**
+   * Group-committed like put. The check runs inside the write transaction (BEGIN IMMEDIATE holds the file's write
+   * lock), so neither a put of this turn nor another server on the file can come between the check and the write.
+   */
+  putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    return this.enqueue(snek, expected);
+  }
+
+  /** One write transaction: the row is read, compared and deleted under the file's write lock. */
+  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
     this.assertOpen();
-    return new Promise((resolve, reject) => {
-      this.pending.push({ snek: { id: snek.id, name: snek.name, type: snek.type, content: snek.content }, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    const { get, delete: remove } = this.statements;
+    return this.inTransaction(this.statements.beginWrite, () => {
+      const row = get.get(id);
+      const current = row && toSnek(row);
+      if (!sameSnek(current, expected)) return { ok: false, current };
+      remove.run(id);
+      return { ok: true };
     });
   }
 
   /** Writes many sneks in one transaction; for bulk imports. */
   async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
     this.assertOpen();
-    return { created: this.writeAll(sneks).filter(Boolean).length };
+    return { created: this.writeAll(sneks.map((snek) => ({ snek }))).filter((result) => result.ok && result.created).length };
+  }
+
+  /** As putMany, in one transaction, but ids the file holds are left alone. */
+  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
+    this.assertOpen();
+    const results = this.writeAll(sneks.map((snek) => ({ snek, expected: null })));
+    return { created: sneks.filter((_, i) => results[i]!.ok).map((snek) => snek.id) };
+  }
+
+  private enqueue(snek: Snek, expected: Snek | null | undefined): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    this.assertOpen();
+    return new Promise((resolve, reject) => {
+      this.pending.push({ snek: { id: snek.id, name: snek.name, type: snek.type, content: snek.content }, expected, resolve, reject });
+      if (this.pending.length === 1) setImmediate(() => this.commitPending());
+    });
   }
 
   private commitPending(): void {
@@ -100,22 +141,32 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     this.pending = [];
     if (batch.length === 0) return;
     try {
-      const created = this.writeAll(batch.map((entry) => entry.snek));
-      batch.forEach((entry, i) => entry.resolve({ created: created[i]! }));
+      const results = this.writeAll(batch);
+      batch.forEach((entry, i) => entry.resolve(results[i]!));
     } catch (error) {
       // The transaction rolled back as a whole: none of these writes happened.
       for (const entry of batch) entry.reject(error);
     }
   }
 
-  /** One transaction for the lot; "created" is true exactly when that put made the row. */
-  private writeAll(sneks: readonly Snek[]): boolean[] {
-    const { exists, upsert } = this.statements;
+  /**
+   * One transaction for the lot, in order, so a later write of an id sees an earlier one. "created" is true exactly
+   * when that write made the row; a write whose `expected` does not match writes nothing and reports the row.
+   */
+  private writeAll(writes: ReadonlyArray<{ snek: Snek; expected?: Snek | null | undefined }>): Array<ConditionalWriteResult<{ created: boolean }>> {
+    const { exists, get, upsert } = this.statements;
     return this.inTransaction(this.statements.beginWrite, () =>
-      sneks.map((snek) => {
-        const existed = exists.get(snek.id) !== undefined;
+      writes.map(({ snek, expected }) => {
+        if (expected === undefined) {
+          const existed = exists.get(snek.id) !== undefined;
+          upsert.run({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
+          return { ok: true, created: !existed };
+        }
+        const row = get.get(snek.id);
+        const current = row && toSnek(row);
+        if (!sameSnek(current, expected ?? undefined)) return { ok: false, current };
         upsert.run({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
-        return !existed;
+        return { ok: true, created: current === undefined };
       }),
     );
   }

@@ -11,4 +11,5 @@ describeStoreConformance('sqlite', {
   create: () => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root }),
   reopen: (store) => SqliteSnekStore.open((store as SqliteSnekStore).file),
   cleanup: () => rm(root, { recursive: true, force: true }),
+  supports: { conditionalWrites: true },
 });

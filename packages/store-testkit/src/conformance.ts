@@ -3,6 +3,7 @@ import { Harness, type ConformanceOptions } from './harness.js';
 import { basicsSuite } from './suites/basics.js';
 import { closingSuite } from './suites/closing.js';
 import { concurrencySuite } from './suites/concurrency.js';
+import { conditionalWritesSuite } from './suites/conditional-writes.js';
 import { countingSuite } from './suites/counting.js';
 import { listingSuite } from './suites/listing.js';
 import { modelSuite } from './suites/model.js';
@@ -24,6 +25,7 @@ export function describeStoreConformance(name: string, options: ConformanceOptio
     countingSuite(harness);
     if (harness.persistence) persistenceSuite(harness);
     concurrencySuite(harness);
+    conditionalWritesSuite(harness);
     modelSuite(harness);
     closingSuite(harness);
   });

@@ -10,6 +10,8 @@ export interface ConformanceOptions {
   supports?: {
     /** Checks that data survives close and reopen; needs `reopen`. Default: true when `reopen` is given. */
     persistence?: boolean;
+    /** Checks putIf() and deleteIf() (StoreConditionalWriter), races included. Required true when the store has them. */
+    conditionalWrites?: boolean;
   };
   /** Runs once after every test, e.g. to remove the temp folders `create` made. */
   cleanup?: () => void | Promise<void>;

@@ -86,6 +86,27 @@ export function components() {
           token: { type: 'string', description: 'With FORBIDDEN: the name (never the value) of the token presented.' },
         },
       },
+      PreconditionFailed: {
+        description: 'The problem document of a 412: PRECONDITION_FAILED, with the snek that is there now.',
+        allOf: [
+          ref('Problem'),
+          {
+            type: 'object',
+            required: ['currentEtag', 'current'],
+            properties: {
+              code: { const: 'PRECONDITION_FAILED' },
+              currentEtag: { type: ['string', 'null'], description: 'The ETag of the snek as it is now (send it in If-Match to replace that version); null when there is none.' },
+              current: {
+                oneOf: [
+                  { type: 'object', required: ['id', 'name', 'type'], properties: { id: { type: 'string' }, name: { type: 'string' }, type: { type: 'string' } }, additionalProperties: false },
+                  { type: 'null' },
+                ],
+                description: 'The id, name and type of the snek there now, or null when there is none.',
+              },
+            },
+          },
+        ],
+      },
     },
   };
 }

@@ -2,7 +2,25 @@ import { MAX_LIST_LIMIT } from '@snek/core';
 import { BROKEN_HTTP, READ_ERRORS, READ_SECURITY, WRITE_SECURITY, json, problem, query, ref, response } from './shared.js';
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug.' };
-const etag = { ETag: { description: 'A strong validator; send it back in If-None-Match.', schema: { type: 'string' } } };
+const etag = { ETag: { description: 'A strong validator; send it back in If-None-Match, or in If-Match to write only over this version.', schema: { type: 'string' } } };
+const ifMatch = {
+  name: 'If-Match',
+  in: 'header',
+  required: false,
+  schema: { type: 'string' },
+  description: 'Write only if the snek is this version: one or more ETags from GET or PUT, comma-separated, quotes included (strong comparison, so a `W/` tag never matches), or `*` for "only if it exists". Otherwise 412.',
+};
+const ifNoneMatch = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  schema: { type: 'string' },
+  description: '`*`: write only if there is no snek with this id (create, never replace). A list of ETags: only if the snek is none of them. Otherwise 412. Checked after If-Match when both are sent.',
+};
+const preconditionFailed = {
+  description: 'A precondition (If-Match, If-None-Match) does not hold for the snek as it is now; nothing was changed. The body names that snek and its ETag.',
+  content: { 'application/problem+json': { schema: ref('PreconditionFailed') } },
+};
 
 /** /v1: sneks and their types. */
 export function snekPaths() {
@@ -47,15 +65,18 @@ export function snekPaths() {
       put: {
         operationId: 'putSnek',
         tags: ['sneks'],
-        summary: 'Create or replace a snek',
+        summary: 'Create or replace a snek; with If-Match or If-None-Match, only if the snek is as expected',
+        description: 'The check and the write are one atomic step: of several writers sending the same If-Match, exactly one succeeds and the rest get 412.',
         security: WRITE_SECURITY,
+        parameters: [ifMatch, ifNoneMatch],
         requestBody: { required: true, content: json(ref('SnekBody')) },
         responses: {
-          '200': { description: 'Replaced', content: json(ref('Snek')) },
-          '201': { description: 'Created', content: json(ref('Snek')) },
-          '400': problem(`The id is not a slug, or the body is not valid UTF-8 JSON or not a valid snek. ${BROKEN_HTTP}.`),
+          '200': { description: 'Replaced', headers: etag, content: json(ref('Snek')) },
+          '201': { description: 'Created', headers: etag, content: json(ref('Snek')) },
+          '400': problem(`The id is not a slug, the body is not valid UTF-8 JSON or not a valid snek, or If-Match / If-None-Match is not \`*\` or a list of quoted ETags. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
           '403': response('WriteForbidden'),
+          '412': preconditionFailed,
           '413': problem('The body is over 128 KiB'),
           '415': problem('The body is not JSON, or not UTF-8, or in an unsupported content encoding'),
           '503': response('StoreUnavailable'),
@@ -65,14 +86,16 @@ export function snekPaths() {
       delete: {
         operationId: 'deleteSnek',
         tags: ['sneks'],
-        summary: 'Delete a snek',
+        summary: 'Delete a snek; with If-Match, only if it is that version',
         security: WRITE_SECURITY,
+        parameters: [ifMatch, ifNoneMatch],
         responses: {
           '204': { description: 'Deleted' },
-          '400': problem(`The id is not a slug. ${BROKEN_HTTP}.`),
+          '400': problem(`The id is not a slug, or If-Match / If-None-Match is not \`*\` or a list of quoted ETags. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
           '403': response('WriteForbidden'),
-          '404': problem('No such snek'),
+          '404': problem('No such snek (and no precondition failed)'),
+          '412': preconditionFailed,
           '503': response('StoreUnavailable'),
           '507': response('StoreFull'),
         },

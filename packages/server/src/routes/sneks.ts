@@ -2,7 +2,9 @@ import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { sendJson, sendJsonWithEtag } from '../json-response.js';
+import { sendJson, sendJsonTagged, sendJsonWithEtag } from '../json-response.js';
+import { withConditionalWrites } from '../conditional-fallback.js';
+import { deleteWithPreconditions, putWithPreconditions, readPreconditions } from '../preconditions.js';
 import { countTypes } from '../store-scan.js';
 import type { AreaRoutes } from './area-router.js';
 
@@ -45,13 +47,16 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
 
   router.put('/v1/sneks/:id', ...jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
-    const { created } = await store.put(snek);
-    sendJson(res, snek, created ? 201 : 200);
+    const preconditions = readPreconditions(req);
+    const { created } = preconditions ? await putWithPreconditions(withConditionalWrites(store), snek, preconditions) : await store.put(snek);
+    sendJsonTagged(res, snek, created ? 201 : 200);
   });
 
   router.delete('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
-    if (!(await store.delete(id))) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
+    const preconditions = readPreconditions(req);
+    const deleted = preconditions ? await deleteWithPreconditions(withConditionalWrites(store), id, preconditions) : await store.delete(id);
+    if (!deleted) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
     res.status(204).end();
   });
 

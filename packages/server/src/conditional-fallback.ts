@@ -1,0 +1,39 @@
+import { KeyedMutex, sameSnek, writesConditionally, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter } from '@snek/core';
+
+/**
+ * Conditional writes for a store that lacks them (a third-party store, examples/snek-store-level): every write of an
+ * id, conditional or not, waits in that id's queue, and a conditional one reads the snek and writes only if it is the
+ * expected one. That is atomic against every request of this server process, but not against another server on the
+ * same storage: docs/writing-a-store.md says so, and how a store does better.
+ */
+export function serialiseConditionalWrites(store: SnekStore): SnekStore & StoreConditionalWriter {
+  const queue = new KeyedMutex();
+  return {
+    ...store,
+    put: (snek) => queue.run(snek.id, () => store.put(snek)),
+    delete: (id) => queue.run(id, () => store.delete(id)),
+    putIf: (snek, expected) =>
+      queue.run(snek.id, async (): Promise<ConditionalWriteResult<{ created: boolean }>> => {
+        const current = await store.get(snek.id);
+        if (!sameSnek(current, expected ?? undefined)) return { ok: false, current };
+        return { ok: true, ...(await store.put(snek)) };
+      }),
+    deleteIf: (id: string, expected: Snek) =>
+      queue.run(id, async (): Promise<ConditionalWriteResult<object>> => {
+        const current = await store.get(id);
+        if (!sameSnek(current, expected)) return { ok: false, current };
+        await store.delete(id);
+        return { ok: true };
+      }),
+  };
+}
+
+const fallbacks = new WeakMap<SnekStore, SnekStore & StoreConditionalWriter>();
+
+/** The store's own conditional writes, or else the fallback above, one per store (guardStore has added it already). */
+export function withConditionalWrites(store: SnekStore): SnekStore & StoreConditionalWriter {
+  if (writesConditionally(store)) return store;
+  let fallback = fallbacks.get(store);
+  if (!fallback) fallbacks.set(store, (fallback = serialiseConditionalWrites(store)));
+  return fallback;
+}
