@@ -97,7 +97,7 @@ describe('If-Match and If-None-Match on PUT and DELETE', () => {
   });
 
   it('a malformed If-Match or If-None-Match is a 400 REQUEST_INVALID, and nothing is written', async () => {
-    for (const headers of [{ 'if-match': 'abc' }, { 'if-match': '"abc' }, { 'if-none-match': 'W/abc' }, { 'if-match': '"a" "b"' }]) {
+    for (const headers of <Record<string, string>[]>[{ 'if-match': 'abc' }, { 'if-match': '"abc' }, { 'if-none-match': 'W/abc' }, { 'if-match': '"a" "b"' }]) {
       const refused = await put(server, 'malformed', body(), headers);
       expect([refused.status, refused.json?.['code']]).toEqual([400, 'REQUEST_INVALID']);
       expect((await del(server, 'malformed', headers)).status).toBe(400);
