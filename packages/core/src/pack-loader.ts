@@ -4,11 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { SnekError } from './errors.js';
-import { SUPPORTED_PACK_API_VERSIONS } from './pack.js';
-import { PACK_KIND } from './plugin-kind.js';
-import { snekNameSchema, snekSchema, type Snek } from './snek.js';
-import { describeExports, importPluginModule } from './store-loader.js';
-import { parsePluginSpecifier, resolvePluginSpecifier, type StoreSpecifier } from './store-specifier.js';
+import { PACK_KIND } from './kinds/pack-kind.js';
+import { loadPlugin } from './plugin-loader.js';
+import type { FoundPlugin } from './plugin-resolve.js';
+import { snekSchema, type Snek } from './snek.js';
 
 export interface LoadPackOptions {
   /** One entry of `server.packs`, or the name given to `snek-server import --pack`. */
@@ -17,7 +16,11 @@ export interface LoadPackOptions {
   /** Says where `use` came from in errors, e.g. "server.packs[1] in /srv/.snekrc". */
   origin: string;
   /** Module URLs whose dependencies are the fallback, normally `import.meta.url` of the server (where `classic` is). */
-  fallbackFrom?: readonly string[];
+  fallbackFrom?: readonly string[] | undefined;
+  /** How long its import may take (`server.storeTimeout`); default 10 s. */
+  timeoutMs?: number | undefined;
+  /** How to raise that limit, for the timeout message. */
+  timeoutHint?: string | undefined;
 }
 
 /** A pack read and checked: every snek whole, its art read from its file if it had one. */
@@ -43,11 +46,9 @@ const packSnekSchema = z.strictObject({
 
 /** Resolves, imports and checks the pack named by `use`: a name as for stores (`x` is `@snek/pack-x`, `snek-pack-x`, `x`) or a path. */
 export async function loadPack(options: LoadPackOptions): Promise<LoadedPack> {
-  const resolved = await resolvePluginSpecifier(options.use, { configDir: options.configDir, origin: options.origin, fallbackFrom: options.fallbackFrom ?? [] }, PACK_KIND);
-  const module = await importPluginModule(resolved, PACK_KIND);
-  const where = `Pack "${options.use}" (${options.origin})`;
-  const pack = validatePackExport(module, where);
-  const root = await packRoot(options.use, options.configDir, resolved);
+  const { plugin: pack, found } = await loadPlugin(PACK_KIND, options.use, options);
+  const where = PACK_KIND.name({ use: options.use, origin: options.origin, specifier: found.specifier });
+  const root = await packRoot(found);
   const sneks: Snek[] = [];
   const seen = new Map<string, number>();
   for (const [index, entry] of pack.sneks.entries()) {
@@ -57,16 +58,17 @@ export async function loadPack(options: LoadPackOptions): Promise<LoadedPack> {
     seen.set(snek.id, index);
     sneks.push(snek);
   }
-  return { use: options.use, name: pack.name, version: root.version, specifier: resolved.specifier, sneks };
+  return { use: options.use, name: pack.name, version: root.version, specifier: found.specifier, sneks };
 }
 
 /** Loads every pack in order; two packs that give the same id stop the load with PACK_CONFLICT. */
-export async function loadPacks(uses: readonly string[], options: Omit<LoadPackOptions, 'use' | 'origin'> & { configFile: string | null }): Promise<LoadedPack[]> {
+export async function loadPacks(uses: readonly string[], options: Omit<LoadPackOptions, 'use' | 'origin' | 'timeoutHint'> & { configFile: string | null }): Promise<LoadedPack[]> {
   const packs: LoadedPack[] = [];
   const owner = new Map<string, LoadedPack>();
   for (const [index, use] of uses.entries()) {
-    const origin = `server.packs[${index}]${options.configFile ? ` in ${options.configFile}` : ''}`;
-    const pack = await loadPack({ ...options, use, origin });
+    const where = options.configFile ? ` in ${options.configFile}` : '';
+    const origin = `server.packs[${index}]${where}`;
+    const pack = await loadPack({ ...options, use, origin, timeoutHint: `raise server.storeTimeout${where}` });
     for (const snek of pack.sneks) {
       const other = owner.get(snek.id);
       if (other) {
@@ -79,26 +81,6 @@ export async function loadPacks(uses: readonly string[], options: Omit<LoadPackO
     packs.push(pack);
   }
   return packs;
-}
-
-/** The default export must be definePack({ apiVersion: 1, name, sneks }). */
-function validatePackExport(module: Record<string, unknown>, where: string): { name: string; sneks: unknown[] } {
-  let pack = module['default'] as Record<string, unknown> | undefined;
-  // CommonJS compiled from ESM puts the pack at module.exports.default.
-  if (pack && typeof pack === 'object' && !('apiVersion' in pack) && typeof pack['default'] === 'object') pack = pack['default'] as Record<string, unknown>;
-  if (!pack || typeof pack !== 'object' || !('apiVersion' in pack) || !Array.isArray(pack['sneks'])) {
-    throw new SnekError('PACK_INVALID_EXPORT', `${where} has no valid default export: it exports ${describeExports(module)}. Its default export must be definePack({ apiVersion: 1, name, sneks }).`, {
-      details: { exports: Object.keys(module) },
-    });
-  }
-  if (!(SUPPORTED_PACK_API_VERSIONS as readonly unknown[]).includes(pack['apiVersion'])) {
-    throw new SnekError('PACK_API_VERSION', `${where} declares apiVersion ${JSON.stringify(pack['apiVersion'])}, but this server supports ${SUPPORTED_PACK_API_VERSIONS.join(', ')}. Install a version of the pack built for API ${SUPPORTED_PACK_API_VERSIONS.at(-1)}, or upgrade @snek/server.`, {
-      details: { declared: pack['apiVersion'], supported: [...SUPPORTED_PACK_API_VERSIONS] },
-    });
-  }
-  const name = snekNameSchema.safeParse(pack['name']);
-  if (!name.success) throw new SnekError('PACK_INVALID', `${where}: its name ${name.error.issues[0]?.message ?? 'is not valid'} (a string of 1–100 characters). Fix the pack's name.`, { details: { field: 'name' } });
-  return { name: name.data, sneks: pack['sneks'] as unknown[] };
 }
 
 /** One snek, checked as a PUT body is; a `file` is read from inside the pack's folder. */
@@ -144,11 +126,10 @@ function packInvalid(where: string, index: number, id: string | undefined, field
 }
 
 /** The folder a pack's `file`s are relative to, and its package version. */
-async function packRoot(use: string, configDir: string, resolved: { specifier: string; url: string }): Promise<{ dir: string; version: string | null }> {
-  const parsed = parsePackSpecifier(use, configDir);
-  if (parsed.kind === 'path') {
-    const isDir = (await stat(parsed.path)).isDirectory();
-    const dir = isDir ? parsed.path : path.dirname(parsed.path);
+async function packRoot(resolved: FoundPlugin): Promise<{ dir: string; version: string | null }> {
+  if (resolved.path !== undefined) {
+    const isDir = (await stat(resolved.path)).isDirectory();
+    const dir = isDir ? resolved.path : path.dirname(resolved.path);
     return { dir, version: isDir ? await versionIn(dir) : null };
   }
   // An installed package: walk up from its entry point to the package.json that names it.
@@ -170,9 +151,4 @@ async function readManifest(dir: string): Promise<{ name?: unknown; version?: un
   } catch {
     return undefined;
   }
-}
-
-/** How an entry of `server.packs` is read: as a store's `use`, with `pack` in place of `store` (`x` is `@snek/pack-x`, `snek-pack-x`, `x`). */
-export function parsePackSpecifier(use: string, configDir: string): StoreSpecifier {
-  return parsePluginSpecifier(use, configDir, PACK_KIND);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { SnekError, loadPack, loadPacks, parsePackSpecifier } from '../src/index.js';
+import { PACK_KIND, SnekError, loadPack, loadPacks } from '../src/index.js';
+import { parsePluginSpecifier } from '../src/plugin-resolve.js';
 import { tempDir, type TempDir } from './helpers/temp-dir.js';
 
 // The server's own folder: its dependencies are where the classic pack is found.
@@ -32,17 +33,17 @@ async function writePack(folder: string, pack: string, files: Record<string, str
 
 const oneSnek = (snek: object) => JSON.stringify({ apiVersion: 1, name: 'p', sneks: [snek] });
 
-describe('parsePackSpecifier', () => {
+describe('parsePluginSpecifier(use, configDir, PACK_KIND)', () => {
   it.each([
     ['classic', ['@snek/pack-classic', 'snek-pack-classic', 'classic']],
     ['@acme/snek-pack-holidays', ['@acme/snek-pack-holidays']],
     ['snek-pack-holidays', ['snek-pack-holidays']],
   ])('reads %p as the packages %p, as store names are read', (use, candidates) => {
-    expect(parsePackSpecifier(use, '/etc/snek')).toEqual({ kind: 'package', candidates });
+    expect(parsePluginSpecifier(use, '/etc/snek', PACK_KIND)).toEqual({ from: 'package', candidates });
   });
 
   it('reads ./my-pack as a path relative to the config folder', () => {
-    expect(parsePackSpecifier('./my-pack', '/etc/snek')).toEqual({ kind: 'path', path: '/etc/snek/my-pack' });
+    expect(parsePluginSpecifier('./my-pack', '/etc/snek', PACK_KIND)).toEqual({ from: 'path', path: '/etc/snek/my-pack' });
   });
 });
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { SnekError, loadStore, parseStoreSpecifier, type LoadStoreOptions } from '../src/index.js';
+import { STORE_KIND, SnekError, loadStore, type LoadStoreOptions } from '../src/index.js';
+import { parsePluginSpecifier } from '../src/plugin-resolve.js';
 import { pluginSource, writeCjsPackage, writeEsmPackage } from './helpers/fixture-stores.js';
 import { tempDir, type TempDir } from './helpers/temp-dir.js';
 
@@ -28,13 +29,13 @@ async function loadError(use: string, extra: Partial<LoadStoreOptions> = {}): Pr
   return error;
 }
 
-describe('parseStoreSpecifier', () => {
+describe('parsePluginSpecifier(use, configDir, STORE_KIND)', () => {
   it.each([
     ['sqlite', ['@snek/store-sqlite', 'snek-store-sqlite', 'sqlite']],
     ['@acme/snek-s3', ['@acme/snek-s3']],
     ['snek-store-redis', ['snek-store-redis']],
   ])('reads %p as the packages %p', (use, candidates) => {
-    expect(parseStoreSpecifier(use, '/etc/snek')).toEqual({ kind: 'package', candidates });
+    expect(parsePluginSpecifier(use, '/etc/snek', STORE_KIND)).toEqual({ from: 'package', candidates });
   });
 
   it.each([
@@ -43,24 +44,24 @@ describe('parseStoreSpecifier', () => {
     ['/opt/store.js', '/opt/store.js'],
     ['file:///opt/x/store.js', '/opt/x/store.js'],
   ])('reads %p as the path %p, relative to the config folder', (use, file) => {
-    expect(parseStoreSpecifier(use, '/etc/snek')).toEqual({ kind: 'path', path: file });
+    expect(parsePluginSpecifier(use, '/etc/snek', STORE_KIND)).toEqual({ from: 'path', path: file });
   });
 });
 
 describe('loadStore', () => {
   it('loads a built-in store through the server fallback, by its bare name', async () => {
-    const { plugin, resolved, store } = await load('memory');
+    const { plugin, found, store } = await load('memory');
     expect(plugin.name).toBe('memory');
-    expect(resolved.specifier).toBe('@snek/store-memory');
+    expect(found.specifier).toBe('@snek/store-memory');
     expect(await store.list()).toEqual({ items: [], nextCursor: null });
     await store.close();
   });
 
   it('prefers a package in the config folder over the server fallback', async () => {
     await writeEsmPackage(dir, 'etc', '@snek/store-memory', pluginSource('shadow'));
-    const { store, resolved } = await load('memory');
+    const { store, found } = await load('memory');
     expect(echo(store).plugin).toBe('shadow');
-    expect(resolved.url).toContain(dir.path);
+    expect(found.url).toContain(dir.path);
   });
 
   it('resolves from a parent of the config folder, as Node does', async () => {
@@ -70,11 +71,11 @@ describe('loadStore', () => {
 
   it('tries @snek/store-x, then snek-store-x, then x', async () => {
     await writeEsmPackage(dir, 'etc', 'x');
-    expect((await load('x')).resolved.specifier).toBe('x');
+    expect((await load('x')).found.specifier).toBe('x');
     await writeEsmPackage(dir, 'etc', 'snek-store-x');
-    expect((await load('x')).resolved.specifier).toBe('snek-store-x');
+    expect((await load('x')).found.specifier).toBe('snek-store-x');
     await writeEsmPackage(dir, 'etc', '@snek/store-x');
-    expect((await load('x')).resolved.specifier).toBe('@snek/store-x');
+    expect((await load('x')).found.specifier).toBe('@snek/store-x');
   });
 
   it('loads an ESM-only package whose exports map has only the "import" condition', async () => {
@@ -91,9 +92,9 @@ describe('loadStore', () => {
 
   it('loads a plugin file outside the workspace by a path relative to the config folder', async () => {
     await dir.write('plugins/my-store.mjs', pluginSource('relative'));
-    const { store, resolved } = await load('../plugins/my-store.mjs');
+    const { store, found } = await load('../plugins/my-store.mjs');
     expect(echo(store).plugin).toBe('relative');
-    expect(resolved.url).toBe(`file://${path.join(dir.path, 'plugins/my-store.mjs')}`);
+    expect(found.url).toBe(`file://${path.join(dir.path, 'plugins/my-store.mjs')}`);
   });
 
   it('loads a package folder given by path, through its exports', async () => {

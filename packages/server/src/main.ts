@@ -103,7 +103,8 @@ async function verify(args: { config?: string | undefined; name?: string | undef
     }
   }
   const ok = await verifyStore({ loaded, use: args.name, options, write: (line) => process.stdout.write(`${line}\n`) });
-  process.exitCode = ok ? 0 : 1;
+  // Exit, not just set the code: a store that failed to load may have left a timer of its own running.
+  process.exit(ok ? 0 : 1);
 }
 
 async function runImport(args: { config?: string | undefined; source: string; type?: string | undefined; overwrite?: boolean | undefined }): Promise<void> {

@@ -23,16 +23,18 @@ export interface SeedReport {
 }
 
 // Packs resolve from the config's folder, then from this server's own dependencies, where @snek/pack-classic is.
+// Each pack's import is bounded by server.storeTimeout, as the store's is.
 const FALLBACK = [import.meta.url];
 
 /** The packs of `server.packs`, loaded and checked before the store opens. */
 export function loadConfiguredPacks({ config, configDir, filepath }: LoadedConfig): Promise<LoadedPack[]> {
-  return loadPacks(config.server.packs, { configDir, configFile: filepath, fallbackFrom: FALLBACK });
+  return loadPacks(config.server.packs, { configDir, configFile: filepath, fallbackFrom: FALLBACK, timeoutMs: config.server.storeTimeout * 1000 });
 }
 
 /** One pack named on the command line (`snek-server import --pack NAME`). */
-export function loadNamedPack(use: string, { configDir }: LoadedConfig): Promise<LoadedPack> {
-  return loadPack({ use, configDir, origin: '--pack', fallbackFrom: FALLBACK });
+export function loadNamedPack(use: string, { config, configDir, filepath }: LoadedConfig): Promise<LoadedPack> {
+  const timeoutHint = `raise server.storeTimeout${filepath ? ` in ${filepath}` : ''}`;
+  return loadPack({ use, configDir, origin: '--pack', fallbackFrom: FALLBACK, timeoutMs: config.server.storeTimeout * 1000, timeoutHint });
 }
 
 /**

@@ -45,7 +45,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { config, filepath } = options.loaded;
   const access = accessPolicy(config.server.auth, env);
   const packs = await loadConfiguredPacks(options.loaded);
-  const { store: loadedStore, plugin, resolved } = await loadStore(storeLoadOptions(options.loaded));
+  const { store: loadedStore, plugin, found } = await loadStore(storeLoadOptions(options.loaded));
   const store = guardStore(loadedStore, plugin.name);
   let server: Server;
   let stopCap = () => {};
@@ -54,7 +54,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const seeded = await seedPacks(store, packs);
     if (options.importFrom) logImport(logger, plugin.name, await importSneks(store, options.importFrom));
     const status = reportsStatus(store) ? await store.status() : {};
-    logger.info({ store: plugin.name, from: resolved.url, packs: seeded.packs, seedRule: seeded.rule, config: filepath, status }, `store "${plugin.name}" open`);
+    logger.info({ store: plugin.name, from: found.url, packs: seeded.packs, seedRule: seeded.rule, config: filepath, status }, `store "${plugin.name}" open`);
     if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }

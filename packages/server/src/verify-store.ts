@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SnekError, createStore, importStoreModule, resolveStoreSpecifier, validateStorePlugin, type LoadedConfig, type SnekStore } from '@snek/core';
+import { SnekError, loadStore, type LoadedConfig, type SnekStore, type StorePhaseDone } from '@snek/core';
 import { storeLoadOptions } from './store-load-options.js';
 
 export interface VerifyStoreOptions {
@@ -22,28 +22,32 @@ export async function verifyStore({ loaded, use, options, write }: VerifyStoreOp
   if (use !== undefined) load.use = use;
   if (options !== undefined) load.options = options;
   const origin = use !== undefined ? 'verify-store' : loaded.filepath ? `server.store.use in ${loaded.filepath}` : 'server.store.use (default)';
-  const phase = async <T>(name: string, run: () => Promise<T>, describe: (value: T) => string): Promise<T> => {
-    try {
-      const value = await run();
-      write(`ok    ${name.padEnd(PHASE_WIDTH)} ${describe(value)}`);
-      return value;
-    } catch (error) {
-      write(`FAIL  ${name.padEnd(PHASE_WIDTH)} ${SnekError.is(error) ? `${error.code}: ${error.message}` : String((error as Error)?.message ?? error)}`);
-      throw error;
+  // loadStore reports each phase it finishes; the first one not reported is the one that failed.
+  const phases = ['resolve', 'import', 'validate', 'create', 'smoke'] as const;
+  let done = 0;
+  const ok = (phase: (typeof phases)[number], text: string) => {
+    write(`ok    ${phase.padEnd(PHASE_WIDTH)} ${text}`);
+    done = phases.indexOf(phase) + 1;
+  };
+  let validated = Date.now();
+  const describe = (event: StorePhaseDone): string => {
+    if (event.phase === 'resolve') return `"${load.use}" is ${event.found.specifier} at ${event.found.url}`;
+    if (event.phase === 'import') return `exports ${event.exports.join(', ') || 'nothing'}`;
+    if (event.phase === 'validate') {
+      validated = Date.now();
+      return `store "${event.plugin.name}", apiVersion ${event.plugin.apiVersion}`;
     }
+    return `opened in ${Date.now() - validated} ms with options ${withoutPasswords(JSON.stringify(load.options ?? {}))}`;
   };
   let store: SnekStore | undefined;
   try {
-    const resolved = await phase('resolve', () => resolveStoreSpecifier(load.use, { configDir: load.configDir, origin, fallbackFrom: load.fallbackFrom ?? [] }), (r) => `"${load.use}" is ${r.specifier} at ${r.url}`);
-    const module = await phase('import', () => importStoreModule(resolved), (m) => `exports ${Object.keys(m).join(', ') || 'nothing'}`);
-    const plugin = await phase('validate', async () => validateStorePlugin(module, resolved.specifier), (p) => `store "${p.name}", apiVersion ${p.apiVersion}`);
-    const started = Date.now();
-    store = await phase('create', () => createStore(plugin, load), () => `opened in ${Date.now() - started} ms with options ${withoutPasswords(JSON.stringify(load.options ?? {}))}`);
-    const opened = store;
-    await phase('smoke', () => smokeTest(opened), (id) => `put, get, list and delete of "${id}" agree, and it is gone again`);
-    write(`store "${plugin.name}" is ready: name it in .snekrc as server.store.use: ${load.use}`);
+    const loadedStore = await loadStore({ ...load, origin, onPhase: (event) => ok(event.phase, describe(event)) });
+    store = loadedStore.store;
+    ok('smoke', `put, get, list and delete of "${await smokeTest(store)}" agree, and it is gone again`);
+    write(`store "${loadedStore.plugin.name}" is ready: name it in .snekrc as server.store.use: ${load.use}`);
     return true;
-  } catch {
+  } catch (error) {
+    write(`FAIL  ${phases[done]!.padEnd(PHASE_WIDTH)} ${SnekError.is(error) ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error)}`);
     return false;
   } finally {
     await store?.close().catch(() => undefined);
