@@ -58,8 +58,10 @@ describe('npm create @snek/store, from a private registry', () => {
     await run('npm', ['run', 'build'], { cwd: store, env: fromRegistry });
     const test = await run('npm', ['test'], { cwd: store, env: fromRegistry });
     expect(test).toContain('scaffolded conforms to the Snek store contract v1');
-    expect(test).toMatch(/Tests: +\d+ passed, \d+ total/);
-    expect(test).not.toMatch(/failed|skipped/);
+    // The skeleton has none of the optional methods and no reopen: the kit skips those checks, saying why.
+    expect(test).toMatch(/Tests: +17 skipped, \d+ passed, \d+ total/);
+    expect(test).toContain('— skipped: the store has no countTypes() (StoreTypeCounter)');
+    expect(test).not.toMatch(/failed/);
   }, 600_000);
 
   it('published and installed next to @snek/server, named in .snekrc, it serves: snek --type cute prints cute', async () => {
