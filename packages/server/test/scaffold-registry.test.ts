@@ -42,8 +42,10 @@ describe('npm create @snek/store, from a private registry', () => {
   let store: string;
   let created: string;
   beforeAll(async () => {
-    // --yes: npm create asks before it downloads @snek/create-store, and there is no terminal to answer on.
-    created = await run('npm', ['create', '--yes', '@snek/store', 'scaffolded', '--', '--description', 'Made by the registry test'], { cwd: path.join(dir.path, 'author'), env: fromRegistry });
+    // --yes: npm create asks before it downloads @snek/create-store, and there is no terminal to answer on. A cache of
+    // its own: npm create reuses any @snek/create-store of the same version in ~/.npm/_npx, whichever tree built it.
+    const npxCache = path.join(dir.path, 'npx-cache');
+    created = await run('npm', ['create', '--yes', '@snek/store', 'scaffolded', '--', '--description', 'Made by the registry test'], { cwd: path.join(dir.path, 'author'), env: { ...fromRegistry, npm_config_cache: npxCache } });
     store = path.join(dir.path, 'author/scaffolded');
   }, 120_000);
 
