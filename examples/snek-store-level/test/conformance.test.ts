@@ -7,7 +7,7 @@ import plugin, { LevelSnekStore } from '../src/index.js';
 const root = await mkdtemp(path.join(tmpdir(), 'snek-level-kit-'));
 let n = 0;
 
-describeStoreConformance('level', {
+await describeStoreConformance('level', {
   create: () => plugin.create({ dir: `db-${n++}` }, { configDir: root }),
   reopen: (store) => LevelSnekStore.open((store as LevelSnekStore).dir),
   cleanup: () => rm(root, { recursive: true, force: true }),

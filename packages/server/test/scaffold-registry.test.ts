@@ -42,8 +42,10 @@ describe('npm create @snek/store, from a private registry', () => {
   let store: string;
   let created: string;
   beforeAll(async () => {
-    // --yes: npm create asks before it downloads @snek/create-store, and there is no terminal to answer on.
-    created = await run('npm', ['create', '--yes', '@snek/store', 'scaffolded', '--', '--description', 'Made by the registry test'], { cwd: path.join(dir.path, 'author'), env: fromRegistry });
+    // --yes: npm create asks before it downloads @snek/create-store, and there is no terminal to answer on. A cache of
+    // its own: npm create reuses any @snek/create-store of the same version in ~/.npm/_npx, whichever tree built it.
+    const npxCache = path.join(dir.path, 'npx-cache');
+    created = await run('npm', ['create', '--yes', '@snek/store', 'scaffolded', '--', '--description', 'Made by the registry test'], { cwd: path.join(dir.path, 'author'), env: { ...fromRegistry, npm_config_cache: npxCache } });
     store = path.join(dir.path, 'author/scaffolded');
   }, 120_000);
 
@@ -58,8 +60,10 @@ describe('npm create @snek/store, from a private registry', () => {
     await run('npm', ['run', 'build'], { cwd: store, env: fromRegistry });
     const test = await run('npm', ['test'], { cwd: store, env: fromRegistry });
     expect(test).toContain('scaffolded conforms to the Snek store contract v1');
-    expect(test).toMatch(/Tests: +\d+ passed, \d+ total/);
-    expect(test).not.toMatch(/failed|skipped/);
+    // The skeleton has none of the optional methods and no reopen: the kit skips those checks, saying why.
+    expect(test).toMatch(/Tests: +17 skipped, \d+ passed, \d+ total/);
+    expect(test).toContain('— skipped: the store has no countTypes() (StoreTypeCounter)');
+    expect(test).not.toMatch(/failed/);
   }, 600_000);
 
   it('published and installed next to @snek/server, named in .snekrc, it serves: snek --type cute prints cute', async () => {

@@ -7,7 +7,7 @@ import plugin, { FsSnekStore } from '../src/index.js';
 const root = await mkdtemp(path.join(tmpdir(), 'snek-fs-kit-'));
 let n = 0;
 
-describeStoreConformance('fs', {
+await describeStoreConformance('fs', {
   create: () => plugin.create({ dir: `store-${n++}` }, { configDir: root }),
   reopen: (store) => FsSnekStore.open((store as FsSnekStore).dir),
   cleanup: () => rm(root, { recursive: true, force: true }),

@@ -8,7 +8,7 @@ import { dropSchemas, uniqueSchema } from './helpers/test-schemas.js';
 const schemas: string[] = [];
 
 if (await pgAvailable()) {
-  describeStoreConformance('postgres', {
+  await describeStoreConformance('postgres', {
     create: () => {
       const schema = uniqueSchema('kit');
       schemas.push(schema);

@@ -7,7 +7,7 @@ import plugin, { SqliteSnekStore } from '../src/index.js';
 const root = await mkdtemp(path.join(tmpdir(), 'snek-sqlite-kit-'));
 let n = 0;
 
-describeStoreConformance('sqlite', {
+await describeStoreConformance('sqlite', {
   create: () => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root }),
   reopen: (store) => SqliteSnekStore.open((store as SqliteSnekStore).file),
   cleanup: () => rm(root, { recursive: true, force: true }),

@@ -1,78 +1,81 @@
-import { describe, expect, it } from '@jest/globals';
+import assert from 'node:assert/strict';
+import { same } from '../assertions.js';
 import type { Harness } from '../harness.js';
 import { TRICKY_CONTENT, ids, pageThrough, sampleSnek } from '../sample-sneks.js';
 
 export function basicsSuite(harness: Harness): void {
-  describe('isolation', () => {
-    it('a fresh store is empty: list() gives no items and nextCursor null', async () => {
-      const store = await harness.fresh();
-      expect(await store.list()).toEqual({ items: [], nextCursor: null });
+  harness.describe('isolation', () => {
+    harness.test('a fresh store is empty: list() gives no items and nextCursor null', async (stores) => {
+      const store = await stores.fresh();
+      same(await store.list(), { items: [], nextCursor: null });
     });
 
-    it('two fresh stores do not share sneks', async () => {
-      const first = await harness.fresh();
+    harness.test('two fresh stores do not share sneks', async (stores) => {
+      const first = await stores.fresh();
       await first.put(sampleSnek('shared'));
-      const second = await harness.fresh();
-      expect(await second.get('shared')).toBeUndefined();
+      const second = await stores.fresh();
+      assert.equal(await second.get('shared'), undefined);
     });
   });
 
-  describe('put(snek) and get(id)', () => {
-    it.each(Object.entries(TRICKY_CONTENT))('round-trips %s byte for byte', async (_label, content) => {
-      const store = await harness.fresh();
-      const snek = sampleSnek('tricky', { name: 'Tricky 🐍 "name" \\', content });
-      expect(await store.put(snek)).toEqual({ created: true });
-      const got = await store.get('tricky');
-      expect(got).toEqual(snek);
-      expect(Buffer.from(got!.content, 'utf8').equals(Buffer.from(content, 'utf8'))).toBe(true);
-    });
+  harness.describe('put(snek) and get(id)', () => {
+    for (const [label, content] of Object.entries(TRICKY_CONTENT)) {
+      harness.test(`round-trips ${label} byte for byte`, async (stores) => {
+        const store = await stores.fresh();
+        const snek = sampleSnek('tricky', { name: 'Tricky 🐍 "name" \\', content });
+        same(await store.put(snek), { created: true });
+        const got = await store.get('tricky');
+        same(got, snek);
+        assert.ok(Buffer.from(got!.content, 'utf8').equals(Buffer.from(content, 'utf8')), 'the content differs byte for byte');
+      });
+    }
 
-    it('put(snek) of an existing id reports created: false', async () => {
-      const store = await harness.fresh();
+    harness.test('put(snek) of an existing id reports created: false', async (stores) => {
+      const store = await stores.fresh();
       await store.put(sampleSnek('a'));
-      expect(await store.put(sampleSnek('a', { name: 'renamed' }))).toEqual({ created: false });
-      expect((await store.get('a'))?.name).toBe('renamed');
+      same(await store.put(sampleSnek('a', { name: 'renamed' })), { created: false });
+      assert.equal((await store.get('a'))?.name, 'renamed');
     });
 
-    it('overwriting with smaller content leaves exactly the new content', async () => {
-      const store = await harness.fresh();
+    harness.test('overwriting with smaller content leaves exactly the new content', async (stores) => {
+      const store = await stores.fresh();
       await store.put(sampleSnek('shrink', { content: 'a long piece of art\n'.repeat(200) }));
       await store.put(sampleSnek('shrink', { content: 'short' }));
-      expect((await store.get('shrink'))?.content).toBe('short');
-      expect(ids(await pageThrough(store))).toEqual(['shrink']);
+      assert.equal((await store.get('shrink'))?.content, 'short');
+      same(ids(await pageThrough(store)), ['shrink']);
     });
 
-    it('get(id) returns a snek the caller cannot change in the store', async () => {
-      const store = await harness.fresh();
+    harness.test('get(id) returns a snek the caller cannot change in the store', async (stores) => {
+      const store = await stores.fresh();
       const snek = sampleSnek('a');
       await store.put(snek);
       snek.content = 'changed after put';
       const got = (await store.get('a'))!;
       got.content = 'changed after get';
-      expect((await store.get('a'))?.content).toBe(sampleSnek('a').content);
+      assert.equal((await store.get('a'))?.content, sampleSnek('a').content);
     });
   });
 
-  describe('missing ids', () => {
-    it('get(id) returns undefined for a nonexistent id', async () => {
-      const store = await harness.fresh();
-      expect(await store.get('nope')).toBeUndefined();
+  harness.describe('missing ids', () => {
+    harness.test('get(id) returns undefined for a nonexistent id', async (stores) => {
+      const store = await stores.fresh();
+      assert.equal(await store.get('nope'), undefined);
     });
 
-    it('delete(id) returns false for a nonexistent id, and true once for an existing one', async () => {
-      const store = await harness.fresh();
-      expect(await store.delete('nope')).toBe(false);
+    harness.test('delete(id) returns false for a nonexistent id, and true once for an existing one', async (stores) => {
+      const store = await stores.fresh();
+      assert.equal(await store.delete('nope'), false);
       await store.put(sampleSnek('a'));
-      expect(await store.delete('a')).toBe(true);
-      expect(await store.delete('a')).toBe(false);
-      expect(await store.get('a')).toBeUndefined();
+      assert.equal(await store.delete('a'), true);
+      assert.equal(await store.delete('a'), false);
+      assert.equal(await store.get('a'), undefined);
     });
 
-    it('delete(a) leaves ab and a.b: no prefix matching', async () => {
-      const store = await harness.fresh();
+    harness.test('delete(a) leaves ab and a.b: no prefix matching', async (stores) => {
+      const store = await stores.fresh();
       for (const id of ['a', 'ab', 'a.b', 'a-b', 'ba']) await store.put(sampleSnek(id));
-      expect(await store.delete('a')).toBe(true);
-      expect(ids(await pageThrough(store))).toEqual(['a-b', 'a.b', 'ab', 'ba']);
+      assert.equal(await store.delete('a'), true);
+      same(ids(await pageThrough(store)), ['a-b', 'a.b', 'ab', 'ba']);
     });
   });
 }

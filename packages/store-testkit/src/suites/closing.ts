@@ -1,28 +1,25 @@
-import { describe, expect, it } from '@jest/globals';
-import { SnekError } from '@snek/core';
+import assert from 'node:assert/strict';
+import { failsWith } from '../assertions.js';
 import type { Harness } from '../harness.js';
 import { sampleSnek } from '../sample-sneks.js';
 
 export function closingSuite(harness: Harness): void {
-  describe('close()', () => {
-    it('is idempotent', async () => {
-      const store = await harness.fresh();
+  harness.describe('close()', () => {
+    harness.test('is idempotent', async (stores) => {
+      const store = await stores.fresh();
       await store.put(sampleSnek('a'));
-      await harness.release(store);
-      await expect(store.close()).resolves.toBeUndefined();
+      await stores.release(store);
+      assert.equal(await store.close(), undefined);
     });
 
-    it('makes get, put, delete and list fail with a SnekError STORE_CLOSED', async () => {
-      const store = await harness.fresh();
+    harness.test('makes get, put, delete and list fail with a SnekError STORE_CLOSED', async (stores) => {
+      const store = await stores.fresh();
       await store.put(sampleSnek('a'));
-      await harness.release(store);
-      const calls: Record<string, () => Promise<unknown>> = { get: () => store.get('a'), put: () => store.put(sampleSnek('b')), delete: () => store.delete('a'), list: () => store.list() };
-      for (const [method, call] of Object.entries(calls)) {
-        const error = await Promise.resolve()
-          .then(call)
-          .then(() => undefined, (e: unknown) => e);
-        expect([method, SnekError.hasCode(error, 'STORE_CLOSED')]).toEqual([method, true]);
-      }
+      await stores.release(store);
+      await failsWith('STORE_CLOSED', 'get() after close()', () => store.get('a'));
+      await failsWith('STORE_CLOSED', 'put() after close()', () => store.put(sampleSnek('b')));
+      await failsWith('STORE_CLOSED', 'delete() after close()', () => store.delete('a'));
+      await failsWith('STORE_CLOSED', 'list() after close()', () => store.list());
     });
   });
 }

@@ -1,6 +1,7 @@
-import { describe, expect, it } from '@jest/globals';
-import fc from 'fast-check';
+import assert from 'node:assert/strict';
 import type { Snek } from '@snek/core';
+import fc from 'fast-check';
+import { same } from '../assertions.js';
 import type { Harness } from '../harness.js';
 import { pageThrough } from '../sample-sneks.js';
 
@@ -34,29 +35,29 @@ function modelList(model: Map<string, Snek>, op: Extract<Op, { kind: 'list' }>):
 }
 
 export function modelSuite(harness: Harness): void {
-  describe('model-based random run', () => {
+  harness.describe('model-based random run', () => {
     const runs = harness.options.modelRuns ?? 200;
-    it(`${runs} random sequences of put, delete, get and list agree with a Map`, async () => {
+    harness.test(`${runs} random sequences of put, delete, get and list agree with a Map`, async (stores) => {
       await fc.assert(
         fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 25 }), async (ops) => {
-          const store = await harness.fresh();
+          const store = await stores.fresh();
           const model = new Map<string, Snek>();
           try {
             for (const op of ops) {
               if (op.kind === 'put') {
-                expect(await store.put(op.snek)).toEqual({ created: !model.has(op.snek.id) });
+                same(await store.put(op.snek), { created: !model.has(op.snek.id) }, `put(${op.snek.id})`);
                 model.set(op.snek.id, { ...op.snek });
               } else if (op.kind === 'delete') {
-                expect(await store.delete(op.id)).toBe(model.delete(op.id));
+                assert.equal(await store.delete(op.id), model.delete(op.id), `delete(${op.id})`);
               } else if (op.kind === 'get') {
-                expect(await store.get(op.id)).toEqual(model.get(op.id));
+                same(await store.get(op.id), model.get(op.id), `get(${op.id})`);
               } else {
                 const query = { limit: op.limit, ...(op.name === undefined ? {} : { name: op.name }), ...(op.type === undefined ? {} : { type: op.type }) };
-                expect(await pageThrough(store, query)).toEqual(modelList(model, op));
+                same(await pageThrough(store, query), modelList(model, op), `list(${JSON.stringify(query)})`);
               }
             }
           } finally {
-            await harness.release(store);
+            await stores.release(store);
           }
         }),
         { numRuns: runs },
