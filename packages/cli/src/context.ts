@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig, type LoadedConfig } from '@snek/core';
 import { SnekClient } from './client.js';
+import { terminalJson } from './terminal.js';
 
 /** Flags every command takes. */
 export interface GlobalArgs {
@@ -42,5 +43,5 @@ export async function commandContext(args: GlobalArgs): Promise<CommandContext> 
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${terminalJson(value)}\n`);
 }

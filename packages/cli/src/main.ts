@@ -9,6 +9,7 @@ import { rm } from './commands/rm.js';
 import { show } from './commands/show.js';
 import { VERSION } from './context.js';
 import { exitCodeFor } from './exit-codes.js';
+import { terminalLine, terminalSafe } from './terminal.js';
 
 function parser(argv: string[]) {
   const globals = yargs(argv)
@@ -68,8 +69,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     await parser(argv).parseAsync();
   } catch (error) {
     const message = SnekError.is(error) ? error.message : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
-    const stack = argv.includes('--debug') && error instanceof Error ? `\n${error.stack}` : '';
-    process.stderr.write(`snek: ${message}${stack}\n`);
+    const stack = argv.includes('--debug') && error instanceof Error ? `\n${terminalSafe(error.stack ?? '')}` : '';
+    // The message may quote the server (a problem's detail): one line, no escapes.
+    process.stderr.write(`snek: ${terminalLine(message)}${stack}\n`);
     process.exitCode = exitCodeFor(error);
   }
 }
