@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import type { Snek } from '@snek/core';
 import { formatSneks } from './art-output.js';
 import { readFastConfig } from './fast-config.js';
 import { DEFAULT_URL } from './client-url.js';
