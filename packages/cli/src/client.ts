@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { networkErrorMessage } from './network-errors.js';
-import { MAX_LIST_LIMIT, SnekError, type Snek, type SnekErrorCode, type SnekPage } from '@snek/core';
+import { isSnek, isSnekPage, isTypeCounts, notSnekApiMessage, snekProblem } from './snek-answers.js';
+import { MAX_LIST_LIMIT, SNEK_ERROR_CODES, SnekError, type Snek, type SnekErrorCode, type SnekPage } from '@snek/core';
 
 export interface SnekClientOptions {
   url: string;
@@ -9,7 +10,12 @@ export interface SnekClientOptions {
   userAgent: string;
 }
 
-const CODE_BY_STATUS: Record<number, SnekErrorCode> = { 400: 'SNEK_INVALID', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 404: 'SNEK_NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'SNEK_INVALID' };
+type Method = 'get' | 'put' | 'delete';
+type RequestConfig = { params?: object; data?: unknown; headers?: Record<string, string> };
+
+// A problem whose code this CLI does not know yet is read by its status; a 404 is "no such snek" only when it says so.
+const CODE_BY_STATUS: Record<number, SnekErrorCode> = { 400: 'SNEK_INVALID', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 412: 'PRECONDITION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 415: 'SNEK_INVALID' };
+const KNOWN_CODES = new Set<string>(SNEK_ERROR_CODES);
 
 /** The HTTP side of the CLI: one method per API call, every failure turned into a SnekError. */
 export class SnekClient {
@@ -26,7 +32,7 @@ export class SnekClient {
   }
 
   async list(query: { name?: string | undefined; type?: string | undefined; limit?: number; cursor?: string | undefined }): Promise<SnekPage> {
-    return this.request<SnekPage>('get', '/v1/sneks', { params: query });
+    return this.expect(await this.send('get', '/v1/sneks', { params: query }), isSnekPage);
   }
 
   /** One page, sent with If-None-Match when `etag` is given: 'not-modified' when the server answers 304. */
@@ -34,7 +40,7 @@ export class SnekClient {
     const response = await this.send('get', '/v1/sneks', { params: query, headers: etag ? { 'if-none-match': etag } : {} });
     if (response.status === 304) return 'not-modified';
     const header = response.headers['etag'] as unknown;
-    return { page: response.data as SnekPage, etag: typeof header === 'string' ? header : undefined };
+    return { page: this.expect(response, isSnekPage), etag: typeof header === 'string' ? header : undefined };
   }
 
   /** Follows cursors until the last page, or until `max` sneks. */
@@ -51,7 +57,7 @@ export class SnekClient {
 
   async get(id: string): Promise<Snek | undefined> {
     try {
-      return await this.request<Snek>('get', `/v1/sneks/${encodeURIComponent(id)}`);
+      return this.expect(await this.send('get', `/v1/sneks/${encodeURIComponent(id)}`), isSnek);
     } catch (error) {
       if (SnekError.hasCode(error, 'SNEK_NOT_FOUND')) return undefined;
       throw error;
@@ -59,25 +65,51 @@ export class SnekClient {
   }
 
   async types(): Promise<Array<{ type: string; count: number }>> {
-    return (await this.request<{ types: Array<{ type: string; count: number }> }>('get', '/v1/types')).types;
+    return this.expect(await this.send('get', '/v1/types'), isTypeCounts).types;
   }
 
-  /** Returns true when the snek was created, false when it replaced one. */
-  async put(snek: Snek): Promise<boolean> {
+  /**
+   * Creates the snek, or with `replace` creates or replaces it. Without `replace` it sends
+   * `If-None-Match: *`, so a snek already there fails with PRECONDITION_FAILED, whose details name it.
+   * Returns true when the snek was created, false when it replaced one.
+   */
+  async put(snek: Snek, options: { replace: boolean }): Promise<boolean> {
     const { id, ...body } = snek;
-    const response = await this.send('put', `/v1/sneks/${encodeURIComponent(id)}`, { data: body });
+    const headers: Record<string, string> = options.replace ? {} : { 'if-none-match': '*' };
+    let response: AxiosResponse;
+    try {
+      response = await this.send('put', `/v1/sneks/${encodeURIComponent(id)}`, { data: body, headers });
+    } catch (error) {
+      if (SnekError.hasCode(error, 'PRECONDITION_FAILED')) throw await this.alreadyThere(id, error);
+      throw error;
+    }
+    this.expect(response, (data) => (response.status === 200 || response.status === 201) && isSnek(data));
     return response.status === 201;
   }
 
   async delete(id: string): Promise<void> {
-    await this.send('delete', `/v1/sneks/${encodeURIComponent(id)}`);
+    const response = await this.send('delete', `/v1/sneks/${encodeURIComponent(id)}`);
+    this.expect(response, () => response.status === 204);
   }
 
-  private async request<T>(method: 'get', path: string, config: { params?: object } = {}): Promise<T> {
-    return (await this.send(method, path, config)).data as T;
+  /** "already exists (NAME, type TYPE)": from the 412's `current`, else from a GET of the snek. */
+  private async alreadyThere(id: string, error: SnekError): Promise<SnekError> {
+    const named = (value: unknown): value is { name: string; type: string } => typeof value === 'object' && value !== null && typeof (value as Record<string, unknown>)['name'] === 'string' && typeof (value as Record<string, unknown>)['type'] === 'string';
+    const fromBody = error.details?.['current'];
+    const current = named(fromBody) ? fromBody : await this.get(id).catch(() => undefined);
+    const what = current ? ` (${current.name}, type ${current.type})` : '';
+    return new SnekError('PRECONDITION_FAILED', `"${id}" already exists${what}; pass --replace to overwrite it`, { details: error.details ?? {} });
   }
 
-  private async send(method: 'get' | 'put' | 'delete', path: string, config: { params?: object; data?: unknown; headers?: Record<string, string> } = {}): Promise<AxiosResponse> {
+  /** The answer's body, if it has the shape a Snek API gives; else the error that says --url is wrong. */
+  private expect<T>(response: AxiosResponse, shape: (data: unknown) => data is T): T;
+  private expect(response: AxiosResponse, shape: (data: unknown) => boolean): unknown;
+  private expect(response: AxiosResponse, shape: (data: unknown) => boolean): unknown {
+    if (shape(response.data)) return response.data;
+    throw new SnekError('SERVER_ERROR', notSnekApiMessage(this.options.url, response.status, response.headers['content-type']), { details: { status: response.status } });
+  }
+
+  private async send(method: Method, path: string, config: RequestConfig = {}): Promise<AxiosResponse> {
     let response: AxiosResponse;
     try {
       response = await this.http.request({ method, url: path, ...config });
@@ -85,10 +117,19 @@ export class SnekClient {
       throw this.networkError(error);
     }
     if (response.status < 400) return response;
-    const problem = (typeof response.data === 'object' && response.data) as { detail?: string; code?: string } | false;
-    const detail = problem && problem.detail ? problem.detail : `HTTP ${response.status}`;
-    const code = CODE_BY_STATUS[response.status] ?? 'SERVER_ERROR';
-    throw new SnekError(code, response.status >= 500 ? `the snek server at ${this.options.url} failed (${response.status}): ${detail}` : detail, { details: { status: response.status } });
+    throw this.failure(response);
+  }
+
+  private failure(response: AxiosResponse): SnekError {
+    const { status } = response;
+    const problem = snekProblem(response.headers['content-type'], response.data);
+    const detail = problem && typeof problem.detail === 'string' ? problem.detail : `HTTP ${status}`;
+    if (status >= 500) return new SnekError('SERVER_ERROR', `the snek server at ${this.options.url} failed (${status}): ${detail}`, { details: { status } });
+    // Not Snek's problem+json, or Snek's "no such route": the URL is not the API's.
+    if (!problem || problem.code === 'ROUTE_NOT_FOUND') return new SnekError('SERVER_ERROR', notSnekApiMessage(this.options.url, status, response.headers['content-type']), { details: { status } });
+    const code = KNOWN_CODES.has(problem.code) ? (problem.code as SnekErrorCode) : (CODE_BY_STATUS[status] ?? 'SERVER_ERROR');
+    const { code: _code, ...details } = problem;
+    return new SnekError(code, detail, { details: { ...details, status } });
   }
 
   private networkError(error: unknown): SnekError {

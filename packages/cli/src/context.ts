@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig, type LoadedConfig } from '@snek/core';
 import { SnekClient } from './client.js';
+import { urlFromServer } from './client-url.js';
+import { terminalJson } from './terminal.js';
 
 /** Flags every command takes. */
 export interface GlobalArgs {
@@ -27,6 +29,8 @@ export interface CommandContext {
   loaded: LoadedConfig;
   client: SnekClient;
   url: string;
+  /** Where the URL came from: "--url", "env SNEK_URL", "file", "default", or the server settings it was made from. */
+  urlFrom: string;
   /** Where the token came from ("--token", "env SNEK_TOKEN", "file"), or null; never the token. */
   tokenSource: string | null;
 }
@@ -34,13 +38,25 @@ export interface CommandContext {
 /** Flags win over the environment, which wins over .snekrc. */
 export async function commandContext(args: GlobalArgs): Promise<CommandContext> {
   const loaded = await loadConfig({ configPath: args.config });
-  const url = args.url ?? loaded.config.client.url;
+  const { url, urlFrom } = clientUrl(args, loaded);
   const token = args.token ?? loaded.config.client.token;
   const tokenSource = args.token ? '--token' : loaded.sources['client.token'];
   const client = new SnekClient({ url, token, timeoutMs: args.timeout * 1000, userAgent: `snek-cli/${VERSION}` });
-  return { loaded, client, url, tokenSource };
+  return { loaded, client, url, urlFrom, tokenSource };
+}
+
+/** --url, SNEK_URL, client.url; else the server that server.host and server.port (file or env) describe. */
+function clientUrl(args: GlobalArgs, loaded: LoadedConfig): { url: string; urlFrom: string } {
+  if (args.url !== undefined) return { url: args.url, urlFrom: '--url' };
+  const { sources } = loaded;
+  const { host, port } = loaded.config.server;
+  if (sources['client.url'] === 'default' && (sources['server.host'] !== 'default' || sources['server.port'] !== 'default')) {
+    const url = urlFromServer(host, port);
+    if (url) return { url, urlFrom: `from server.host (${sources['server.host']}) and server.port (${sources['server.port']})` };
+  }
+  return { url: loaded.config.client.url, urlFrom: sources['client.url'] ?? 'default' };
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  process.stdout.write(`${terminalJson(value)}\n`);
 }

@@ -17,6 +17,7 @@ export type FastClientConfig = { url?: string; token?: string } | undefined;
 /** Finds the config as loadConfig would; reads only plain client settings from JSON or YAML. */
 export async function readFastConfig(explicit: string | undefined, cwd: string): Promise<FastClientConfig> {
   const file = explicit ? path.resolve(cwd, explicit) : findConfig(cwd);
+  if (file === false) return undefined;
   if (!file) return {};
   if (!existsSync(file)) return undefined;
   const ext = path.extname(file);
@@ -33,19 +34,33 @@ export async function readFastConfig(explicit: string | undefined, cwd: string):
   return plainClient(value ?? {});
 }
 
-function findConfig(cwd: string): string | undefined {
+/** The config file, undefined when there is none, or false when only the full path can tell. */
+function findConfig(cwd: string): string | undefined | false {
   for (let dir = cwd; ; dir = path.dirname(dir)) {
     for (const place of SEARCH_PLACES) {
       const file = path.join(dir, place);
       if (!existsSync(file)) continue;
-      // cosmiconfig takes package.json only when it has a "snek" key.
-      if (place === 'package.json' && !/"snek"\s*:/.test(readFileSync(file, 'utf8'))) continue;
+      // cosmiconfig takes package.json only when it has a top-level "snek" key; unreadable, the full path decides.
+      if (place === 'package.json') {
+        const snek = packageSnekKey(file);
+        if (snek === 'absent') continue;
+        if (snek === 'unreadable') return false;
+      }
       return file;
     }
     if (path.dirname(dir) === dir) break;
   }
   const globalDir = path.join(process.env['XDG_CONFIG_HOME'] || path.join(homedir(), '.config'), 'snek');
   return GLOBAL_PLACES.map((place) => path.join(globalDir, place)).find((file) => existsSync(file));
+}
+
+function packageSnekKey(file: string): 'present' | 'absent' | 'unreadable' {
+  try {
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof manifest === 'object' && manifest !== null && Object.hasOwn(manifest, 'snek') ? 'present' : 'absent';
+  } catch {
+    return 'unreadable';
+  }
 }
 
 // A server section, or anything unusual, goes to the full path, which validates all of it and explains errors.

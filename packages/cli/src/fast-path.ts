@@ -1,13 +1,13 @@
 import { request as httpRequest } from 'node:http';
-import type { Snek } from '@snek/core';
 import { formatSneks } from './art-output.js';
 import { readFastConfig } from './fast-config.js';
+import { DEFAULT_URL } from './client-url.js';
 import { networkErrorMessage } from './network-errors.js';
+import { isSnekPage } from './snek-answers.js';
 import { SnekCache, cacheDir, cacheEnabled, offlineNotice, type CacheLookup } from './snek-cache.js';
 
 const VALUE_FLAGS = new Set(['type', 'url', 'token', 'config', 'timeout']);
 const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'config', 'cache', 'completion']);
-const DEFAULT_URL = 'http://localhost:8000';
 
 /**
  * `snek [NAME] [--type TYPE]` without yargs, axios, cosmiconfig or zod, which cost more to load than
@@ -23,7 +23,10 @@ export async function tryFastPath(argv: readonly string[], env: NodeJS.ProcessEn
   if (!(timeoutMs > 0)) return false;
   const config = await readFastConfig(args.flags['config'] ?? env['SNEK_CONFIG'], process.cwd());
   if (!config) return false;
-  const url = args.flags['url'] ?? (env['SNEK_URL'] || undefined) ?? config.url ?? DEFAULT_URL;
+  const named = args.flags['url'] ?? (env['SNEK_URL'] || undefined) ?? config.url;
+  // Without a URL, SNEK_HOST and SNEK_PORT choose the server: the full path reads and checks them.
+  if (named === undefined && (env['SNEK_HOST'] || env['SNEK_PORT'])) return false;
+  const url = named ?? DEFAULT_URL;
   const token = args.flags['token'] ?? (env['SNEK_TOKEN'] || undefined) ?? config.token;
   if (!/^https?:\/\/[^/]/.test(url)) return false;
   const type = args.flags['type'];
@@ -50,9 +53,10 @@ export async function tryFastPath(argv: readonly string[], env: NodeJS.ProcessEn
     process.stdout.write(formatSneks(cached.sneks));
     return true;
   }
+  // Anything but a page of sneks (no match, an error, another server's answer) is the full path's to explain.
   if (answer.status !== 200) return false;
-  const page = JSON.parse(answer.body) as { items: Snek[]; nextCursor: string | null };
-  if (page.items.length === 0 || page.nextCursor !== null) return false;
+  const page = parseJson(answer.body);
+  if (!isSnekPage(page) || page.items.length === 0 || page.nextCursor !== null) return false;
   process.stdout.write(formatSneks(page.items));
   if (cache && answer.etag) cache.write(lookup!, page.items, answer.etag);
   return true;
@@ -92,4 +96,12 @@ async function get(url: string, token: string | undefined, timeoutMs: number, et
     req.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
     req.end();
   });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,4 +1,4 @@
 export { main } from './main.js';
 export { SnekClient, type SnekClientOptions } from './client.js';
 export { EXIT, exitCodeFor } from './exit-codes.js';
-export { terminalSafe } from './terminal.js';
+export { terminalJson, terminalLine, terminalSafe } from './terminal.js';

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Snek } from '@snek/core';
+import { isSnek } from './snek-answers.js';
 
 /** The shape of an entry; a file of another format (or none) is ignored, then replaced. */
 export const CACHE_FORMAT = 1;
@@ -154,12 +155,6 @@ function serverKey(url: string): string {
   } catch {
     return url.replace(/\/+$/, '');
   }
-}
-
-function isSnek(value: unknown): value is Snek {
-  if (typeof value !== 'object' || value === null) return false;
-  const { id, name, type, content } = value as Record<string, unknown>;
-  return typeof id === 'string' && typeof name === 'string' && typeof type === 'string' && typeof content === 'string';
 }
 
 // cyrb53: a 53-bit string hash in plain JS; node:crypto costs the fast path milliseconds to load. A

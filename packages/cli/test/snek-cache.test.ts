@@ -80,7 +80,7 @@ describe('snek NAME with the server stopped', () => {
     await server.stop();
     const run = await snek(['cute']);
     expect([run.code, run.stdout.toString()]).toEqual([4, '']);
-    expect(run.stderr).toMatch(/^snek: cannot reach the snek server at [^\n]+: is it running\? \(`pnpm start`\)\n$/);
+    expect(run.stderr).toMatch(/^snek: cannot reach the snek server at [^\n]+: is it running\? Start it with snek-server\n$/);
   });
 
   it('a snek found by its id is cached too', async () => {

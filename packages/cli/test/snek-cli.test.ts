@@ -113,7 +113,7 @@ describe('push, list, types and rm', () => {
     expect((await snek(['push', art, '--name', 'Round Trip', '--type', 'roundy', '--token', TOKEN])).stdout.toString()).toBe('created round-trip\n');
     expect((await snek(['Round Trip'])).stdout.equals(await readFile(art))).toBe(true);
     expect((await snek(['list', '--type', 'roundy'])).stdout.toString()).toBe('round-trip  Round Trip (roundy)\n');
-    expect((await snek(['push', '-', '--name', 'Round Trip', '--type', 'roundy'], { SNEK_TOKEN: TOKEN }, 'v2\n')).stdout.toString()).toBe('replaced round-trip\n');
+    expect((await snek(['push', '-', '--name', 'Round Trip', '--type', 'roundy', '--replace'], { SNEK_TOKEN: TOKEN }, 'v2\n')).stdout.toString()).toBe('replaced round-trip\n');
     expect((await snek(['round-trip'])).stdout.toString()).toBe('v2\n');
     expect((await snek(['rm', 'round-trip', '--token', TOKEN])).stdout.toString()).toBe('deleted round-trip\n');
     expectOneLineError(await snek(['rm', 'round-trip', '--token', TOKEN]), 1, /no snek "round-trip"/);
@@ -173,7 +173,7 @@ describe('config, flags and failures', () => {
     const down = await fakeServer(() => {});
     const url = down.url;
     await down.close();
-    expectOneLineError(await snek(['cute'], { SNEK_URL: url }), 4, `cannot reach the snek server at ${url}: is it running? (\`pnpm start\`)`);
+    expectOneLineError(await snek(['cute'], { SNEK_URL: url }), 4, `cannot reach the snek server at ${url}: is it running? Start it with snek-server`);
   });
 
   it('an unknown host exits 4', async () => {

@@ -2,11 +2,11 @@ import { commandContext, printJson, type GlobalArgs } from '../context.js';
 
 /** `snek config`: the settings in force and where each came from. Never prints the token itself. */
 export async function config(args: GlobalArgs): Promise<void> {
-  const { loaded, url, tokenSource } = await commandContext(args);
+  const { loaded, url, urlFrom, tokenSource } = await commandContext(args);
   const { server } = loaded.config;
   const report = {
     file: loaded.filepath,
-    client: { url, urlFrom: args.url ? '--url' : loaded.sources['client.url'], token: tokenSource ? `set (from ${tokenSource})` : 'not set' },
+    client: { url, urlFrom, token: tokenSource ? `set (from ${tokenSource})` : 'not set' },
     server: { host: server.host, port: server.port, store: server.store.use, storeFrom: loaded.sources['server.store'] },
   };
   if (args.json) return printJson(report);

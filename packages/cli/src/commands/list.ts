@@ -1,13 +1,14 @@
 import { commandContext, printJson, type GlobalArgs } from '../context.js';
-import { terminalSafe } from '../terminal.js';
+import { terminalLine } from '../terminal.js';
 
 /** `snek list [--type]`: one line per snek, id order. */
 export async function list(args: GlobalArgs & { type?: string | undefined }): Promise<void> {
   const { client } = await commandContext(args);
   const sneks = await client.listAll({ type: args.type });
   if (args.json) return printJson(sneks.map(({ id, name, type }) => ({ id, name, type })));
-  const width = Math.max(2, ...sneks.map((s) => s.id.length));
-  const lines = sneks.map((s) => `${s.id.padEnd(width)}  ${terminalSafe(s.name)} (${s.type})`);
+  const rows = sneks.map((s) => ({ id: terminalLine(s.id), name: terminalLine(s.name), type: terminalLine(s.type) }));
+  const width = Math.max(2, ...rows.map((s) => s.id.length));
+  const lines = rows.map((s) => `${s.id.padEnd(width)}  ${s.name} (${s.type})`);
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
 }
 
@@ -16,6 +17,7 @@ export async function types(args: GlobalArgs): Promise<void> {
   const { client } = await commandContext(args);
   const all = await client.types();
   if (args.json) return printJson(all);
-  const width = Math.max(4, ...all.map((t) => t.type.length));
-  process.stdout.write(all.map((t) => `${t.type.padEnd(width)}  ${t.count}\n`).join(''));
+  const rows = all.map((t) => ({ type: terminalLine(t.type), count: terminalLine(String(t.count)) }));
+  const width = Math.max(4, ...rows.map((t) => t.type.length));
+  process.stdout.write(rows.map((t) => `${t.type.padEnd(width)}  ${t.count}\n`).join(''));
 }

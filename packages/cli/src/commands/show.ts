@@ -4,7 +4,7 @@ import { formatSneks } from '../art-output.js';
 import { SnekClient } from '../client.js';
 import { commandContext, printJson, type GlobalArgs } from '../context.js';
 import { SnekCache, cacheDir, cacheEnabled, offlineNotice, type CacheLookup, type CachedAnswer } from '../snek-cache.js';
-import { terminalSafe } from '../terminal.js';
+import { terminalLine } from '../terminal.js';
 
 export interface ShowArgs extends GlobalArgs {
   cache?: boolean | undefined;
@@ -64,7 +64,7 @@ async function unknownSnek(client: SnekClient, name: string | undefined, type: s
   const known = name !== undefined ? (await client.listAll({ type }, 5000)).map((s) => s.name) : (await client.types()).map((t) => t.type);
   const wanted = name ?? type ?? '';
   const suggestions = nearest(wanted, [...new Set(known)]);
-  const hint = suggestions.length ? ` Closest: ${suggestions.map(terminalSafe).join(', ')}.` : '';
+  const hint = suggestions.length ? ` Closest: ${suggestions.map(terminalLine).join(', ')}.` : '';
   return new SnekError('SNEK_NOT_FOUND', `I don't know what that snek is.${hint} Run \`snek list\` to see them all.`);
 }
 
