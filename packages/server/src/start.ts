@@ -77,7 +77,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 function logImport(logger: Logger, storeName: string, report: ImportReport): void {
   const { imported, created, kept, skipped, seconds } = report;
   logger.info({ store: storeName, imported, created, kept, skipped: skipped.length, seconds }, describeImport(report, storeName));
-  if (skipped.length) logger.warn({ skipped: skipped.slice(0, 20) }, `skipped ${skipped.length} records that are not valid sneks`);
+  if (skipped.length) logger.warn({ skipped: skipped.slice(0, 20) }, skipped.length === 1 ? 'skipped 1 record that is not a valid snek' : `skipped ${skipped.length} records that are not valid sneks`);
 }
 
 /**
