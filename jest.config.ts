@@ -1,14 +1,69 @@
 import type { Config } from 'jest';
 
+// The suite in four tiers (Jest projects), chosen by path: `load`, `soak` and `unit` by the lists below, `e2e` for
+// every other test file, so a new file that matches no rule still runs. Select with `--selectProjects unit e2e` or
+// SNEK_TEST_TIERS=unit,e2e; .ci/README.md says which tier runs on which Node in CI, and why.
+const TEST_FILES = '**/test/**/*.test.ts';
+
+// 64 clients for 30 s per store: minutes of one process's throughput.
+const LOAD = ['packages/server/test/load.test.ts'];
+
+// Crash cycles, replica storms, fault injection, installs from a private registry: long, mostly waiting on other
+// processes, and what they find can depend on the Node that runs them (native builds, the sqlite driver, kill -9).
+const SOAK = [
+  'packages/server/test/crash.test.ts',
+  'packages/server/test/pg-replicas.test.ts',
+  'packages/server/test/pg-faults.test.ts',
+  'packages/server/test/faults.test.ts',
+  'packages/server/test/private-registry.test.ts',
+  'packages/server/test/scaffold-registry.test.ts',
+];
+
+// Pure code in the test's own process: no server, no child process, no database. A folder (ending in /) holds
+// every test file under it.
+const UNIT = [
+  'packages/core/test/',
+  'packages/store-memory/test/',
+  'packages/pack-classic/test/',
+  'packages/create-store/test/names.test.ts',
+  'packages/create-store/test/versions.test.ts',
+  'examples/snek-pack-holidays/test/',
+];
+
+// As testMatch globs, and as testPathIgnorePatterns (regular expressions matched against the start of the path).
+const inRepo = (paths: string[]) => paths.map((entry) => `<rootDir>/${entry}${entry.endsWith('/') ? '**/*.test.ts' : ''}`);
+const ignoring = (paths: string[]) => paths.map((entry) => `<rootDir>/${entry.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
+
+type Project = Exclude<NonNullable<Config['projects']>[number], string>;
+
 // ESM all the way: tests import() real store packages from disk, as the server does.
-const config: Config = {
+const common: Project = {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/examples'],
-  testMatch: ['**/test/**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }] },
+};
+
+const TIERS: Record<string, Project> = {
+  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK])] },
+  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...UNIT])] },
+  soak: { testMatch: inRepo(SOAK) },
+  load: { testMatch: inRepo(LOAD) },
+};
+
+function selectedTiers(): string[] {
+  const wanted = (process.env['SNEK_TEST_TIERS'] ?? '').split(/[\s,]+/).filter(Boolean);
+  const unknown = wanted.filter((name) => !(name in TIERS));
+  if (unknown.length > 0) throw new Error(`SNEK_TEST_TIERS names ${unknown.join(', ')}: the tiers are ${Object.keys(TIERS).join(', ')}.`);
+  return wanted.length > 0 ? wanted : Object.keys(TIERS);
+}
+
+const config: Config = {
+  // Global, not per project: Jest reads testTimeout only here.
   testTimeout: 30_000,
+  testSequencer: '<rootDir>/jest.sequencer.mjs',
+  projects: selectedTiers().map((tier) => ({ ...common, displayName: tier, ...TIERS[tier] })),
 };
 
 export default config;

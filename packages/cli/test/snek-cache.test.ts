@@ -2,6 +2,7 @@ import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, jest } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { untilOutput } from '../../server/test/helpers/server-output.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from '../../server/test/helpers/server-process.js';
 import { CACHE_MAX_BYTES } from '../src/snek-cache.js';
 import { runSnek } from './helpers/run-snek.js';
@@ -42,8 +43,9 @@ async function site(sharedCache?: string) {
   const statuses = async (name: string, count: number): Promise<number[]> => {
     const url = `/v1/sneks?name=${encodeURIComponent(name)}&limit=500`;
     const logged = () => server.output().stdout.split('\n').filter((line) => line.includes(`"url":${JSON.stringify(url)}`)).map((line) => (JSON.parse(line) as { status: number }).status);
-    // The server writes its log asynchronously: wait for the lines, however long the machine takes.
-    while (logged().length < count) await new Promise((resolve) => setTimeout(resolve, 20));
+    // The server writes its log asynchronously: wait for the lines as they come, and fail on a server that
+    // dies or never logs them.
+    await untilOutput(server, `${count} log lines for GET ${url}`, () => logged().length >= count);
     return logged();
   };
   /** The art the server serves for `id`, as `snek` should print it. */

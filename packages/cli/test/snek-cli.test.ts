@@ -119,16 +119,33 @@ describe('push, list, types and rm', () => {
     expectOneLineError(await snek(['rm', 'round-trip', '--token', TOKEN]), 1, /no snek "round-trip"/);
   });
 
-  it('snek list pages through 250 sneks, listing each exactly once in id order', async () => {
-    const ids = Array.from({ length: 250 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
-    for (const id of ids) {
-      const response = await fetch(`${server.url}/v1/sneks/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: id, type: 'bulk', content: id }) });
-      expect(response.status).toBe(201);
+  it('snek list pages through 750 sneks, listing each exactly once in id order', async () => {
+    // A server of its own, so the counts are exact whatever other tests pushed; 750 is more than one page of 500.
+    const own = await tempDir('snek-cli-paging-');
+    const paging = await startServerProcess({ cwd: own.path, env: cleanEnv(own.path, { SNEK_ADMIN_TOKEN: TOKEN, SNEK_STORE: 'memory' }) });
+    try {
+      const ids = Array.from({ length: 750 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
+      for (let at = 0; at < ids.length; at += 50) {
+        const statuses = await Promise.all(ids.slice(at, at + 50).map(async (id) => {
+          const response = await fetch(`${paging.url}/v1/sneks/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: id, type: 'bulk', content: id }) });
+          return response.status;
+        }));
+        expect(statuses.filter((status) => status !== 201)).toEqual([]);
+      }
+      const listed = async (args: string[]) => (JSON.parse((await snek(['list', ...args, '--json'], { SNEK_URL: paging.url })).stdout.toString()) as Array<{ id: string }>).map((s) => s.id);
+      expect(await listed(['--type', 'bulk'])).toEqual(ids);
+      // The untyped list: the bulk sneks, then the three classic ones, in id order.
+      expect(await listed([])).toEqual([...ids, 'cute', 'fancy', 'normal']);
+      expect(JSON.parse((await snek(['types', '--json'], { SNEK_URL: paging.url })).stdout.toString())).toEqual([
+        { type: 'bulk', count: 750 },
+        { type: 'cute', count: 1 },
+        { type: 'fancy', count: 1 },
+        { type: 'normal', count: 1 },
+      ]);
+    } finally {
+      await paging.stop();
+      await own.cleanup();
     }
-    const run = await snek(['list', '--type', 'bulk', '--json']);
-    expect((JSON.parse(run.stdout.toString()) as Array<{ id: string }>).map((s) => s.id)).toEqual(ids);
-    // Over 500 sneks in all, so the untyped list needs more than one page too.
-    expect((JSON.parse((await snek(['list', '--json'])).stdout.toString()) as unknown[]).length).toBeGreaterThanOrEqual(253);
   });
 
   it('snek types prints each type with its count', async () => {
@@ -237,8 +254,11 @@ describe('config, flags and failures', () => {
   });
 
   it('exits 0 without a word when the reader closes the pipe early (snek | head)', async () => {
-    const run = await runSnek(['-c', `"${process.execPath}" "${SNEK_BIN}" fancy | (exit 0)`], { cwd: dir.path, env: cleanEnv(dir.path, { SNEK_URL: server.url }), shell: 'bash' });
-    expect([run.code, run.stderr]).toEqual([0, '']);
+    // The reader exits at once, long before snek writes. A pipeline's status is its last command's, so snek's own
+    // comes from PIPESTATUS.
+    const line = `"${process.execPath}" "${SNEK_BIN}" fancy | (exit 0); echo "snek exited \${PIPESTATUS[0]}"`;
+    const run = await runSnek(['-c', line], { cwd: dir.path, env: cleanEnv(dir.path, { SNEK_URL: server.url }), shell: 'bash' });
+    expect([run.code, run.stdout.toString(), run.stderr]).toEqual([0, 'snek exited 0\n', '']);
   });
 
   it('--version, --help and completion work', async () => {

@@ -113,9 +113,13 @@ describe.each(['npm', 'pnpm'] as const)('installed with %s from a private regist
 });
 
 describe('only @snek/server installed with pnpm', () => {
+  // Each case needs the install, not what another case did with it: -t 'fs' alone runs too.
+  let folder: string;
+  beforeAll(async () => {
+    folder = await site('site-server-only', 'pnpm', ['@snek/server']);
+  }, 600_000);
+
   it.each(['sqlite', 'fs'])('serves from the built-in %s store named in .snekrc', async (store) => {
-    const folder = path.join(dir.path, 'site-server-only');
-    if (store === 'sqlite') await site('site-server-only', 'pnpm', ['@snek/server']);
     await writeFile(path.join(folder, '.snekrc'), `server:\n  store: ${store}\n`);
     const server = await startServerProcess({ cwd: folder, env: cleanEnv(folder, { SNEK_ADMIN_TOKEN: TOKEN, PATH: env['PATH'] }), bin: path.join(folder, 'node_modules/.bin/snek-server') });
     expect(await (await fetch(`${server.url}/readyz`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()).toMatchObject({ status: 'ready', store });

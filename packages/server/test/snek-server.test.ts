@@ -1,7 +1,9 @@
+import { once } from 'node:events';
 import { request } from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { untilLogged } from './helpers/server-output.js';
 import { cleanEnv, killAllServers, runServerToExit, startServerProcess } from './helpers/server-process.js';
 
 // A complete store in one file, as a user might keep next to their .snekrc: it must need nothing from the workspace.
@@ -45,11 +47,13 @@ describe('snek-server', () => {
   it('still stops on SIGTERM when whatever read its log has gone away', async () => {
     const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path) });
     // A log reader that died (a closed pipe): every log line the server writes now fails with EPIPE.
+    const closed = [once(server.child.stdout!, 'close'), once(server.child.stderr!, 'close')];
     server.child.stdout!.destroy();
     server.child.stderr!.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await Promise.all(closed);
     const exited = server.stop();
-    const verdict = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))]);
+    // A bound for a hang (the bug this guards against), far above any real stop.
+    const verdict = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running after 15 s'), 15_000))]);
     expect(verdict).toBe(0);
   });
 
@@ -57,22 +61,26 @@ describe('snek-server', () => {
     const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: 't' }) });
     const body = JSON.stringify({ name: 'slow', type: 'slow', content: 'sent in two halves' });
     const { hostname, port } = new URL(server.url);
+    // With Expect: 100-continue the server says when it has the request: its "100 Continue" is the proof that
+    // the request is in flight, and its log line the proof that SIGTERM arrived, before the body's second half.
+    const headers = { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), expect: '100-continue' };
+    const req = request({ hostname, port, method: 'PUT', path: '/v1/sneks/slow', headers });
     const response = new Promise<number>((resolve, reject) => {
-      const req = request({ hostname, port, method: 'PUT', path: '/v1/sneks/slow', headers: { authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      req.on('response', (res) => {
         res.resume();
         resolve(res.statusCode!);
       });
       req.on('error', reject);
-      req.write(body.slice(0, 10));
-      // The request is in flight: now ask the server to stop, then finish sending.
-      setTimeout(() => {
-        server.child.kill('SIGTERM');
-        setTimeout(() => req.end(body.slice(10)), 300);
-      }, 200);
     });
+    req.flushHeaders();
+    await once(req, 'continue');
+    req.write(body.slice(0, 10));
+    const exited = new Promise((resolve) => server.child.once('exit', resolve));
+    server.child.kill('SIGTERM');
+    await untilLogged(server, 'stopping: finishing requests in flight');
+    req.end(body.slice(10));
     expect(await response).toBe(201);
-    const code = await new Promise((resolve) => server.child.once('exit', resolve));
-    expect(code).toBe(0);
+    expect(await exited).toBe(0);
     expect(server.output().stdout).toContain('Snek server stopped');
   });
 
