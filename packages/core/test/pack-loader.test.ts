@@ -1,20 +1,15 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PACK_KIND, SnekError, loadPack, loadPacks } from '../src/index.js';
 import { parsePluginSpecifier } from '../src/plugin-resolve.js';
-import { tempDir, type TempDir } from './helpers/temp-dir.js';
+import { configSitePerTest, type TempDir } from './helpers/temp-dir.js';
 
 // The server's own folder: its dependencies are where the classic pack is found.
 const SERVER = new URL('../../server/package.json', import.meta.url).href;
 
 let dir: TempDir;
 let configDir: string;
-beforeEach(async () => {
-  dir = await tempDir();
-  configDir = path.join(dir.path, 'etc');
-  await dir.write('etc/.snekrc', '');
-});
-afterEach(() => dir.cleanup());
+configSitePerTest((site) => ({ dir, configDir } = site));
 
 const load = (use: string) => loadPack({ use, configDir, origin: 'server.packs[0] in /etc/.snekrc', fallbackFrom: [SERVER] });
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { PACK_KIND, STORE_KIND, SnekError, loadPlugin, loadStore, type LoadPluginContext, type PluginKind, type PluginPhaseDone } from '../src/index.js';
 import { rejection } from './helpers/rejection.js';
-import { tempDir, type TempDir } from './helpers/temp-dir.js';
+import { configSitePerTest, type TempDir } from './helpers/temp-dir.js';
 
 /** A kind that exists only here, as the sign-in providers of the next issue will: its own prefix, noun, codes and contract. */
 interface Greeter {
@@ -29,12 +29,7 @@ const NEVER = 'await new Promise(() => {});\n';
 
 let dir: TempDir;
 let configDir: string;
-beforeEach(async () => {
-  dir = await tempDir();
-  configDir = path.join(dir.path, 'etc');
-  await dir.write('etc/.snekrc', '');
-});
-afterEach(() => dir.cleanup());
+configSitePerTest((site) => ({ dir, configDir } = site));
 
 const context = (extra: Partial<LoadPluginContext<Greeter>> = {}): LoadPluginContext<Greeter> => ({ configDir, origin: 'auth.greeter in /etc/.snekrc', ...extra });
 

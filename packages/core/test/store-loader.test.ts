@@ -1,21 +1,16 @@
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { STORE_KIND, SnekError, loadStore, type LoadStoreOptions } from '../src/index.js';
 import { parsePluginSpecifier } from '../src/plugin-resolve.js';
 import { pluginSource, writeCjsPackage, writeEsmPackage } from './helpers/fixture-stores.js';
-import { tempDir, type TempDir } from './helpers/temp-dir.js';
+import { configSitePerTest, type TempDir } from './helpers/temp-dir.js';
 
 // The server's own folder: its dependencies are where built-in stores are found.
 const SERVER = new URL('../../server/package.json', import.meta.url).href;
 
 let dir: TempDir;
 let configDir: string;
-beforeEach(async () => {
-  dir = await tempDir();
-  configDir = path.join(dir.path, 'etc');
-  await dir.write('etc/.snekrc', '');
-});
-afterEach(() => dir.cleanup());
+configSitePerTest((site) => ({ dir, configDir } = site));
 
 const load = (use: string, extra: Partial<LoadStoreOptions> = {}) =>
   loadStore({ use, configDir, configFile: path.join(configDir, '.snekrc'), fallbackFrom: [SERVER], ...extra });

@@ -1,4 +1,5 @@
 import { mkdtemp, mkdir, realpath, rm, writeFile } from 'node:fs/promises';
+import { afterEach, beforeEach } from '@jest/globals';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -21,4 +22,15 @@ export async function tempDir(prefix = 'snek-test-'): Promise<TempDir> {
     },
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+/** A fresh temp folder per test with an empty `etc/.snekrc`, as the loaders' tests need, handed to `use` before each test. */
+export function configSitePerTest(use: (site: { dir: TempDir; configDir: string }) => void): void {
+  let dir: TempDir;
+  beforeEach(async () => {
+    dir = await tempDir();
+    await dir.write('etc/.snekrc', '');
+    use({ dir, configDir: path.join(dir.path, 'etc') });
+  });
+  afterEach(() => dir.cleanup());
 }
