@@ -12,8 +12,8 @@ const SNEKS = Number(process.env.SNEK_BENCH_SNEKS ?? 100_000);
 const TOKEN = 'bench-token';
 const REST = Number(process.env.SNEK_BENCH_REST ?? 30);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres') {
-  console.error(`pnpm bench --only takes "core" (B1–B7) or "postgres" (P0–P5), not ${JSON.stringify(ONLY)}.`);
+if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres' && ONLY !== 'http') {
+  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2) or "postgres" (P0–P5), not ${JSON.stringify(ONLY)}.`);
   process.exit(2);
 }
 const work = mkdtempSync(path.join(tmpdir(), 'snek-bench-'));
@@ -62,6 +62,8 @@ async function coreCases() {
   const b2 = await versus(`${floor.url}/sneks?name=cute`, `${defaults.url}/sneks?name=cute`);
   row("B2 the prototype's GET /sneks?name=cute", `${Math.round(b2.snek)} req/s vs floor ${Math.round(b2.floor)} = ${b2.ratio.toFixed(2)}x`, '>= 0.8x', b2.ratio >= 0.8);
   await floor.stop();
+  // B1 and B2 alone: how the request path itself moved, e.g. from one commit to the next.
+  if (ONLY === 'http') return defaults.stop();
 
   let n = 0;
   const body = JSON.stringify({ name: 'bench', type: 'bench', content: `${'~'.repeat(60)}<\n`.repeat(8) });
@@ -138,7 +140,7 @@ async function coreCases() {
 
 try {
   if (ONLY !== 'postgres') await coreCases();
-  if (ONLY !== 'core') {
+  if (ONLY !== 'core' && ONLY !== 'http') {
     raw ??= writeSneks(data, SNEKS);
     await postgresCases({ work, data, count: SNEKS, env, token: TOKEN });
   }
@@ -147,7 +149,7 @@ try {
 }
 
 const version = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon${ONLY === 'core' ? '' : ' (and wrk where shown)'}\n`);
+console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon${ONLY === 'core' || ONLY === 'http' ? '' : ' (and wrk where shown)'}\n`);
 console.log('| case | measured | target | |\n| --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'met' : '**missed**'} |`);
 process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;
