@@ -11,5 +11,4 @@ await describeStoreConformance('fs', {
   create: () => plugin.create({ dir: `store-${n++}` }, { configDir: root }),
   reopen: (store) => FsSnekStore.open((store as FsSnekStore).dir),
   cleanup: () => rm(root, { recursive: true, force: true }),
-  supports: { conditionalWrites: true },
 });

@@ -16,7 +16,6 @@ if (await pgAvailable()) {
     },
     reopen: (store) => plugin.create({ url: TEST_PG_URL, schema: (store as PostgresSnekStore).settings.target.schema }, { configDir: process.cwd() }),
     cleanup: () => dropSchemas(schemas),
-    supports: { conditionalWrites: true },
     // Each random run opens a store on a new schema (a migration, about half a second here): half the default runs.
     modelRuns: 100,
   });

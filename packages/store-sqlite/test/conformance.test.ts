@@ -11,5 +11,4 @@ await describeStoreConformance('sqlite', {
   create: () => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root }),
   reopen: (store) => SqliteSnekStore.open((store as SqliteSnekStore).file),
   cleanup: () => rm(root, { recursive: true, force: true }),
-  supports: { conditionalWrites: true },
 });

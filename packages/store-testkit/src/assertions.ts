@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { isDeepStrictEqual } from 'node:util';
 import { SnekError, type SnekErrorCode } from '@snek/core';
 
 /**
@@ -16,4 +17,10 @@ export async function failsWith(code: SnekErrorCode, what: string, call: () => u
     .then(() => undefined, (e: unknown) => e);
   if (error === undefined) assert.fail(`${what} resolved; it should fail with a SnekError ${code}`);
   assert.ok(SnekError.hasCode(error, code), `${what} should fail with a SnekError ${code}, but failed with: ${String(error)}`);
+}
+
+/** Asserts that `actual` equals, as {@link same} compares, one of `candidates`. */
+export function sameAsOneOf(actual: unknown, candidates: readonly unknown[], message: string): void {
+  const plain = structuredClone(actual);
+  assert.ok(candidates.some((candidate) => isDeepStrictEqual(structuredClone(candidate), plain)), `${message}: ${JSON.stringify(actual)}`);
 }

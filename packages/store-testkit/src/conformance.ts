@@ -1,8 +1,9 @@
-import { SnekError, countsTypes, keepsSeedLedger, reportsStatus, writesInBulk, type SnekStore } from '@snek/core';
+import { SnekError, countsTypes, keepsSeedLedger, reportsStatus, writesConditionally, writesInBulk, type SnekStore } from '@snek/core';
 import { Harness, type ConformanceOptions } from './harness.js';
 import { jestRunner } from './runner.js';
 import { basicsSuite } from './suites/basics.js';
 import { bulkWritingSuite } from './suites/bulk-writing.js';
+import { capabilitiesSuite } from './suites/capabilities.js';
 import { closingSuite } from './suites/closing.js';
 import { concurrencySuite } from './suites/concurrency.js';
 import { conditionalWritesSuite } from './suites/conditional-writes.js';
@@ -37,6 +38,7 @@ const CAPABILITIES = [
   capability({ methods: 'putMany()', provides: 'StoreBulkWriter', guard: writesInBulk, suite: bulkWritingSuite }),
   capability({ methods: 'seeded() and recordSeeded()', provides: 'StoreSeedLedger', guard: keepsSeedLedger, suite: seedLedgerSuite }),
   capability({ methods: 'status()', provides: 'StoreStatusReporter', guard: reportsStatus, suite: statusSuite }),
+  capability({ methods: 'putIf() and deleteIf()', provides: 'StoreConditionalWriter', guard: writesConditionally, suite: conditionalWritesSuite }),
 ];
 
 /**
@@ -62,11 +64,11 @@ export async function describeStoreConformance(name: string, options: Conformanc
     if (options.cleanup) runner.afterAll!(async () => options.cleanup!());
     basicsSuite(harness);
     listingSuite(harness);
+    capabilitiesSuite(harness);
     CAPABILITIES.forEach((c, i) => c.declare(harness, present[i]!));
     const noPersistence = harness.noPersistence;
     persistenceSuite(noPersistence === undefined ? harness : harness.skipping(noPersistence));
     concurrencySuite(harness);
-    conditionalWritesSuite(harness);
     modelSuite(harness);
     closingSuite(harness);
   });

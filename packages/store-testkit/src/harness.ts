@@ -11,8 +11,6 @@ export interface ConformanceOptions {
   supports?: {
     /** Checks that data survives close and reopen; needs `reopen`. Default: true when `reopen` is given. */
     persistence?: boolean;
-    /** Checks putIf() and deleteIf() (StoreConditionalWriter), races included. Required true when the store has them. */
-    conditionalWrites?: boolean;
   };
   /** Runs once after every test, e.g. to remove the temp folders `create` made. Needs `runner.afterAll`. */
   cleanup?: () => void | Promise<void>;
