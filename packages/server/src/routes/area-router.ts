@@ -33,6 +33,24 @@ function otherMethods(methods: readonly string[]): RequestHandler {
 }
 
 /**
+ * Express decodes a route's parameters while matching it, so a path that does not decode (`/v1/sneks/%zz`) fails
+ * before the route's guard runs. The guard still decides first: only a caller it lets through learns of the 400.
+ */
+function guardFirst(guard: AreaGuard): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (!(error instanceof URIError)) return next(error);
+    const method = req.method === 'HEAD' ? 'get' : (req.method.toLowerCase() as RouteMethod);
+    const chain = guard({ method, path: req.path });
+    const step = (i: number) => (refused?: unknown) => {
+      if (refused) return next(refused);
+      if (i === chain.length) return next(error);
+      chain[i]!(req, res, step(i + 1));
+    };
+    step(0)();
+  };
+}
+
+/**
  * One area of the server (the API, the gallery, health, docs) as an express Router with its own guard and its
  * own error handler. `seal` adds the 405s and the error handler after the last route.
  */
@@ -55,7 +73,7 @@ export function areaRouter(guard: AreaGuard): AreaRoutes & { seal(onError: Error
     },
     seal(onError) {
       for (const { route, methods } of routes.values()) route.all(otherMethods(methods));
-      router.use(onError);
+      router.use(guardFirst(guard), onError);
       return router;
     },
   };
