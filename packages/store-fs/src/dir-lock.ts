@@ -86,16 +86,22 @@ async function holderOf(socketPath: string): Promise<Holder> {
     let said = '';
     let connected = false;
     const socket = net.connect(socketPath);
+    let dead = false;
     const done = () => {
       socket.destroy();
       const pid = Number.parseInt(said, 10);
-      resolve(connected ? { alive: true, pid: Number.isInteger(pid) ? pid : undefined } : { alive: false });
+      resolve(dead && !connected ? { alive: false } : { alive: true, pid: Number.isInteger(pid) ? pid : undefined });
     };
     socket.setTimeout(PROBE_TIMEOUT_MS, done);
     socket.on('connect', () => (connected = true));
     socket.on('data', (chunk: Buffer) => (said += chunk.toString()));
     socket.on('end', done);
-    socket.on('error', done);
+    // Only a refused connection proves the holder gone: EACCES (another user's socket), EAGAIN (a full backlog)
+    // or a timeout mean someone may still hold it.
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      dead = error.code === 'ECONNREFUSED' || error.code === 'ENOENT';
+      done();
+    });
   });
 }
 
@@ -122,6 +128,13 @@ async function removeStale(place: SocketPlace): Promise<void> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }
-  if ((await holderOf(place.at(aside))).alive) await link(place.at(aside), place.at(LOCK_FILE)).catch(() => undefined);
-  await unlink(place.at(aside)).catch(() => undefined);
+  try {
+    // A live one goes back; if a third server took the name meanwhile, this one must not start as well.
+    if ((await holderOf(place.at(aside))).alive) await link(place.at(aside), place.at(LOCK_FILE));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    throw new SnekError('STORE_LOCKED', `The fs store folder ${path.dirname(place.at(LOCK_FILE))} is being taken over by two other servers at once. Stop them, and start one.`);
+  } finally {
+    await unlink(place.at(aside)).catch(() => undefined);
+  }
 }

@@ -14,6 +14,9 @@ const UNSHARE_KILL_CHILD = '--kill-child';
 const unshareWorks = spawnSync('unshare', [...UNSHARE, 'true']).status === 0;
 if (!unshareWorks && process.env['CI'] === 'true') throw new Error('unshare --pid --fork --mount-proc is not permitted here (CI=true, so this fails instead of skipping); run the tests as root.');
 
+const asRoot = process.getuid?.() === 0;
+if (!asRoot && process.env['CI'] === 'true') throw new Error('the lock tests run a server as nobody, which needs root (CI=true, so this fails instead of skipping).');
+
 let dir: TempDir;
 beforeEach(async () => {
   dir = await tempDir('snek-crash-lock-');
@@ -99,6 +102,20 @@ describe('the fs lock after a crash', () => {
     expect(stateOf(serverPid)).toBe('Z');
     expect(await contentOf(second.url, 'before-crash')).toBe('before-crash\n');
     expect(await second.stop()).toBe(0);
+  });
+
+  (asRoot ? it : it.skip)(`a server of another user, who may not connect to the lock, refuses with STORE_LOCKED instead of taking a live server's lock${asRoot ? '' : ' (skipped: running a server as another user needs root)'}`, async () => {
+    const first = await startServerProcess({ cwd: dir.path, env: env() });
+    // The second user can read the site and write the folder, but not connect to the first server's socket.
+    await chmod(dir.path, 0o755);
+    await chmod(path.join(dir.path, 'data'), 0o777);
+    const asNobody = await launcher('as-nobody.sh', 'exec setpriv --reuid=65534 --regid=65534 --clear-groups "$NODE" "$SERVER" "$@"');
+    const second = await runServerToExit({ cwd: dir.path, env: env(), bin: asNobody });
+    expect([second.code, second.stderr.includes('STORE_LOCKED')]).toEqual([1, true]);
+    expect(await put(first.url, 'still-locked')).toBe(201);
+    const third = await runServerToExit({ cwd: dir.path, env: env() });
+    expect(third.stderr).toContain(`process ${first.child.pid}`);
+    expect(await first.stop()).toBe(0);
   });
 
   it('a second live server on the folder still refuses with STORE_LOCKED naming the folder, the first keeps serving, and a third starts once the first stops', async () => {
