@@ -8,8 +8,11 @@ import { KeyedMutex, sameSnek, writesConditionally, type ConditionalWriteResult,
  */
 export function serialiseConditionalWrites(store: SnekStore): SnekStore & StoreConditionalWriter {
   const queue = new KeyedMutex();
+  // Methods bound one by one: a class-based store keeps its methods on its prototype, which a spread would drop.
   return {
-    ...store,
+    get: (id) => store.get(id),
+    list: (query) => store.list(query),
+    close: () => store.close(),
     put: (snek) => queue.run(snek.id, () => store.put(snek)),
     delete: (id) => queue.run(id, () => store.delete(id)),
     putIf: (snek, expected) =>

@@ -85,10 +85,11 @@ export function preconditionFailed(id: string, current: Snek | undefined, precon
 // *, or a list of several ETags). Each try means another write got in first; after this many the client should retry.
 const MAX_TRIES = 10;
 
-async function untilSettled<Done>(id: string, preconditions: Preconditions, store: SnekStore, attempt: (expected: Snek | undefined) => Promise<ConditionalWriteResult<Done>>): Promise<Done> {
+async function untilSettled<Done>(id: string, preconditions: Preconditions, store: SnekStore, attempt: (expected: Snek | undefined) => Promise<ConditionalWriteResult<Done>>, absentIgnoresPreconditions = false): Promise<Done> {
   let current = await store.get(id);
   for (let tries = 0; tries < MAX_TRIES; tries++) {
-    if (!preconditionsHold(preconditions, current)) throw preconditionFailed(id, current, preconditions);
+    // RFC 9110 §13.2.1: preconditions are ignored where the request without them would not succeed (a DELETE of nothing is a 404).
+    if (!(absentIgnoresPreconditions && !current) && !preconditionsHold(preconditions, current)) throw preconditionFailed(id, current, preconditions);
     const result = await attempt(current);
     if (result.ok) return result;
     current = result.current;
@@ -101,10 +102,7 @@ export function putWithPreconditions(store: SnekStore & StoreConditionalWriter, 
   return untilSettled(snek.id, preconditions, store, (expected) => store.putIf(snek, expected ?? null));
 }
 
-/**
- * A DELETE with preconditions. Their failure is a 412 even when there is no snek (If-Match cannot match nothing);
- * resolves false when they hold and there is nothing to delete (If-None-Match: * on a missing snek), a 404.
- */
+/** A DELETE with preconditions; resolves false, a 404, when there is no snek, whatever the preconditions say. */
 export async function deleteWithPreconditions(store: SnekStore & StoreConditionalWriter, id: string, preconditions: Preconditions): Promise<boolean> {
   let deleted = false;
   await untilSettled(id, preconditions, store, async (expected): Promise<ConditionalWriteResult<object>> => {
@@ -112,6 +110,6 @@ export async function deleteWithPreconditions(store: SnekStore & StoreConditiona
     const result = await store.deleteIf(id, expected);
     deleted = result.ok;
     return result;
-  });
+  }, true);
   return deleted;
 }

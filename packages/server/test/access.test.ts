@@ -105,6 +105,12 @@ describe('safe defaults', () => {
     expect((await open.request('/v1/sneks', { headers: { origin: 'https://evil.example' } })).headers.get('access-control-allow-origin')).toBeNull();
   });
 
+  it('lets an allowed origin send the conditional-write headers in a preflight', async () => {
+    // Plain fetch: a preflight is CORS's answer, not an operation of the API description.
+    const preflight = await fetch(`${open.url}/v1/sneks/cute`, { method: 'OPTIONS', headers: { origin: 'https://sneks.example', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'if-match' } });
+    expect(preflight.headers.get('access-control-allow-headers')?.split(',')).toEqual(expect.arrayContaining(['if-match', 'if-none-match', 'authorization', 'content-type']));
+  });
+
   it('has CORS off when no allow-list is configured', async () => {
     const plain = await startTestServer();
     try {

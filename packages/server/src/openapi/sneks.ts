@@ -94,7 +94,7 @@ export function snekPaths() {
           '400': problem(`The id is not a slug, or If-Match / If-None-Match is not \`*\` or a list of quoted ETags. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
           '403': response('WriteForbidden'),
-          '404': problem('No such snek (and no precondition failed)'),
+          '404': problem('No such snek, whatever the preconditions (RFC 9110 §13.2.1: they are ignored where the request would fail without them)'),
           '412': preconditionFailed,
           '503': response('StoreUnavailable'),
           '507': response('StoreFull'),

@@ -45,17 +45,20 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
     sendJsonWithEtag(req, res, snek);
   });
 
+  // Every write of an id goes one way, so a store without putIf still orders plain and conditional writes alike.
+  const writer = withConditionalWrites(store);
+
   router.put('/v1/sneks/:id', ...jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
     const preconditions = readPreconditions(req);
-    const { created } = preconditions ? await putWithPreconditions(withConditionalWrites(store), snek, preconditions) : await store.put(snek);
+    const { created } = preconditions ? await putWithPreconditions(writer, snek, preconditions) : await writer.put(snek);
     sendJsonTagged(res, snek, created ? 201 : 200);
   });
 
   router.delete('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
     const preconditions = readPreconditions(req);
-    const deleted = preconditions ? await deleteWithPreconditions(withConditionalWrites(store), id, preconditions) : await store.delete(id);
+    const deleted = preconditions ? await deleteWithPreconditions(writer, id, preconditions) : await writer.delete(id);
     if (!deleted) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
     res.status(204).end();
   });
