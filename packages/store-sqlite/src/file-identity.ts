@@ -18,6 +18,8 @@ function identityOf(file: string): Identity | undefined {
 
 const same = (a: Identity, b: Identity) => a.dev === b.dev && a.ino === b.ino;
 
+const COMPANIONS = ['-wal', '-shm'] as const;
+
 /**
  * Whether the database file (and its WAL) at the store's path is still the one the store opened. SQLite keeps
  * reading and writing an open file after it is removed or renamed over, so without this check the server would
@@ -25,15 +27,16 @@ const same = (a: Identity, b: Identity) => a.dev === b.dev && a.ino === b.ino;
  */
 export class DatabaseFileIdentity {
   private readonly main: Identity;
-  // Recorded when first seen: SQLite creates the WAL when the file is first used in WAL mode.
-  private wal: Identity | undefined;
+  // Recorded when first seen: SQLite creates the WAL and its index when the file is first used in WAL mode. A
+  // removed -shm matters too: a server that starts then makes a new one, and two servers stop sharing one WAL index.
+  private readonly companions = new Map<string, Identity | undefined>();
   private checkedThisTurn = false;
 
   constructor(readonly file: string) {
     const main = identityOf(file);
     if (!main) throw this.unavailable(`${file} is gone`);
     this.main = main;
-    this.wal = identityOf(`${file}-wal`);
+    for (const suffix of COMPANIONS) this.companions.set(`${file}${suffix}`, identityOf(`${file}${suffix}`));
   }
 
   /** For reads: one stat per event-loop turn, however many reads the turn holds. */
@@ -49,10 +52,12 @@ export class DatabaseFileIdentity {
     const main = identityOf(this.file);
     if (!main) throw this.unavailable(`${this.file} was removed`);
     if (!same(main, this.main)) throw this.unavailable(`${this.file} was replaced by another file`);
-    const wal = identityOf(`${this.file}-wal`);
-    if (!this.wal) this.wal = wal;
-    else if (!wal) throw this.unavailable(`${this.file}-wal was removed`);
-    else if (!same(wal, this.wal)) throw this.unavailable(`${this.file}-wal was replaced by another file`);
+    for (const [companion, seen] of this.companions) {
+      const now = identityOf(companion);
+      if (!seen) this.companions.set(companion, now);
+      else if (!now) throw this.unavailable(`${companion} was removed`);
+      else if (!same(now, seen)) throw this.unavailable(`${companion} was replaced by another file`);
+    }
   }
 
   private unavailable(what: string): SnekError {

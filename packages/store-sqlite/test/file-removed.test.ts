@@ -92,6 +92,7 @@ describe('SqliteSnekStore with its file removed', () => {
     ['sneks.db, -wal and -shm removed', async () => Promise.all(SUFFIXES.map((suffix) => rm(db + suffix)))],
     ['only the -wal removed', () => rm(`${db}-wal`)],
     ['the -wal renamed over by a copy', async () => { await copyFile(`${db}-wal`, `${db}-wal.copy`); await rename(`${db}-wal.copy`, `${db}-wal`); }],
+    ['only the -shm removed, which would split two servers on one file from their shared WAL index', () => rm(`${db}-shm`)],
   ])('%s: every method fails with STORE_UNAVAILABLE naming the file, and close still works', async (_, remove) => {
     const store = await SqliteSnekStore.open(db);
     try {
