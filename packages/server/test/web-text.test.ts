@@ -181,6 +181,18 @@ describe('a private server (auth.read: token)', () => {
     expect((await fetch(`${locked.url}/v1/sneks/sneaky`, { headers: { cookie: adminCookie } })).status).toBe(404);
   });
 
+  it('takes sign-in and sign-out posts only from its own pages: another site cannot sign a browser in or out', async () => {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.test' }, { origin: 'null' }]) {
+      const signin = await signIn(READER, headers);
+      expect([signin.status, signin.headers.get('set-cookie')]).toEqual([403, null]);
+      const signout = await fetch(`${locked.url}/signout`, { method: 'POST', redirect: 'manual', headers });
+      expect([signout.status, signout.headers.get('set-cookie')]).toEqual([403, null]);
+    }
+    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: locked.url }, {}]) {
+      expect((await signIn(READER, headers)).headers.get('set-cookie')).toMatch(/^snek_token=/);
+    }
+  });
+
   it('clears the cookie on sign-out', async () => {
     const out = await fetch(`${locked.url}/signout`, { method: 'POST', redirect: 'manual' });
     expect([out.status, out.headers.get('location')]).toEqual([303, '/signin']);

@@ -2,6 +2,7 @@ import express, { type CookieOptions, type Request } from 'express';
 import { SIGN_IN_COOKIE, findToken } from '../access.js';
 import { cameOverHttps } from '../https-request.js';
 import type { AreaRoutes } from '../routes/area-router.js';
+import { sameOriginOnly } from './same-origin.js';
 import { sendPage, type WebContext } from './web-context.js';
 
 // The token is all the form sends; a body larger than this is not a token.
@@ -16,8 +17,8 @@ const SIGN_IN_FAILURES: Record<string, string> = {
 
 /**
  * HttpOnly: no script can read the token. SameSite=Strict: the browser sends it only with requests that start
- * on this site, so a page elsewhere cannot post these forms or read through it (our CSRF defence); and the API
- * takes the cookie for reads only (access.ts), so a browser can never be tricked into writing.
+ * on this site, so a page elsewhere cannot read through it; the forms themselves take only same-origin posts
+ * (same-origin.ts); and the API takes the cookie for reads only (access.ts), so a browser can never be tricked into writing.
  */
 function cookieOptions(req: Request, context: WebContext): CookieOptions {
   return { httpOnly: true, sameSite: 'strict', secure: cameOverHttps(req, context.trustProxy), path: '/' };
@@ -32,7 +33,8 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     sendPage(req, res, context, 'sign-in', { title: 'Sign in', error: failed });
   });
 
-  router.post('/signin', formBody, (req, res) => {
+  const sameOrigin = sameOriginOnly(context);
+  router.post('/signin', sameOrigin, formBody, (req, res) => {
     if (!isPrivate) return res.redirect(303, '/');
     const presented = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const token = presented ? findToken(context.access, presented) : null;
@@ -44,7 +46,7 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     res.redirect(303, '/');
   });
 
-  router.post('/signout', (req, res) => {
+  router.post('/signout', sameOrigin, (req, res) => {
     res.clearCookie(SIGN_IN_COOKIE, cookieOptions(req, context));
     res.redirect(303, isPrivate ? '/signin' : '/');
   });
