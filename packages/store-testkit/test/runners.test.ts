@@ -26,6 +26,7 @@ const SKIPPED = ' — skipped: ';
 const REASONS = {
   countTypes: 'the store has no countTypes() (StoreTypeCounter)',
   putMany: 'the store has no putMany() (StoreBulkWriter)',
+  createMany: 'the store has no createMany() (StoreBulkCreator)',
   seedLedger: 'the store has no seeded() and recordSeeded() (StoreSeedLedger)',
   status: 'the store has no status() (StoreStatusReporter)',
   conditionalWrite: 'the store has no putIf() and deleteIf() (StoreConditionalWriter)',
@@ -137,8 +138,8 @@ describe.each(RUNNERS)('the kit under $runner', ({ runner, file, fixture, runKit
     expect([result.code, result.failed, result.failedNames]).toEqual([0, 0, []]);
     expect(result.passed).toBeGreaterThan(30);
     expect(skipReasons(result)).toEqual(Object.values(REASONS).sort());
-    // Every test of each capability suite: 4 countTypes, 4 putMany, 6 seed ledger, 1 status, 10 putIf/deleteIf, 2 persistence.
-    expect(result.skipped).toHaveLength(27);
+    // Every test of each capability suite: 4 countTypes, 4 putMany, 5 createMany, 6 seed ledger, 1 status, 10 putIf/deleteIf, 2 persistence.
+    expect(result.skipped).toHaveLength(32);
     expect(await readFile(path.join(dir, 'cleaned-up'), 'utf8')).toBe('yes');
   }, 120_000);
 
