@@ -90,7 +90,8 @@ export function writesInBulk(store: SnekStore): store is SnekStore & StoreBulkWr
 export interface StoreBulkCreator {
   /**
    * Creates each snek whose id the store does not hold yet, and leaves the others as they are; resolves once all are
-   * durable, with the ids it created. The ids of `sneks` are distinct. Each snek's check and write are one atomic step.
+   * durable, with the ids it created, each once, in any order. Each snek's check and write are one atomic step. An id
+   * given more than once is created from its first snek; the later ones count as present: not written, not reported.
    */
   createMany(sneks: readonly Snek[]): Promise<{ created: string[] }>;
 }

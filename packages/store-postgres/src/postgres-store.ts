@@ -104,7 +104,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
 
   /** In one transaction: batches of multi-row upserts, each sorted by id so that two imports cannot deadlock. */
   async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
-    const batches = bulkUpserts(sneks);
+    const batches = bulkUpserts(sneks, 'last');
     return this.inTransaction('putMany', async (client) => {
       let created = 0;
       for (const values of batches) {
@@ -115,9 +115,9 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     });
   }
 
-  /** As putMany, with ON CONFLICT DO NOTHING: as fast, and an id the table holds is left alone. */
+  /** As putMany, with ON CONFLICT DO NOTHING: as fast, and an id the table holds is left alone (of a batch, the first snek of an id). */
   async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
-    const batches = bulkUpserts(sneks);
+    const batches = bulkUpserts(sneks, 'first');
     return this.inTransaction('createMany', async (client) => {
       const created: string[] = [];
       for (const values of batches) {

@@ -38,13 +38,14 @@ export function statements(schema: string) {
 export type Statements = ReturnType<typeof statements>;
 
 /**
- * The parameters of each multi-row upsert for `sneks`. The last snek of an id wins and counts once, as a run of
- * puts would (one upsert cannot touch a row twice); rows are sorted by id so concurrent imports lock in one order.
+ * The parameters of each multi-row insert for `sneks`, one row per id (one upsert cannot touch a row twice). The
+ * `winner` snek of an id is kept: the last for putMany, as a run of puts would; the first for createMany, as a run
+ * of creates would. Rows are sorted by id so concurrent imports lock in one order.
  */
-export function bulkUpserts(sneks: readonly Snek[]): string[][][] {
-  const last = new Map<string, Snek>();
-  for (const snek of sneks) last.set(snek.id, snek);
-  const sorted = [...last.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+export function bulkUpserts(sneks: readonly Snek[], winner: 'first' | 'last'): string[][][] {
+  const kept = new Map<string, Snek>();
+  for (const snek of sneks) if (winner === 'last' || !kept.has(snek.id)) kept.set(snek.id, snek);
+  const sorted = [...kept.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const batches: string[][][] = [];
   let batch: Snek[] = [];
   let bytes = 0;

@@ -1,7 +1,8 @@
-import { SnekError, countsTypes, keepsSeedLedger, reportsStatus, writesConditionally, writesInBulk, type SnekStore } from '@snek/core';
+import { SnekError, countsTypes, createsInBulk, keepsSeedLedger, reportsStatus, writesConditionally, writesInBulk, type SnekStore } from '@snek/core';
 import { Harness, type ConformanceOptions } from './harness.js';
 import { jestRunner } from './runner.js';
 import { basicsSuite } from './suites/basics.js';
+import { bulkCreatingSuite } from './suites/bulk-creating.js';
 import { bulkWritingSuite } from './suites/bulk-writing.js';
 import { capabilitiesSuite } from './suites/capabilities.js';
 import { closingSuite } from './suites/closing.js';
@@ -36,6 +37,7 @@ const capability = <S extends SnekStore>(c: Capability<S>) => ({
 const CAPABILITIES = [
   capability({ methods: 'countTypes()', provides: 'StoreTypeCounter', guard: countsTypes, suite: countingSuite }),
   capability({ methods: 'putMany()', provides: 'StoreBulkWriter', guard: writesInBulk, suite: bulkWritingSuite }),
+  capability({ methods: 'createMany()', provides: 'StoreBulkCreator', guard: createsInBulk, suite: bulkCreatingSuite }),
   capability({ methods: 'seeded() and recordSeeded()', provides: 'StoreSeedLedger', guard: keepsSeedLedger, suite: seedLedgerSuite }),
   capability({ methods: 'status()', provides: 'StoreStatusReporter', guard: reportsStatus, suite: statusSuite }),
   capability({ methods: 'putIf() and deleteIf()', provides: 'StoreConditionalWriter', guard: writesConditionally, suite: conditionalWritesSuite }),

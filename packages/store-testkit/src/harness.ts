@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { SnekStore } from '@snek/core';
-import type { TestRunner } from './runner.js';
+import { declareTest, type TestRunner } from './runner.js';
 
 /** What a store's own test passes to {@link describeStoreConformance}. */
 export interface ConformanceOptions {
@@ -16,6 +16,11 @@ export interface ConformanceOptions {
   cleanup?: () => void | Promise<void>;
   /** Runs of the model-based random test; default 200. */
   modelRuns?: number;
+  /**
+   * The time limit of every test, in milliseconds, in place of the kit's own: the runner's default for most tests
+   * (node:test, which has none: 30 s) and 60 to 300 s for the racing and random ones.
+   */
+  timeout?: number;
   /** The test runner's `{ describe, it }` (and `afterAll`, for `cleanup`). Default: Jest's globals. */
   runner?: TestRunner;
 }
@@ -83,7 +88,8 @@ export class Harness<S extends SnekStore = SnekStore> {
       this.runner.it.skip(`${name} — skipped: ${this.skipReason}`, () => undefined);
       return;
     }
-    this.runner.it(
+    declareTest(
+      this.runner,
       name,
       async () => {
         const stores = new TestStores(this.options, this.narrow);
@@ -93,7 +99,7 @@ export class Harness<S extends SnekStore = SnekStore> {
           await stores.closeAll();
         }
       },
-      timeout,
+      this.options.timeout ?? timeout,
     );
   }
 
