@@ -182,13 +182,13 @@ describe('a private server (auth.read: token)', () => {
   });
 
   it('takes sign-in and sign-out posts only from its own pages: another site cannot sign a browser in or out', async () => {
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.test' }, { origin: 'null' }]) {
+    for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.test' }, { origin: 'null' }]) {
       const signin = await signIn(READER, headers);
       expect([signin.status, signin.headers.get('set-cookie')]).toEqual([403, null]);
       const signout = await fetch(`${locked.url}/signout`, { method: 'POST', redirect: 'manual', headers });
       expect([signout.status, signout.headers.get('set-cookie')]).toEqual([403, null]);
     }
-    for (const headers of [{ 'sec-fetch-site': 'same-origin' }, { origin: locked.url }, {}]) {
+    for (const headers of <Record<string, string>[]>[{ 'sec-fetch-site': 'same-origin' }, { origin: locked.url }, {}]) {
       expect((await signIn(READER, headers)).headers.get('set-cookie')).toMatch(/^snek_token=/);
     }
   });
