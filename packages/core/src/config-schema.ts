@@ -9,6 +9,8 @@ export const DEFAULT_STORE_TIMEOUT = 10;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 /** Seconds a client has to send a whole request, headers and body. */
 export const DEFAULT_REQUEST_TIMEOUT = 30;
+/** A working day: a person signs in in the morning, and a stolen cookie is dead by night. */
+export const DEFAULT_SESSION_HOURS = 8;
 /** The packs a server seeds when `server.packs` is absent: the three built-in sneks. */
 export const DEFAULT_PACKS: readonly string[] = ['classic'];
 
@@ -43,6 +45,10 @@ const authSchema = z.strictObject({
   tokens: z.array(tokenSchema).optional(),
   tokenSha256: sha256Schema.optional().describe('SHA-256 of an admin token, which has every scope.'),
   tokenEnv: envNameSchema.optional().describe('Name of an environment variable that holds an admin token, which has every scope.'),
+  sessionKeysEnv: envNameSchema
+    .optional()
+    .describe('Name of an environment variable that holds the keys of the gallery\'s session cookies: one or more, each at least 32 characters, separated by commas or spaces. The first seals new sessions; all open them (rotation). Replicas must share it. Unset: a random key per process, so sessions end at restart.'),
+  sessionHours: z.number().positive().max(720).optional().describe(`Hours a gallery session lasts after sign-in; default ${DEFAULT_SESSION_HOURS}.`),
 });
 
 const serverSchema = z.strictObject({

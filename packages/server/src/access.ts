@@ -1,7 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { parseCookie } from 'cookie';
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { SCOPES, SnekError, type Scope, type SnekConfig } from '@snek/core';
+import { readSession } from './session-cookie.js';
+import { sessionKeys, type SessionKeys } from './sessions.js';
 
 /** A token the server accepts, known only by its SHA-256; the token itself is never kept. */
 export interface AccessToken {
@@ -14,6 +15,10 @@ export interface AccessPolicy {
   tokens: readonly AccessToken[];
   /** "public": anyone may read. "token": reads need the read scope. */
   read: 'public' | 'token';
+  /** The keys of the gallery's session cookies (server.auth.sessionKeysEnv). */
+  sessions: SessionKeys;
+  /** Believe X-Forwarded-Proto when choosing the session cookie's name; createApp sets it from its trustProxy. */
+  trustProxy?: boolean;
 }
 
 export function digestToken(token: string): Buffer {
@@ -36,29 +41,28 @@ export function accessPolicy(auth: SnekConfig['server']['auth'], env: NodeJS.Pro
     const digest = token.sha256 ? Buffer.from(token.sha256, 'hex') : fromEnv(token.env!, `server.auth.tokens[${i}].env`);
     tokens.push({ name: token.name, digest, scopes: new Set(token.scopes) });
   }
-  return { tokens, read: auth.read ?? 'public' };
+  return { tokens, read: auth.read ?? 'public', sessions: sessionKeys(auth, env) };
 }
 
-/** The cookie the gallery's sign-in sets; HttpOnly, SameSite=Strict, and accepted for reads only. */
-export const SIGN_IN_COOKIE = 'snek_token';
+/** What authorised a request: a token, or a session with the scopes its token had at sign-in. */
+interface Credential {
+  name: string;
+  scopes: ReadonlySet<Scope>;
+}
 
-/** The token in the sign-in cookie, if the request has one. */
-function cookieToken(req: Request): string | undefined {
-  const header = req.headers.cookie;
-  return header ? parseCookie(header)[SIGN_IN_COOKIE] : undefined;
+/** The token in an Authorization header, compared in constant time: null if it is malformed or unknown. */
+function bearerToken(header: string, policy: AccessPolicy): AccessToken | null {
+  const match = /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
+  return match ? findToken(policy, match[1]!) : null;
 }
 
 /**
- * The token a request presents, compared in constant time against every known token. The sign-in cookie
- * counts for reads only: a browser sends it on its own, so a page elsewhere could otherwise make it write.
+ * The session cookie's credential, for reads only: a browser sends the cookie on its own, so a page elsewhere
+ * could otherwise make it write. A tampered, foreign or expired cookie counts as none: the browser signs in again.
  */
-function presentedToken(req: Request, policy: AccessPolicy, scope: Scope): AccessToken | null | undefined {
-  const header = req.get('authorization');
-  const cookie = header === undefined && scope === 'read' ? cookieToken(req) : undefined;
-  if (header === undefined && cookie === undefined) return undefined;
-  const match = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
-  const presented = match ? match[1]! : cookie;
-  return presented === undefined ? null : findToken(policy, presented);
+async function sessionCredential(req: Request, res: Response, policy: AccessPolicy): Promise<Credential | undefined> {
+  const session = await readSession(req, res, policy.sessions, policy.trustProxy ?? false);
+  return session ? { name: session.person.name ?? session.person.sub, scopes: session.scopes } : undefined;
 }
 
 /** The known token equal to `presented`, or null; compared in constant time. */
@@ -71,9 +75,11 @@ export function findToken(policy: AccessPolicy, presented: string): AccessToken 
   return found;
 }
 
-/** Whether the request presents a known token with `scope` (the sign-in cookie counts for read). */
-export function presentsScope(req: Request, policy: AccessPolicy, scope: Scope): boolean {
-  return presentedToken(req, policy, scope)?.scopes.has(scope) ?? false;
+/** Whether the request presents a known token with `scope` (a session cookie counts for read). */
+export async function presentsScope(req: Request, res: Response, policy: AccessPolicy, scope: Scope): Promise<boolean> {
+  const header = req.get('authorization');
+  const credential = header !== undefined ? bearerToken(header, policy) : scope === 'read' ? await sessionCredential(req, res, policy) : undefined;
+  return credential?.scopes.has(scope) ?? false;
 }
 
 // RFC 6750: every 401 names the scheme; a token we do not know is an invalid_token.
@@ -94,15 +100,21 @@ export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler
     if (scope === 'write' && nobodyHasScope) {
       return next(new SnekError('FORBIDDEN', 'Writes are disabled: this server has no token with the write scope. Start it with SNEK_ADMIN_TOKEN set, or add a token with scopes [write] under server.auth.tokens in .snekrc.'));
     }
-    const token = presentedToken(req, policy, scope);
-    if (!token) res.setHeader('WWW-Authenticate', token === null ? INVALID_TOKEN : CHALLENGE);
-    if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
-    if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
-    res.locals.tokenName = token.name;
-    if (!token.scopes.has(scope)) {
-      return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
-    }
-    if (isPrivate) res.setHeader('Cache-Control', 'private');
-    next();
+    const decide = (token: Credential | null | undefined) => {
+      if (!token) res.setHeader('WWW-Authenticate', token === null ? INVALID_TOKEN : CHALLENGE);
+      if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
+      if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
+      res.locals.tokenName = token.name;
+      if (!token.scopes.has(scope)) {
+        return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
+      }
+      if (isPrivate) res.setHeader('Cache-Control', 'private');
+      next();
+    };
+    const header = req.get('authorization');
+    // A bearer header is decided at once; only a session cookie needs decrypting, and only for reads.
+    if (header !== undefined) return decide(bearerToken(header, policy));
+    if (scope !== 'read') return decide(undefined);
+    sessionCredential(req, res, policy).then(decide, next);
   };
 }

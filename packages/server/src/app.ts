@@ -2,7 +2,7 @@ import cors from 'cors';
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { SnekStore } from '@snek/core';
-import type { AccessPolicy } from './access.js';
+import { accessPolicy, type AccessPolicy } from './access.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
 import { securityHeaders } from './security-headers.js';
@@ -41,7 +41,8 @@ export type RouterName = (typeof ROUTERS)[number];
  * request is matched against first. The API's hot reads come right after the two health routes.
  */
 export function assembleApp(options: CreateAppOptions, order: readonly RouterName[]): Express {
-  const access = options.access ?? { tokens: [], read: 'public' };
+  // The access policy chooses the session cookie's name by scheme, so it believes the proxy when the app does.
+  const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {})), trustProxy: options.trustProxy ?? false };
   const { store, logger } = options;
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),

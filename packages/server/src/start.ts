@@ -44,6 +44,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const logger = options.logger ?? createLogger(env);
   const { config, filepath } = options.loaded;
   const access = accessPolicy(config.server.auth, env);
+  if (access.sessions.sourceEnv === undefined && access.read === 'token' && config.server.web !== false) {
+    logger.warn('server.auth.sessionKeysEnv is not set: gallery sign-ins use a random key made at start, so they end when the server restarts and are not shared with other replicas. Set it to the name of an environment variable that holds a key every replica shares (openssl rand -base64 32).');
+  }
   const packs = await loadConfiguredPacks(options.loaded);
   const { store: loadedStore, plugin, found } = await loadStore(storeLoadOptions(options.loaded));
   const store = guardStore(loadedStore, plugin.name);

@@ -278,7 +278,8 @@ describeInBrowser('the gallery in Chromium', () => {
     await page.waitForURL(`${privateServer.url}/`);
     expect(await cardIds(page)).toEqual(['cute', 'fancy', 'normal']);
     const [cookie] = await context.cookies();
-    expect(cookie).toMatchObject({ name: 'snek_token', httpOnly: true, sameSite: 'Strict', secure: false });
+    expect(cookie).toMatchObject({ name: 'snek_session', httpOnly: true, sameSite: 'Strict', secure: false });
+    expect(cookie!.value).not.toContain(READER);
     expect(page.url()).not.toContain(READER);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(/\/signin$/);
@@ -286,6 +287,20 @@ describeInBrowser('the gallery in Chromium', () => {
     await page.goto(`${privateServer.url}/s/cute`);
     await page.waitForURL(/\/signin$/);
     expect(privateServer.output().stdout).not.toContain(READER);
+    await context.close();
+  }, 60_000);
+
+  it('signs in and out with JavaScript off: the sign-out form carries its CSRF token as a hidden field', async () => {
+    const context = await newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${privateServer.url}/signin`);
+    await page.getByLabel('Token').fill(READER);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${privateServer.url}/`);
+    expect(await page.locator('form[action="/signout"] input[type=hidden][name=csrf]').getAttribute('value')).toMatch(/^[\w-]{43}$/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/\/signin$/);
+    expect(await context.cookies()).toEqual([]);
     await context.close();
   }, 60_000);
 

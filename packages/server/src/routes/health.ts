@@ -32,7 +32,7 @@ export function healthRouter(options: HealthRouterOptions): Router {
     res.json({ status: 'ok' });
   });
   routes.get('/readyz', async (req, res) => {
-    const reader = presentsScope(req, access, 'read');
+    const reader = await presentsScope(req, res, access, 'read');
     let details: Record<string, unknown> = {};
     try {
       await store.list({ limit: 1 });

@@ -1,11 +1,12 @@
-import express, { type CookieOptions, type Request } from 'express';
-import { SIGN_IN_COOKIE, findToken } from '../access.js';
-import { cameOverHttps } from '../https-request.js';
+import express from 'express';
+import { findToken } from '../access.js';
+import { endSession, startSession } from '../session-cookie.js';
 import type { AreaRoutes } from '../routes/area-router.js';
+import { requireCsrf } from './csrf.js';
 import { sameOriginOnly } from './same-origin.js';
 import { sendPage, type WebContext } from './web-context.js';
 
-// The token is all the form sends; a body larger than this is not a token.
+// A token or a CSRF token is all a form sends; a body larger than this is neither.
 const formBody = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 });
 
 // Fixed messages: nothing from the URL is shown back.
@@ -16,15 +17,10 @@ const SIGN_IN_FAILURES: Record<string, string> = {
 };
 
 /**
- * HttpOnly: no script can read the token. SameSite=Strict: the browser sends it only with requests that start
- * on this site, so a page elsewhere cannot read through it; the forms themselves take only same-origin posts
- * (same-origin.ts); and the API takes the cookie for reads only (access.ts), so a browser can never be tricked into writing.
+ * /signin and /signout, open on a private server: the form is how a browser gets in. Tokens travel only in POST
+ * bodies, and the cookie holds a session made from the token, never the token. /signin has no session to bind a
+ * CSRF token to, so the same-origin check alone is its defence against login CSRF; /signout needs both.
  */
-function cookieOptions(req: Request, context: WebContext): CookieOptions {
-  return { httpOnly: true, sameSite: 'strict', secure: cameOverHttps(req, context.trustProxy), path: '/' };
-}
-
-/** /signin and /signout, open on a private server: the form is how a browser gets in. Tokens travel only in POST bodies. */
 export function signInRoutes(router: AreaRoutes, context: WebContext): void {
   const isPrivate = context.access.read === 'token';
   router.get('/signin', (req, res) => {
@@ -34,7 +30,7 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
   });
 
   const sameOrigin = sameOriginOnly(context);
-  router.post('/signin', sameOrigin, formBody, (req, res) => {
+  router.post('/signin', sameOrigin, formBody, async (req, res) => {
     if (!isPrivate) return res.redirect(303, '/');
     const presented = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const token = presented ? findToken(context.access, presented) : null;
@@ -42,12 +38,12 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     if (!token) return res.redirect(303, `/signin?failed=${presented ? 'invalid' : 'empty'}`);
     if (!token.scopes.has('read')) return res.redirect(303, '/signin?failed=scope');
     res.locals.tokenName = token.name;
-    res.cookie(SIGN_IN_COOKIE, presented, cookieOptions(req, context));
+    await startSession(req, res, context.access.sessions, context.trustProxy, { sub: `token:${token.name}`, name: token.name }, token.scopes);
     res.redirect(303, '/');
   });
 
-  router.post('/signout', sameOrigin, (req, res) => {
-    res.clearCookie(SIGN_IN_COOKIE, cookieOptions(req, context));
+  router.post('/signout', sameOrigin, formBody, requireCsrf(context), (req, res) => {
+    endSession(req, res, context.trustProxy);
     res.redirect(303, isPrivate ? '/signin' : '/');
   });
 }

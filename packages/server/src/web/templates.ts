@@ -12,6 +12,8 @@ export interface PageFrame {
   origin: string;
   /** Show the sign-out button (private servers). */
   signOut: boolean;
+  /** The session's CSRF token, which every state-changing form carries; absent without a session. */
+  csrf: string | undefined;
 }
 
 export type RenderPage = (name: PageName, data: PageFrame & Record<string, unknown>) => string;

@@ -22,8 +22,9 @@ export function wantsHtml(req: Request): boolean {
   return req.accepts(['text/plain', 'text/html']) === 'text/html';
 }
 
-export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut'> & Record<string, unknown>, status = 200): void {
-  const frame = { origin: originOf(req, context), signOut: context.access.read === 'token' && name !== 'sign-in' };
+export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'csrf'> & Record<string, unknown>, status = 200): void {
+  const session = res.locals.session;
+  const frame = { origin: originOf(req, context), signOut: context.access.read === 'token' && name !== 'sign-in', csrf: session ? context.access.sessions.csrfToken(session) : undefined };
   res.status(status).type('html').send(context.render(name, { ...frame, ...data }));
 }
 
