@@ -59,7 +59,7 @@ const serverSchema = z.strictObject({
     .array(z.string().min(1))
     .optional()
     .describe('Snek packs to seed at start: bare names like "classic" (tried as @snek/pack-classic, then snek-pack-classic, then classic), package names, or paths relative to this file. Default [classic]; [] starts empty.'),
-  storeTimeout: z.number().positive().max(600).optional().describe(`Seconds the store may take to open before the server gives up; default ${DEFAULT_STORE_TIMEOUT}.`),
+  storeTimeout: z.number().positive().max(600).optional().describe(`Seconds the store may take to load (its import) and open, and each pack to load, before the server gives up; default ${DEFAULT_STORE_TIMEOUT}.`),
   auth: authSchema.optional().describe('Who may read and write. SNEK_ADMIN_TOKEN is a token with every scope.'),
   cors: z.array(z.url({ protocol: /^https?$/ })).optional().describe('Origins that browsers may call the API from. CORS is off when this is absent.'),
   web: z.boolean().optional().describe('The snek gallery at / and the plain-text sneks at /s/ID; default true. false serves the API only.'),
