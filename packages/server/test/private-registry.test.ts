@@ -28,7 +28,11 @@ beforeAll(async () => {
   await dir.write('registry/.keep', '');
   registry = await startPrivateRegistry(path.join(dir.path, 'registry'));
   const [command, prefix] = pnpm();
-  await run(command, [...prefix, '-r', 'publish', '--registry', registry.url, '--no-git-checks'], { cwd: WORKSPACE, env: { ...env, NPM_CONFIG_USERCONFIG: registry.npmrc } });
+  // A metadata cache of our own: pnpm's is keyed by host and port, and a registry of an earlier test on the same
+  // port would make it skip packages as published already. --ignore-scripts: the packages are built (pnpm test
+  // builds first), and a prepack would rewrite dist/ under the tests running beside this one.
+  const publishEnv = { ...env, NPM_CONFIG_USERCONFIG: registry.npmrc, npm_config_cache_dir: path.join(dir.path, 'pnpm-cache') };
+  await run(command, [...prefix, '-r', 'publish', '--registry', registry.url, '--no-git-checks', '--ignore-scripts'], { cwd: WORKSPACE, env: publishEnv });
 }, 600_000);
 
 afterAll(async () => {
