@@ -3,20 +3,15 @@ import { BROKEN_HTTP, READ_ERRORS, READ_SECURITY, WRITE_SECURITY, json, problem,
 
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug.' };
 const etag = { ETag: { description: 'A strong validator; send it back in If-None-Match, or in If-Match to write only over this version.', schema: { type: 'string' } } };
-const ifMatch = {
-  name: 'If-Match',
-  in: 'header',
-  required: false,
-  schema: { type: 'string' },
-  description: 'Write only if the snek is this version: one or more ETags from GET or PUT, comma-separated, quotes included (strong comparison, so a `W/` tag never matches), or `*` for "only if it exists". Otherwise 412.',
-};
-const ifNoneMatch = {
-  name: 'If-None-Match',
-  in: 'header',
-  required: false,
-  schema: { type: 'string' },
-  description: '`*`: write only if there is no snek with this id (create, never replace). A list of ETags: only if the snek is none of them. Otherwise 412. Checked after If-Match when both are sent.',
-};
+const header = (name: string, description: string) => ({ name, in: 'header', required: false, schema: { type: 'string' }, description });
+const ifMatch = header(
+  'If-Match',
+  'Write only if the snek is this version: one or more ETags from GET or PUT, comma-separated, quotes included (strong comparison, so a `W/` tag never matches), or `*` for "only if it exists". Otherwise 412.',
+);
+const ifNoneMatch = header(
+  'If-None-Match',
+  '`*`: write only if there is no snek with this id (create, never replace). A list of ETags: only if the snek is none of them. Otherwise 412. Checked after If-Match when both are sent.',
+);
 const preconditionFailed = {
   description: 'A precondition (If-Match, If-None-Match) does not hold for the snek as it is now; nothing was changed. The body names that snek and its ETag.',
   content: { 'application/problem+json': { schema: ref('PreconditionFailed') } },
