@@ -25,7 +25,7 @@ export const storeConfigSchema = z
 
 export const portSchema = z.number().int().min(0).max(65535);
 
-export const SCOPES = ['read', 'write'] as const;
+export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits: printf %s "$TOKEN" | sha256sum');
@@ -48,6 +48,17 @@ const authSchema = z.strictObject({
   sessionKeysEnv: envNameSchema
     .optional()
     .describe('Name of an environment variable that holds the keys of the gallery\'s session cookies: one or more, each at least 32 characters, separated by commas or spaces. The first seals new sessions; all open them (rotation). Replicas must share it. Unset: a random key per process, so sessions end at restart.'),
+  signIn: z
+    .array(
+      z.strictObject({
+        use: z.string().min(1).describe('The sign-in provider: a bare name like "oidc" (tried as @snek/auth-oidc, then snek-auth-oidc, then oidc), a package name, or a path relative to this file.'),
+        name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1–32 lower-case letters, digits and dashes').optional().describe("Its name in URLs (/signin/<name>); default the provider's own name. Two entries of one provider need two names."),
+        displayName: z.string().min(1).max(64).optional().describe('The button says "Sign in with <displayName>"; default the provider\'s own.'),
+        options: z.record(z.string(), z.unknown()).optional().describe("The provider's own options; its docs list them."),
+      }),
+    )
+    .optional()
+    .describe('Sign-in providers for people: company sign-in (oidc), an authenticating proxy (proxy), or a plugin. The tokens above keep working beside them.'),
   sessionHours: z.number().positive().max(720).optional().describe(`Hours a gallery session lasts after sign-in; default ${DEFAULT_SESSION_HOURS}.`),
 });
 
@@ -63,6 +74,10 @@ const serverSchema = z.strictObject({
   auth: authSchema.optional().describe('Who may read and write. SNEK_ADMIN_TOKEN is a token with every scope.'),
   cors: z.array(z.url({ protocol: /^https?$/ })).optional().describe('Origins that browsers may call the API from. CORS is off when this is absent.'),
   web: z.boolean().optional().describe('The snek gallery at / and the plain-text sneks at /s/ID; default true. false serves the API only.'),
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .describe('The URL people use to reach this server, such as https://snek.example.com: sign-in callbacks are made from it. Needed by sign-in providers that redirect (oidc).'),
   trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
   maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
   requestTimeout: z.number().positive().max(300).optional().describe(`Seconds a client has to send a whole request, headers and body, before it is answered 408; default ${DEFAULT_REQUEST_TIMEOUT}. The headers alone get at most 15 s.`),

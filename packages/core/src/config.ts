@@ -25,6 +25,8 @@ export interface SnekConfig {
     cors?: string[];
     /** `server.web`: the gallery and plain-text sneks; on unless false. */
     web?: boolean;
+    /** `server.publicUrl`, without a trailing slash: the URL people reach the server at. */
+    publicUrl?: string;
     /** `server.trustProxy`: believe X-Forwarded-Proto; off unless true. */
     trustProxy?: boolean;
     /** `server.maxConnections`; DEFAULT_MAX_CONNECTIONS when absent. */
@@ -140,7 +142,7 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   if (token.value !== undefined) client.token = token.value;
   return {
     config: {
-      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}) },
+      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}) },
       client,
     },
     filepath,

@@ -29,6 +29,22 @@ export interface SnekPage {
   nextCursor: string | null;
 }
 
+/** Who made a write: a person a sign-in provider vouched for, or one of the server's configured tokens. */
+export interface Actor {
+  kind: 'person' | 'token';
+  /** A person's `sub` from their provider, or the token's name. */
+  id: string;
+  name?: string | undefined;
+  email?: string | undefined;
+  /** The sign-in provider's entry name, for a person. */
+  via?: string | undefined;
+}
+
+/** What the server passes with every write. Stores may ignore it; a store that keeps history records `actor`. */
+export interface WriteOptions {
+  actor?: Actor | undefined;
+}
+
 /**
  * Store contract, version 1: where a snek server keeps its sneks.
  *
@@ -42,9 +58,9 @@ export interface SnekStore {
   /** The snek with this id, or `undefined` when there is none. */
   get(id: string): Promise<Snek | undefined>;
   /** Creates or replaces the snek with `snek.id`. `created` is true when the id was new. Once this resolves the write must be durable for the store's kind. */
-  put(snek: Snek): Promise<{ created: boolean }>;
+  put(snek: Snek, options?: WriteOptions): Promise<{ created: boolean }>;
   /** Removes the snek; resolves `false` when there was nothing to delete. */
-  delete(id: string): Promise<boolean>;
+  delete(id: string, options?: WriteOptions): Promise<boolean>;
   /**
    * A page of sneks ordered by id, filtered by exact `name` and `type`. The cursor is opaque to
    * callers; a page that follows a delete must neither repeat nor skip the sneks that remain.
@@ -74,7 +90,7 @@ export function reportsStatus(store: SnekStore): store is SnekStore & StoreStatu
  */
 export interface StoreBulkWriter {
   /** Creates or replaces every snek; resolves once all are durable. */
-  putMany(sneks: readonly Snek[]): Promise<{ created: number }>;
+  putMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: number }>;
 }
 
 /** True when the store implements the optional {@link StoreBulkWriter}. */
@@ -93,7 +109,7 @@ export interface StoreBulkCreator {
    * durable, with the ids it created, each once, in any order. Each snek's check and write are one atomic step. An id
    * given more than once is created from its first snek; the later ones count as present: not written, not reported.
    */
-  createMany(sneks: readonly Snek[]): Promise<{ created: string[] }>;
+  createMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: string[] }>;
 }
 
 /** True when the store implements the optional {@link StoreBulkCreator}. */
@@ -119,9 +135,9 @@ export interface StoreConditionalWriter {
    * Writes `snek` only if the stored snek with its id equals `expected` in every field, or, with `expected` null,
    * only if there is none. When it does not write, it resolves `ok: false` with what the store holds now.
    */
-  putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>>;
+  putIf(snek: Snek, expected: Snek | null, options?: WriteOptions): Promise<ConditionalWriteResult<{ created: boolean }>>;
   /** Deletes the snek `id` only if it equals `expected` in every field; otherwise `ok: false` with what is there now. */
-  deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>>;
+  deleteIf(id: string, expected: Snek, options?: WriteOptions): Promise<ConditionalWriteResult<object>>;
 }
 
 /** True when the store implements the optional {@link StoreConditionalWriter}. */

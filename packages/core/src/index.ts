@@ -39,6 +39,8 @@ export {
   type SnekQuery,
   type SnekPage,
   type SnekStore,
+  type Actor,
+  type WriteOptions,
   type StoreContext,
   type StorePlugin,
 } from './contract.js';
@@ -57,3 +59,18 @@ export { loadPack, loadPacks, type LoadPackOptions, type LoadedPack } from './pa
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { parseStoreOptions } from './store-options.js';
+export {
+  SUPPORTED_AUTH_API_VERSIONS,
+  defineAuthProvider,
+  groupScopesSchema,
+  scopesForGroups,
+  type AuthPlugin,
+  type AuthProvider,
+  type AuthContext,
+  type AuthPerson,
+  type AuthRequest,
+  type SignedIn,
+  type GroupScopes,
+} from './auth.js';
+export { AUTH_KIND } from './kinds/auth-kind.js';
+export { loadAuthProviders, type LoadAuthOptions, type LoadedAuthProvider } from './auth-loader.js';

@@ -1,4 +1,4 @@
-import { KeyedMutex, sameSnek, writesConditionally, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter } from '@snek/core';
+import { KeyedMutex, sameSnek, writesConditionally, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
 
 /**
  * Conditional writes for a store that lacks them (a third-party store, examples/snek-store-level): every write of an
@@ -13,19 +13,19 @@ export function serialiseConditionalWrites(store: SnekStore): SnekStore & StoreC
     get: (id) => store.get(id),
     list: (query) => store.list(query),
     close: () => store.close(),
-    put: (snek) => queue.run(snek.id, () => store.put(snek)),
-    delete: (id) => queue.run(id, () => store.delete(id)),
-    putIf: (snek, expected) =>
+    put: (snek, options) => queue.run(snek.id, () => store.put(snek, options)),
+    delete: (id, options) => queue.run(id, () => store.delete(id, options)),
+    putIf: (snek, expected, options?: WriteOptions) =>
       queue.run(snek.id, async (): Promise<ConditionalWriteResult<{ created: boolean }>> => {
         const current = await store.get(snek.id);
         if (!sameSnek(current, expected ?? undefined)) return { ok: false, current };
-        return { ok: true, ...(await store.put(snek)) };
+        return { ok: true, ...(await store.put(snek, options)) };
       }),
-    deleteIf: (id: string, expected: Snek) =>
+    deleteIf: (id: string, expected: Snek, options?: WriteOptions) =>
       queue.run(id, async (): Promise<ConditionalWriteResult<object>> => {
         const current = await store.get(id);
         if (!sameSnek(current, expected)) return { ok: false, current };
-        await store.delete(id);
+        await store.delete(id, options);
         return { ok: true };
       }),
   };

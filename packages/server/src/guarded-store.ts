@@ -36,8 +36,8 @@ export function guardStore(store: SnekStore, storeName: string): SnekStore {
   };
   const guarded: SnekStore = {
     get: guard('get', (id: string) => store.get(id)),
-    put: guard('put', (snek) => store.put(snek)),
-    delete: guard('delete', (id: string) => store.delete(id)),
+    put: guard('put', (snek, options) => store.put(snek, options)),
+    delete: guard('delete', (id: string, options) => store.delete(id, options)),
     list: guard('list', (query) => store.list(query)),
     close: () => store.close(),
   };

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { SnekError, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter } from '@snek/core';
+import { SnekError, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
 import { etagOf } from './json-response.js';
 
 /** An entity tag as sent: `W/"x"` is weak, `"x"` strong; `opaque` keeps the quotes, as our ETag header does. */
@@ -98,16 +98,16 @@ async function untilSettled<Done>(id: string, preconditions: Preconditions, stor
 }
 
 /** A PUT with preconditions: written only if the snek is still the one they were checked against. */
-export function putWithPreconditions(store: SnekStore & StoreConditionalWriter, snek: Snek, preconditions: Preconditions): Promise<{ created: boolean }> {
-  return untilSettled(snek.id, preconditions, store, (expected) => store.putIf(snek, expected ?? null));
+export function putWithPreconditions(store: SnekStore & StoreConditionalWriter, snek: Snek, preconditions: Preconditions, options?: WriteOptions): Promise<{ created: boolean }> {
+  return untilSettled(snek.id, preconditions, store, (expected) => store.putIf(snek, expected ?? null, options));
 }
 
 /** A DELETE with preconditions; resolves false, a 404, when there is no snek, whatever the preconditions say. */
-export async function deleteWithPreconditions(store: SnekStore & StoreConditionalWriter, id: string, preconditions: Preconditions): Promise<boolean> {
+export async function deleteWithPreconditions(store: SnekStore & StoreConditionalWriter, id: string, preconditions: Preconditions, options?: WriteOptions): Promise<boolean> {
   let deleted = false;
   await untilSettled(id, preconditions, store, async (expected): Promise<ConditionalWriteResult<object>> => {
     if (!expected) return { ok: true };
-    const result = await store.deleteIf(id, expected);
+    const result = await store.deleteIf(id, expected, options);
     deleted = result.ok;
     return result;
   }, true);

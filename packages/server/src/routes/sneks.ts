@@ -51,14 +51,16 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
   router.put('/v1/sneks/:id', ...jsonBody, async (req, res) => {
     const snek = parsePutBody(req, parseId(req));
     const preconditions = readPreconditions(req);
-    const { created } = preconditions ? await putWithPreconditions(writer, snek, preconditions) : await writer.put(snek);
+    const options = { actor: res.locals.actor };
+    const { created } = preconditions ? await putWithPreconditions(writer, snek, preconditions, options) : await writer.put(snek, options);
     sendJsonTagged(res, snek, created ? 201 : 200);
   });
 
   router.delete('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
     const preconditions = readPreconditions(req);
-    const deleted = preconditions ? await deleteWithPreconditions(writer, id, preconditions) : await writer.delete(id);
+    const options = { actor: res.locals.actor };
+    const deleted = preconditions ? await deleteWithPreconditions(writer, id, preconditions, options) : await writer.delete(id, options);
     if (!deleted) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to delete.`);
     res.status(204).end();
   });
