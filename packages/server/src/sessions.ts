@@ -5,8 +5,10 @@ import { DEFAULT_SESSION_HOURS, SCOPES, SnekError, type Scope, type SnekConfig }
 /** Who a session is for. A token's session is `token:<name>`; a sign-in provider gives its own subject. */
 export interface Person {
   sub: string;
-  name?: string;
-  email?: string;
+  name?: string | undefined;
+  email?: string | undefined;
+  /** The sign-in provider's entry name; absent for a token's session. */
+  via?: string | undefined;
 }
 
 /** A signed-in browser: the person, the scopes they had at sign-in, and when it ends. */
@@ -60,10 +62,10 @@ function sessionSecrets(auth: SnekConfig['server']['auth'], env: NodeJS.ProcessE
 }
 
 function toSession(payload: JWTPayload): Session | null {
-  const { sub, jti, exp, name, email, scopes } = payload;
+  const { sub, jti, exp, name, email, via, scopes } = payload;
   if (typeof sub !== 'string' || typeof jti !== 'string' || typeof exp !== 'number' || !Array.isArray(scopes)) return null;
   const known = scopes.filter((scope): scope is Scope => (SCOPES as readonly unknown[]).includes(scope));
-  const person: Person = { sub, ...(typeof name === 'string' ? { name } : {}), ...(typeof email === 'string' ? { email } : {}) };
+  const person: Person = { sub, ...(typeof name === 'string' ? { name } : {}), ...(typeof email === 'string' ? { email } : {}), ...(typeof via === 'string' ? { via } : {}) };
   return { sid: jti, person, scopes: new Set(known), expiresAt: new Date(exp * 1000) };
 }
 
@@ -83,7 +85,7 @@ export function sessionKeys(auth: SnekConfig['server']['auth'], env: NodeJS.Proc
     hours,
     async seal(person, scopes) {
       const session: Session = { sid: randomBytes(16).toString('base64url'), person, scopes: new Set(scopes), expiresAt: new Date(Date.now() + hours * 3_600_000) };
-      const value = await new EncryptJWT({ name: person.name, email: person.email, scopes: [...session.scopes] })
+      const value = await new EncryptJWT({ name: person.name, email: person.email, via: person.via, scopes: [...session.scopes] })
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
         .setSubject(person.sub)
         .setJti(session.sid)

@@ -1,5 +1,6 @@
 import express from 'express';
 import { findToken } from '../access.js';
+import { tokenPerson } from '../actor.js';
 import { endSession, startSession } from '../session-cookie.js';
 import type { AreaRoutes } from '../routes/area-router.js';
 import { requireCsrf } from './csrf.js';
@@ -38,7 +39,7 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     if (!token) return res.redirect(303, `/signin?failed=${presented ? 'invalid' : 'empty'}`);
     if (!token.scopes.has('read')) return res.redirect(303, '/signin?failed=scope');
     res.locals.tokenName = token.name;
-    await startSession(req, res, context.access.sessions, context.trustProxy, { sub: `token:${token.name}`, name: token.name }, token.scopes);
+    await startSession(req, res, context.access.sessions, context.trustProxy, tokenPerson(token.name), token.scopes);
     res.redirect(303, '/');
   });
 
