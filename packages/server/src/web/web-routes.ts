@@ -4,11 +4,16 @@ import { SnekError, type SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from '../access.js';
 import { statusForCode, toSnekError } from '../problem.js';
 import { areaRouter, type AreaGuard } from '../routes/area-router.js';
+import { requireCsrf } from './csrf.js';
+import { formBody } from './editor-form.js';
+import { EDITOR_PATHS, editorRoutes } from './editor-routes.js';
 import { galleryRoutes } from './gallery-routes.js';
+import { sameOriginOnly } from './same-origin.js';
 import { signInRoutes } from './sign-in-routes.js';
 import { staticAssets } from './static-assets.js';
 import { compilePages } from './templates.js';
 import { originOf, sendWebError, wantsHtml, type WebContext } from './web-context.js';
+import { openSession, requireWriteSession } from './write-session.js';
 
 export interface WebRouterOptions {
   store: SnekStore;
@@ -20,6 +25,7 @@ export interface WebRouterOptions {
 
 // Open on a private server too: the page's assets and the sign-in form are how a browser gets in.
 const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signout']);
+const EDITOR = new Set<string>(EDITOR_PATHS);
 
 /**
  * The same read check as the API. Without a token a browser is sent to the sign-in form, and curl gets one
@@ -57,10 +63,21 @@ export function webRouter(options: WebRouterOptions): Router {
   const assets = staticAssets();
   const context: WebContext = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy };
   const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
-  const guard: AreaGuard = ({ path }) => (OPEN_PATHS.has(path) ? [] : canRead);
+  const writeSession = requireWriteSession(context);
+  // The editor's pages need a session that may write; its posts, in this order, a same-origin browser, a small
+  // form, the session's CSRF token, and then that session. A cookie alone never writes.
+  const editorPage = [writeSession];
+  const editorPost = [sameOriginOnly(context), formBody, requireCsrf(context), writeSession];
+  const readPage = [...canRead, openSession(context)];
+  const guard: AreaGuard = ({ method, path }) => {
+    if (OPEN_PATHS.has(path)) return [];
+    if (EDITOR.has(path)) return method === 'get' ? editorPage : editorPost;
+    return readPage;
+  };
   const routes = areaRouter(guard);
   assets.routes(routes);
   signInRoutes(routes, context);
   galleryRoutes(routes, options.store, context);
+  editorRoutes(routes, options.store, context);
   return routes.seal(webErrorHandler(context, options.logger));
 }
