@@ -122,7 +122,7 @@ describeInBrowser('the editor in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Preview' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(`${server.url}/s/edited-snek?saved=1`);
-    expect(await page.getByRole('status').textContent()).toBe('Saved.');
+    expect(await page.locator('.notice').textContent()).toBe('Saved.');
     expect(await artOf(page, 'Edited Snek')).toBe(ART);
     expect((await current('edited-snek')).snek).toEqual({ id: 'edited-snek', name: 'Edited Snek', type: 'edited', content: ART });
     // The write was logged with who made it: the session's token, by name.
