@@ -64,10 +64,11 @@ export function webRouter(options: WebRouterOptions): Router {
   const context: WebContext = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy };
   const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
   const writeSession = requireWriteSession(context);
-  // The editor's pages need a session that may write; its posts, in this order, a same-origin browser, a small
-  // form, the session's CSRF token, and then that session. A cookie alone never writes.
+  // The editor's pages need a session that may write. Its posts need, in this order, a same-origin browser, that
+  // session (so a body is read only for a writer, as the API reads one only after the token), a small urlencoded
+  // form, and the session's CSRF token in it. A cookie alone never writes.
   const editorPage = [writeSession];
-  const editorPost = [sameOriginOnly(context), formBody, requireCsrf(context), writeSession];
+  const editorPost = [sameOriginOnly(context), writeSession, formBody, requireCsrf(context)];
   const readPage = [...canRead, openSession(context)];
   const guard: AreaGuard = ({ method, path }) => {
     if (OPEN_PATHS.has(path)) return [];
