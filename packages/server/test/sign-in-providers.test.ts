@@ -246,3 +246,37 @@ describe('loading server.auth.signIn', () => {
     expect(await startWith(`      - use: ${PROVIDER}\n`)).toMatchObject({ code: 'AUTH_OPTIONS_INVALID', message: expect.stringContaining('server.auth.signIn[0]') });
   });
 });
+
+describe('hostile input to the sign-in routes', () => {
+  it('answers each with a 4xx or the form again, never a 5xx, and signs no one in', async () => {
+    const form = await signInForm(server.url);
+    const post = (pathname: string, body: string | Buffer, headers: Record<string, string> = {}) => ({ pathname, init: { method: 'POST', body, headers: { ...FORM, cookie: form.cookie, ...headers } } });
+    const get = (pathname: string, headers: Record<string, string> = {}) => ({ pathname, init: { headers: { ...BROWSER, ...headers } } });
+    const hostile = {
+      'a 10 KiB form': post('/signin/test-idp', `csrf=${form.csrf}&x=${'a'.repeat(10_000)}`),
+      'five fields': post('/signin/test-idp', `csrf=${form.csrf}&a=1&b=2&c=3&d=4`),
+      'the CSRF token twice': post('/signin/test-idp', `csrf=${form.csrf}&csrf=${form.csrf}`),
+      'a CSRF token of 10,000 characters': post('/signin/test-idp', `csrf=${'A'.repeat(10_000)}`),
+      'JSON instead of a form': post('/signin/test-idp', JSON.stringify({ csrf: form.csrf }), { 'content-type': 'application/json' }),
+      'a provider name of 10,000 characters': post(`/signin/${'p'.repeat(10_000)}`, `csrf=${form.csrf}`),
+      'a provider name that is ..': post('/signin/%2e%2e', `csrf=${form.csrf}`),
+      'a provider name that does not decode': post('/signin/%zz', `csrf=${form.csrf}`),
+      'a token form with a NUL': post('/signin', `csrf=${form.csrf}&token=a%00b`),
+      'a token of 10,000 characters': post('/signin', `csrf=${form.csrf}&token=${'t'.repeat(10_000)}`),
+      'a callback without state': get('/signin/test-idp/callback'),
+      'a callback with a 10 KiB query': get(`/signin/test-idp/callback?state=${'s'.repeat(10_000)}&user=alice`),
+      'a callback with a pending cookie of 100 KiB': get('/signin/test-idp/callback?state=x&user=alice', { cookie: `snek_pending=${'a'.repeat(6_000)}` }),
+      'a callback with a session cookie as its pending one': get('/signin/test-idp/callback?state=x&user=alice', { cookie: `snek_pending=${form.csrf}` }),
+      'whoami with a 5,000-character bearer': get('/v1/whoami', { authorization: `Bearer fixture.${'a'.repeat(5_000)}` }),
+      'whoami with a bearer of non-ASCII': get('/v1/whoami', { authorization: 'Bearer fixture.\u00e9\u00e9' }),
+      'whoami with Basic auth': get('/v1/whoami', { authorization: 'Basic YWxpY2U6cGFzcw==' }),
+    };
+    for (const [what, { pathname, init }] of Object.entries(hostile)) {
+      const response = await fetch(`${server.url}${pathname}`, { ...init, redirect: 'manual' });
+      const signsIn = setCookies(response).has('snek_session');
+      const okay = (response.status >= 400 && response.status < 500) || (response.status === 303 && response.headers.get('location')!.startsWith('/signin'));
+      expect([what, okay ? 'refused' : response.status, signsIn]).toEqual([what, 'refused', false]);
+    }
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
