@@ -58,8 +58,6 @@ export interface Credential {
 type Identified = Credential | undefined | SnekError;
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,4096})$/i;
-// A JWT is three base64url parts; only such a bearer is worth offering to the sign-in providers.
-const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 function tokenCredential(token: AccessToken): Credential {
   return { name: token.name, scopes: token.scopes, actor: actorOfToken(token.name) };
@@ -76,7 +74,7 @@ function invalidBearer(): SnekError {
 
 /**
  * The credential of an Authorization header: a configured token, decided at once and in constant time, else the
- * first sign-in provider that owns the JWT. Only an unknown JWT costs a verification.
+ * first sign-in provider that owns it (a JWT, an API key). Only a token the config does not know is awaited.
  */
 function bearerCredential(header: string, policy: AccessPolicy): Identified | Promise<Identified> {
   const match = BEARER.exec(header);
@@ -84,14 +82,15 @@ function bearerCredential(header: string, policy: AccessPolicy): Identified | Pr
   const token = findToken(policy, match[1]!);
   if (token) return tokenCredential(token);
   const verifiers = policy.providers.filter((entry) => entry.provider.verifyBearer);
-  if (!verifiers.length || !JWT_SHAPE.test(match[1]!)) return invalidBearer();
+  if (!verifiers.length) return invalidBearer();
   return (async () => {
     for (const entry of verifiers) {
       try {
         const signedIn = await entry.provider.verifyBearer!(match[1]!);
         if (signedIn) return signedInCredential(signedIn, entry.name);
       } catch (error) {
-        if (SnekError.hasCode(error, 'AUTH_TOKEN_INVALID')) return new SnekError('UNAUTHORIZED', `${error.message} Run snek login again, or send another token.`, { details: { provider: entry.name } });
+        // By code, not class: a provider without @snek/core of its own may throw a plain Error with the code.
+        if ((error as { code?: unknown } | null)?.code === 'AUTH_TOKEN_INVALID') return new SnekError('UNAUTHORIZED', `${(error as Error).message} Run snek login again, or send another token.`, { details: { provider: entry.name } });
         return SnekError.is(error) ? error : new SnekError('AUTH_UNAVAILABLE', `The sign-in provider "${entry.name}" failed to check a token: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
       }
     }
