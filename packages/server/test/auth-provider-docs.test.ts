@@ -50,6 +50,12 @@ describe('docs/writing-an-auth-provider.md', () => {
     expect((await whoami('ghp_not_ours'))[0]).toBe(401);
     const auth = (await (await fetch(`${server.url}/v1/auth`)).json()) as { signIn: unknown[] };
     expect(auth.signIn).toEqual([{ name: 'corp-keys', displayName: 'Corp keys', browser: '/signin/corp-keys', keys: 'corp_…, from the key service' }]);
+    // Every write is logged with who made it, and never with the key.
+    const put = await fetch(`${server.url}/v1/sneks/keyed`, { method: 'PUT', headers: { authorization: 'Bearer corp_alice', 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Keyed', type: 'cute', content: '~>' }) });
+    expect(put.status).toBe(201);
     expect(await server.stop()).toBe(0);
+    const lines = server.output().stdout.split('\n').filter((line) => line.includes('"url":"/v1/sneks/keyed"'));
+    expect(lines.map((line) => JSON.parse(line).user)).toEqual([{ sub: 'alice', email: 'alice@corp.test', via: 'corp-keys' }]);
+    expect(server.output().stdout).not.toContain('corp_alice');
   });
 });
