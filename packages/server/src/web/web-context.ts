@@ -26,9 +26,16 @@ export function wantsHtml(req: Request): boolean {
   return req.accepts(['text/plain', 'text/html']) === 'text/html';
 }
 
-export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'signIn' | 'csrf'> & Record<string, unknown>, status = 200): void {
+export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'signIn' | 'csrf' | 'canWrite'> & Record<string, unknown>, status = 200): void {
   const session = res.locals.session;
-  const frame = { origin: originOf(req, context), signOut: Boolean(session), signIn: !session && context.offersSignIn && name !== 'sign-in', csrf: session ? context.access.sessions.csrfToken(session) : undefined };
+  const frame = {
+    origin: originOf(req, context),
+    signOut: Boolean(session),
+    signIn: !session && context.offersSignIn && name !== 'sign-in',
+    csrf: session ? context.access.sessions.csrfToken(session) : undefined,
+    // Only a writer sees the editing controls; the editor's own guard decides what a post may do.
+    canWrite: session?.scopes.has('write') ?? false,
+  };
   res.status(status).type('html').send(context.render(name, { ...frame, ...data }));
 }
 
