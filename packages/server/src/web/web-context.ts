@@ -11,6 +11,10 @@ export interface WebContext {
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto (server.trustProxy). */
   trustProxy: boolean;
+  /** server.publicUrl: sign-in callbacks are under it. */
+  publicUrl?: string | undefined;
+  /** Whether a browser can sign in here at all (sign-in-routes.ts offersSignIn). */
+  offersSignIn: boolean;
 }
 
 export function originOf(req: Request, context: WebContext): string {
@@ -22,11 +26,12 @@ export function wantsHtml(req: Request): boolean {
   return req.accepts(['text/plain', 'text/html']) === 'text/html';
 }
 
-export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'csrf' | 'canWrite'> & Record<string, unknown>, status = 200): void {
+export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'signIn' | 'csrf' | 'canWrite'> & Record<string, unknown>, status = 200): void {
   const session = res.locals.session;
   const frame = {
     origin: originOf(req, context),
-    signOut: context.access.read === 'token' && name !== 'sign-in',
+    signOut: Boolean(session),
+    signIn: !session && context.offersSignIn && name !== 'sign-in',
     csrf: session ? context.access.sessions.csrfToken(session) : undefined,
     // Only a writer sees the editing controls; the editor's own guard decides what a post may do.
     canWrite: session?.scopes.has('write') ?? false,

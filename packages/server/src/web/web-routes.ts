@@ -9,7 +9,7 @@ import { formBody } from './editor-form.js';
 import { EDITOR_PATHS, editorRoutes } from './editor-routes.js';
 import { galleryRoutes } from './gallery-routes.js';
 import { sameOriginOnly } from './same-origin.js';
-import { signInRoutes } from './sign-in-routes.js';
+import { offersSignIn, signInRoutes } from './sign-in-routes.js';
 import { staticAssets } from './static-assets.js';
 import { compilePages } from './templates.js';
 import { originOf, sendWebError, wantsHtml, type WebContext } from './web-context.js';
@@ -20,11 +20,13 @@ export interface WebRouterOptions {
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto when deciding whether the sign-in cookie is Secure. */
   trustProxy: boolean;
+  /** server.publicUrl, for sign-in callbacks. */
+  publicUrl?: string | undefined;
   logger: Logger;
 }
 
-// Open on a private server too: the page's assets and the sign-in form are how a browser gets in.
-const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signout']);
+// Open on a private server too: the page's assets and the sign-in forms are how a browser gets in.
+const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signin/:provider', '/signin/:provider/callback', '/signout']);
 const EDITOR = new Set<string>(EDITOR_PATHS);
 
 /**
@@ -61,7 +63,9 @@ function webErrorHandler(context: WebContext, logger: Logger): ErrorRequestHandl
 /** The snek gallery for browsers, and plain-text sneks for curl. */
 export function webRouter(options: WebRouterOptions): Router {
   const assets = staticAssets();
-  const context: WebContext = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy };
+  const partial = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy, publicUrl: options.publicUrl };
+  const context: WebContext = { ...partial, offersSignIn: offersSignIn(partial) };
+  const session = openSession(context);
   const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
   const writeSession = requireWriteSession(context);
   // The editor's pages need a session that may write. Its posts need, in this order, a same-origin browser, that
@@ -69,9 +73,10 @@ export function webRouter(options: WebRouterOptions): Router {
   // form, and the session's CSRF token in it. A cookie alone never writes.
   const editorPage = [writeSession];
   const editorPost = [sameOriginOnly(context), writeSession, formBody, requireCsrf(context)];
-  const readPage = [...canRead, openSession(context)];
+  const readPage = [...canRead, session];
   const guard: AreaGuard = ({ method, path }) => {
-    if (OPEN_PATHS.has(path)) return [];
+    // The sign-in pages open the session too, to show who is signed in; it decides nothing.
+    if (OPEN_PATHS.has(path)) return path === '/assets/:file' ? [] : [session];
     if (EDITOR.has(path)) return method === 'get' ? editorPage : editorPost;
     return readPage;
   };

@@ -1,0 +1,26 @@
+import type { Request, Response } from 'express';
+import { browserCookie, type BrowserCookie } from './browser-cookie.js';
+import type { WebContext } from './web-context.js';
+
+/**
+ * What a redirect sign-in needs back at its callback (state, nonce, PKCE verifier), sealed with the session keys.
+ * SameSite=Lax, not Strict: the callback is a top-level navigation from the identity provider's site.
+ */
+const PENDING_MINUTES = 10;
+const cookies = new WeakMap<WebContext, BrowserCookie>();
+const cookieOf = (context: WebContext) => cookies.get(context) ?? cookies.set(context, browserCookie('snek_pending', 'lax', context.trustProxy)).get(context)!;
+
+export async function keepPending(req: Request, res: Response, context: WebContext, provider: string, pending: string): Promise<void> {
+  const cookie = cookieOf(context);
+  const value = await context.access.sessions.sealPending(provider, pending, PENDING_MINUTES);
+  res.cookie(cookie.name(req), value, { ...cookie.options(req), maxAge: PENDING_MINUTES * 60_000 });
+}
+
+/** The pending sign-in of this browser for `provider`, cleared as it is taken: a callback is good once. */
+export async function takePending(req: Request, res: Response, context: WebContext, provider: string): Promise<string | null> {
+  const cookie = cookieOf(context);
+  const value = cookie.read(req);
+  if (value === undefined) return null;
+  res.clearCookie(cookie.name(req), cookie.options(req));
+  return context.access.sessions.openPending(provider, value);
+}
