@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { rawRequest, type RawRequest } from './helpers/raw-http.js';
+import { tokenSignIn } from './helpers/sign-in.js';
 import { BUILT_IN_STORES } from './helpers/store-configs.js';
 
 // The hostile-input corpus against the editor's forms: each post is wrong in some way, sent as a signed-in writer
@@ -27,8 +28,8 @@ let reader: { cookie: string; csrf: string };
 let cuteEtag: string;
 
 async function signIn(token: string): Promise<{ cookie: string; csrf: string }> {
-  const response = await fetch(`${server.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': FORM }, body: new URLSearchParams({ token }) });
-  const cookie = response.headers.get('set-cookie')!.split(';')[0]!;
+  const response = await tokenSignIn(server.url, token);
+  const cookie = response.headers.getSetCookie().find((c) => c.startsWith('snek_session='))!.split(';')[0]!;
   const page = await (await fetch(`${server.url}/`, { headers: { accept: HTML, cookie } })).text();
   return { cookie, csrf: /name="csrf" value="([\w-]+)"/.exec(page)![1]! };
 }
