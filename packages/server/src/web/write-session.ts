@@ -25,7 +25,6 @@ export function requireWriteSession(context: WebContext): RequestHandler {
       return next(new SnekError('FORBIDDEN', `You are signed in as ${who}, who may not change sneks: that needs the ${missing.join(' and ')} scope. Ask the server's admin for it, then sign in again.`));
     }
     res.locals.actor = actorOfSession(session);
-    res.locals.tokenName = session.person.name ?? session.person.sub;
     next();
   };
 }
