@@ -20,7 +20,7 @@ const faults = {
 
 /**
  * The gallery's pages and the plain-text sneks for curl. Their errors are a page or a line of text, not problem+json,
- * and /signin and /signout are left out: they are a browser's forms, not an API.
+ * and /signin, /signout and the editor (/new, /s/:id/edit, /s/:id/delete) are left out: they are a browser's forms, not an API.
  */
 export function webPaths() {
   return {
