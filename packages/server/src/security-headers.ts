@@ -1,6 +1,6 @@
 import type { Request, RequestHandler, Response } from 'express';
 import helmet, { type HelmetOptions } from 'helmet';
-import { cameOverHttps } from './https-request.js';
+import { cameOverHttps, type HttpsPolicy } from './https-request.js';
 
 /** Runs helmet once against a recorder and keeps the headers it sets. */
 function recordHelmetHeaders(options?: HelmetOptions): Array<[string, string]> {
@@ -32,7 +32,7 @@ const REFERRER_POLICY = { policy: 'same-origin' } as const;
  * One exception: `upgrade-insecure-requests` goes only with https. On a plain-http server reached by a name
  * (http://snek.corp:8000) it makes browsers fetch the page's own CSS and script over https, which fails.
  */
-export function securityHeaders(options: { trustProxy?: boolean } = {}): RequestHandler {
+export function securityHeaders(options: { trustProxy?: HttpsPolicy } = {}): RequestHandler {
   const overHttps = recordHelmetHeaders({ referrerPolicy: REFERRER_POLICY });
   const overHttp = recordHelmetHeaders({ referrerPolicy: REFERRER_POLICY, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   const trustProxy = options.trustProxy ?? false;

@@ -1,6 +1,6 @@
 import { parseCookie } from 'cookie';
 import type { CookieOptions, Request } from 'express';
-import { cameOverHttps } from '../https-request.js';
+import { cameOverHttps, type HttpsPolicy } from '../https-request.js';
 
 /** A cookie of the sign-in's: `__Host-<base>` and Secure over https, so no sibling host or plain page can plant it. */
 export interface BrowserCookie {
@@ -10,7 +10,7 @@ export interface BrowserCookie {
   read(req: Request): string | undefined;
 }
 
-export function browserCookie(base: string, sameSite: 'strict' | 'lax', trustProxy: boolean): BrowserCookie {
+export function browserCookie(base: string, sameSite: 'strict' | 'lax', trustProxy: HttpsPolicy): BrowserCookie {
   const name = (req: Request) => (cameOverHttps(req, trustProxy) ? `__Host-${base}` : base);
   return {
     name,

@@ -13,6 +13,7 @@ const cookieOf = (context: WebContext) => cookies.get(context) ?? cookies.set(co
 export async function keepPending(req: Request, res: Response, context: WebContext, provider: string, pending: string): Promise<void> {
   const cookie = cookieOf(context);
   const value = await context.access.sessions.sealPending(provider, pending, PENDING_MINUTES);
+  res.setHeader('Cache-Control', 'no-store');
   res.cookie(cookie.name(req), value, { ...cookie.options(req), maxAge: PENDING_MINUTES * 60_000 });
 }
 

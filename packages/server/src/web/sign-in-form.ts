@@ -19,6 +19,8 @@ function nonceOf(req: Request, context: WebContext): string | undefined {
 
 /** The CSRF token for the sign-in forms of this page; sets the nonce cookie unless the browser has one. */
 export function signInCsrf(req: Request, res: Response, context: WebContext): string {
+  // The page holds a token bound to this browser's nonce, and may set the nonce: no cache may keep it.
+  res.setHeader('Cache-Control', 'no-store');
   let nonce = nonceOf(req, context);
   if (!nonce) {
     const cookie = cookieOf(context);

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { SnekError } from '@snek/core';
 import type { AccessPolicy } from '../access.js';
-import { cameOverHttps } from '../https-request.js';
+import { cameOverHttps, type HttpsPolicy } from '../https-request.js';
 import { statusForCode } from '../problem.js';
 import type { PageFrame, PageName, RenderPage } from './templates.js';
 
@@ -10,7 +10,7 @@ export interface WebContext {
   render: RenderPage;
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto (server.trustProxy). */
-  trustProxy: boolean;
+  trustProxy: HttpsPolicy;
   /** server.publicUrl: sign-in callbacks are under it. */
   publicUrl?: string | undefined;
   /** Whether a browser can sign in here at all (sign-in-routes.ts offersSignIn). */

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
+import type { HttpsPolicy } from '../https-request.js';
 import { SnekError, type SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from '../access.js';
 import { statusForCode, toSnekError } from '../problem.js';
@@ -19,7 +20,7 @@ export interface WebRouterOptions {
   store: SnekStore;
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto when deciding whether the sign-in cookie is Secure. */
-  trustProxy: boolean;
+  trustProxy: HttpsPolicy;
   /** server.publicUrl, for sign-in callbacks. */
   publicUrl?: string | undefined;
   logger: Logger;
