@@ -60,7 +60,7 @@ export function editorRoutes(router: AreaRoutes, store: SnekStore, context: WebC
     const form = theirs
       ? editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: etagOf(theirs), values: { ...yours, id }, errors: {}, submit: 'Save yours over theirs' })
       : editorForm({ action: '/new', idField: 'hidden', values: { ...yours, id }, errors: {}, submit: 'Save yours again' });
-    sendPage(req, res, context, 'conflict', { title: heading, heading, id, theirs, form }, 409);
+    sendPage(req, res, context, 'conflict', { title: heading, heading, id, theirs, form, exists: reason === 'exists' && theirs !== undefined }, 409);
   };
 
   /** Writes the snek if the preconditions hold; false when someone else's write got in first. */
