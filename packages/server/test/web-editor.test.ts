@@ -371,6 +371,21 @@ describeInBrowser('who may write from the browser', () => {
     await context.close();
   }, 60_000);
 
+  it('when the sign-in ends while a person types, saves nothing and shows back what they typed', async () => {
+    const { context, page } = await signedIn(WRITER);
+    await page.goto(`${server.url}/new`);
+    await page.getByLabel('Name').fill('Late');
+    await page.getByLabel('Type').fill('late');
+    await page.getByLabel('Art', { exact: true }).fill(ART);
+    // The session ends (signed out in another tab, or expired): the browser no longer sends it.
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Not saved: you are signed out' }).waitFor();
+    expect(await artOf(page, 'The art you typed')).toBe(ART);
+    expect((await current('late')).snek).toBeNull();
+    await context.close();
+  }, 60_000);
+
   it('refuses a writer’s post with a missing, wrong or another session’s CSRF token', async () => {
     const { context, page } = await signedIn(WRITER);
     const other = await signedIn(WRITER);

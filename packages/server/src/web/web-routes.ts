@@ -70,8 +70,8 @@ export function webRouter(options: WebRouterOptions): Router {
   const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
   const writeSession = requireWriteSession(context);
   // The editor's pages need a session that may write. Its posts need, in this order, a same-origin browser, that
-  // session (so a body is read only for a writer, as the API reads one only after the token), a small urlencoded
-  // form, and the session's CSRF token in it. A cookie alone never writes.
+  // session (so a reader's body is never read; one with no session is, only to show back what was typed), a small
+  // urlencoded form, and the session's CSRF token in it. A cookie alone never writes.
   const editorPage = [writeSession];
   const editorPost = [sameOriginOnly(context), writeSession, formBody, requireCsrf(context)];
   const readPage = [...canRead, session];
