@@ -327,6 +327,17 @@ describeInBrowser('the editor in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Someone else changed this snek meanwhile' }).waitFor();
     await check('the conflict page');
+    await page.goto(`${server.url}/s/axe/delete`);
+    expect(await putSnek({ id: 'axe', name: 'Axe', type: 'edited', content: `axe ${colorScheme} again` })).toBe(200);
+    await page.getByRole('button', { name: 'Delete Axe' }).click();
+    await page.getByRole('heading', { name: 'Axe changed meanwhile' }).waitFor();
+    await check('the delete page after a change');
+    await page.goto(`${server.url}/new`);
+    await page.getByLabel('Art', { exact: true }).fill('typed');
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Not saved: you are signed out' }).waitFor();
+    await check('the signed-out page that keeps what was typed');
     expect(violations).toEqual([]);
     await context.close();
   }, 180_000);
