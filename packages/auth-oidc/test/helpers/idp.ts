@@ -35,6 +35,8 @@ export interface IdpOptions {
   audience?: string;
   /** Lifetime of those access tokens, seconds; default 300. Short for the refresh tests. */
   accessTokenTtl?: number;
+  /** The port to listen on; default 0 (any free one). A fixed one lets a test bring an issuer up that was down. */
+  port?: number;
 }
 
 export interface MintOptions {
@@ -88,7 +90,10 @@ export async function startIdp(options: IdpOptions = {}): Promise<TestIdp> {
   const signingJwk: JWK = { ...(await exportJWK(privateKey)), kid: 'idp-key-1', alg: 'RS256', use: 'sig' };
 
   const server: Server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   const account = (sub: string): TestAccount | undefined => (Object.hasOwn(ACCOUNTS, sub) ? ACCOUNTS[sub as AccountName] : undefined);
