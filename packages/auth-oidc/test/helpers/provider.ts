@@ -29,7 +29,9 @@ export interface CallbackListener {
 export async function listenForCallbacks(): Promise<CallbackListener> {
   const received: URL[] = [];
   const server: Server = createServer((req, res) => {
-    received.push(new URL(req.url ?? '/', `http://${req.headers.host}`));
+    const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+    // Chromium also asks for /favicon.ico.
+    if (url.pathname === '/signin/oidc/callback') received.push(url);
     res.setHeader('content-type', 'text/plain');
     res.end('callback received');
   });
