@@ -16,7 +16,12 @@ describe('an unreachable issuer', () => {
     const env = { SNEK_OIDC_CLIENT_SECRET: 'x' };
     const provider = await createProvider({ issuer, clientId: 'snek-web', env }, { audience: 'urn:snek:api' }, { callbackUrl: 'http://127.0.0.1:1/signin/oidc/callback' });
 
-    const startError = await provider.redirect!.start().catch((error: unknown) => error as Error & { code: string });
+    const startError = await provider.redirect!.start().then(
+      () => {
+        throw new Error('start() reached an issuer that is down');
+      },
+      (error: unknown) => error as Error & { code: string },
+    );
     expect(startError).toMatchObject({ code: 'AUTH_UNAVAILABLE' });
     expect(startError.message).toContain(`The identity provider ${issuer} could not be reached for discovery`);
     expect(startError.message).toMatch(/ECONNREFUSED/);
