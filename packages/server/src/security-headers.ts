@@ -26,8 +26,11 @@ function recordHelmetHeaders(options?: HelmetOptions): Array<[string, string]> {
  * (http://snek.corp:8000) it makes browsers fetch the page's own CSS and script over https, which fails.
  */
 export function securityHeaders(options: { trustProxy?: boolean } = {}): RequestHandler {
-  const overHttps = recordHelmetHeaders();
-  const overHttp = recordHelmetHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
+  // same-origin, not helmet's no-referrer: under no-referrer a browser sends `Origin: null` on every form post,
+  // and over plain http by name (no Sec-Fetch-Site there) sameOriginOnly could then never tell our own pages.
+  const referrerPolicy = { policy: 'same-origin' } as const;
+  const overHttps = recordHelmetHeaders({ referrerPolicy });
+  const overHttp = recordHelmetHeaders({ referrerPolicy, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   const trustProxy = options.trustProxy ?? false;
   return (req, res, next) => {
     for (const [name, value] of cameOverHttps(req, trustProxy) ? overHttps : overHttp) res.setHeader(name, value);

@@ -2,7 +2,7 @@ import { Eta } from 'eta';
 import { readWebFile } from './web-files.js';
 import type { AssetUrls } from './static-assets.js';
 
-const PAGES = ['layout', 'gallery', 'snek', 'sign-in', 'signed-in', 'error'] as const;
+const PAGES = ['layout', 'gallery', 'snek', 'sign-in', 'signed-in', 'sign-in-away', 'error'] as const;
 export type PageName = Exclude<(typeof PAGES)[number], 'layout'>;
 
 /** What every page's layout needs. */
