@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../src/index.js';
 import { browserSkipReason, launchChromium, PLAIN_HTTP_HOST } from './helpers/browser.js';
 import { signInAt, startIdp, type AccountName, type TestIdp } from '../../auth-oidc/test/helpers/idp.js';
 import { freePort } from '../../auth-oidc/test/helpers/provider.js';
+import { signInForm } from './helpers/sign-in.js';
 
 const SESSION_KEYS = `${'a'.repeat(32)},${'b'.repeat(32)}`;
 const snek = { name: 'Oidc snek', type: 'cute', content: '~~~>' };
@@ -117,6 +118,32 @@ describe("the IdP's JWTs on the JSON API", () => {
       expect(await response.text()).not.toContain(token);
     }
     expect((await api('/v1/sneks/oidc-z', null)).status).toBe(401);
+  });
+});
+
+describe('an identity provider that is down', () => {
+  it('does not stop the server: sign-in answers 503 saying so, the JWTs of that issuer 503, and the rest works', async () => {
+    const downIssuer = `http://127.0.0.1:${await freePort()}`;
+    const down = await startReplica({ ...idp, issuer: downIssuer } as TestIdp);
+    try {
+      const form = await signInForm(down.url);
+      const start = await fetch(`${down.url}/signin/oidc`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
+        body: new URLSearchParams({ csrf: form.csrf }),
+      });
+      expect(start.status).toBe(503);
+      expect(await start.text()).toContain(`The identity provider ${downIssuer} could not be reached for discovery`);
+      const jwt = await idp.mint({ claims: { iss: downIssuer } });
+      const api = await fetch(`${down.url}/v1/sneks`, { headers: { authorization: `Bearer ${jwt}` } });
+      expect(api.status).toBe(503);
+      expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect((await fetch(`${down.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${down.url}/v1/auth`)).status).toBe(200);
+    } finally {
+      await down.stop();
+    }
   });
 });
 
