@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { SnekError } from '@snek/core';
 import oidc from '../src/index.js';
 import { context, optionsFor } from './helpers/provider.js';
-import { CLIENT_SECRET_ENV } from './helpers/idp.js';
+import { CLIENT_SECRET_ENV } from './helpers/names.js';
 
 const idp = { issuer: 'https://login.example.test/realms/staff', clientId: 'snek-web' };
 const env = { [CLIENT_SECRET_ENV]: 'not-a-real-secret' };

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import Provider, { errors, type Configuration } from 'oidc-provider';
 import type { Page } from 'playwright-core';
+import { memoryAdapter } from './idp-adapter.js';
+import { CLIENT_SECRET_ENV } from './names.js';
 
 export interface TestAccount {
   sub: string;
@@ -25,8 +27,7 @@ export type AccountName = keyof typeof ACCOUNTS;
 export const RESOURCE = 'urn:snek:api';
 export const WEB_CLIENT_ID = 'snek-web';
 export const DEVICE_CLIENT_ID = 'snek-cli';
-/** The variable name a test's server reads the web client's secret from (options.clientSecretEnv). */
-export const CLIENT_SECRET_ENV = 'SNEK_OIDC_CLIENT_SECRET';
+export { CLIENT_SECRET_ENV };
 
 export interface IdpOptions {
   /** The web client's redirect URIs: the server's `<publicUrl>/signin/<name>/callback`. */
@@ -99,6 +100,7 @@ export async function startIdp(options: IdpOptions = {}): Promise<TestIdp> {
   const account = (sub: string): TestAccount | undefined => (Object.hasOwn(ACCOUNTS, sub) ? ACCOUNTS[sub as AccountName] : undefined);
 
   const configuration: Configuration = {
+    adapter: memoryAdapter(),
     jwks: { keys: [signingJwk as never] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     clients: [

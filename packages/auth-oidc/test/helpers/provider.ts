@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AuthContext, AuthProvider } from '@snek/core';
 import oidc from '../../src/index.js';
-import { CLIENT_SECRET_ENV, type TestIdp } from './idp.js';
+import type { TestIdp } from './idp.js';
+import { CLIENT_SECRET_ENV } from './names.js';
 
 /** The mapping the tests use: alice's group writes, bob's reads, carol's nothing (no "*"). */
 export const TEST_SCOPES = { 'snek-writers': ['read', 'write'], 'snek-readers': ['read'] } as const;
