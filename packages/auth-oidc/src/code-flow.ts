@@ -5,8 +5,8 @@ import type { LazyDiscovery } from './discovery.js';
 import type { OidcOptions } from './options.js';
 import { reasonOf, unavailable } from './unavailable.js';
 
-/** How long a person may take at the IdP before the sign-in must start again. */
-export const PENDING_MAX_AGE_MS = 15 * 60 * 1000;
+/** How long a person may take at the IdP before the sign-in must start again: as long as the server's pending cookie lives. */
+export const PENDING_MAX_AGE_MS = 10 * 60 * 1000;
 
 interface Pending {
   v: 1;
@@ -44,7 +44,7 @@ function readPending(pending: string): Pending {
   if (!p || p.v !== 1 || typeof p.state !== 'string' || typeof p.nonce !== 'string' || typeof p.verifier !== 'string' || typeof p.at !== 'number') {
     throw failed('This sign-in was not started in this browser, or its cookie was lost. Start the sign-in again.');
   }
-  if (Date.now() - p.at > PENDING_MAX_AGE_MS) throw failed('This sign-in took more than 15 minutes and has expired. Start the sign-in again.');
+  if (Date.now() - p.at > PENDING_MAX_AGE_MS) throw failed('This sign-in took more than 10 minutes and has expired. Start the sign-in again.');
   return p as Pending;
 }
 

@@ -1,4 +1,4 @@
-// docs/sign-in.md: every YAML example is a whole .snekrc that the real config loader takes, and each oidc entry's
+// docs/sign-in.md and the README's company sign-in: every YAML example is a whole .snekrc that the real config loader takes, and each oidc entry's
 // options are ones the real provider takes; the options tables list exactly what the code reads.
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -8,7 +8,10 @@ import oidc, { oidcOptionsSchema } from '../src/index.js';
 import { context } from './helpers/provider.js';
 
 const DOC = await readFile(new URL('../../../docs/sign-in.md', import.meta.url), 'utf8');
-const examples = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+const README = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+const yamlBlocks = (text: string) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
+// Every block of the guide, and the README's company sign-in.
+const examples = [...yamlBlocks(DOC), ...yamlBlocks(README).filter((block) => block.startsWith('# .snekrc: company sign-in\n'))];
 const dir = await tempDir('snek-sign-in-docs-');
 afterAll(() => dir.cleanup());
 
@@ -22,7 +25,7 @@ function optionTable(heading: string): string[] {
 describe('docs/sign-in.md', () => {
   it('has an example for oidc-provider, Keycloak, Entra ID, Okta, Google and oauth2-proxy', () => {
     const titles = examples.map((text) => text.split('\n')[0]);
-    for (const name of ['oidc-provider', 'Keycloak', 'Microsoft Entra ID', 'Okta', 'Google Workspace', 'oauth2-proxy']) expect(titles.some((title) => title!.includes(name))).toBe(true);
+    for (const name of ['oidc-provider', 'Keycloak', 'Microsoft Entra ID', 'Okta', 'Google Workspace', 'oauth2-proxy', 'company sign-in']) expect(titles.some((title) => title!.includes(name))).toBe(true);
   });
 
   it.each(examples.map((text) => [text.split('\n')[0]!, text]))('%s loads as a .snekrc, and its oidc options make a provider', async (title, text) => {
