@@ -11,7 +11,7 @@ const DOC = await readFile(new URL('../../../docs/sign-in.md', import.meta.url),
 const README = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
 const yamlBlocks = (text: string) => [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!);
 // Every block of the guide, and the README's company sign-in.
-const examples = [...yamlBlocks(DOC), ...yamlBlocks(README).filter((block) => block.startsWith('# .snekrc: company sign-in\n'))];
+const examples = [...yamlBlocks(DOC), ...yamlBlocks(README).filter((block) => block.startsWith('# .snekrc with company sign-in\n'))];
 const dir = await tempDir('snek-sign-in-docs-');
 afterAll(() => dir.cleanup());
 
@@ -25,7 +25,7 @@ function optionTable(heading: string): string[] {
 describe('docs/sign-in.md', () => {
   it('has an example for oidc-provider, Keycloak, Entra ID, Okta, Google and oauth2-proxy', () => {
     const titles = examples.map((text) => text.split('\n')[0]);
-    for (const name of ['oidc-provider', 'Keycloak', 'Microsoft Entra ID', 'Okta', 'Google Workspace', 'oauth2-proxy', 'company sign-in']) expect(titles.some((title) => title!.includes(name))).toBe(true);
+    for (const name of ['oidc-provider', 'Keycloak', 'Microsoft Entra ID', 'Okta', 'Google Workspace', 'oauth2-proxy', 'with company sign-in']) expect(titles.some((title) => title!.includes(name))).toBe(true);
   });
 
   it.each(examples.map((text) => [text.split('\n')[0]!, text]))('%s loads as a .snekrc, and its oidc options make a provider', async (title, text) => {

@@ -154,7 +154,7 @@ describe('signing in with a provider in the browser', () => {
 
   it('goes to the identity provider and back: a session for the person, and the gallery', async () => {
     const { callback, session } = await providerSignIn('alice');
-    expect(callback.status).toBe(200);
+    expect([callback.status, callback.headers.get('cache-control')]).toEqual([200, 'no-store']);
     // A page that moves on at once: the SameSite=Strict cookie would not follow a redirect begun on the IdP's site.
     expect(await callback.text()).toContain('<meta http-equiv="refresh" content="0; url=/">');
     expect(setCookies(callback).get('snek_pending')).toMatch(/^snek_pending=; /);
@@ -278,5 +278,37 @@ describe('hostile input to the sign-in routes', () => {
       expect([what, okay ? 'refused' : response.status, signsIn]).toEqual([what, 'refused', false]);
     }
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('more than one provider, and https', () => {
+  it('asks every provider: one that is down does not stop another, and its words stay in the log', async () => {
+    const twoProviders = `server:\n  store: memory\n  packs: []\n  auth:\n    signIn:\n      - { use: ${PROVIDER}, name: down, options: { idp: http://127.0.0.1:1, down: true } }\n      - { use: ${PROVIDER}, name: up, options: { idp: ${idpUrl}, people: { alice: { groups: [w] } }, scopes: { w: [read, write] } } }\n`;
+    const two = await startTestServer({ snekrc: twoProviders });
+    try {
+      const alice = await two.request('/v1/whoami', { token: 'fixture.alice.sig' });
+      expect((await alice.json()).actor).toMatchObject({ id: 'sub-alice', via: 'up' });
+      const nobody = await two.request('/v1/whoami', { token: 'fixture.nobody.sig' });
+      const problem = await nobody.json();
+      expect([nobody.status, problem.code, problem.detail]).toEqual([503, 'AUTH_UNAVAILABLE', 'The sign-in provider "down" could not check the token. Try again shortly; the server\'s log has why.']);
+    } finally {
+      await two.stop();
+    }
+  });
+
+  it('makes every sign-in cookie Secure and __Host- when publicUrl is https, and no answer that sets one is cached', async () => {
+    const https = await startTestServer({ snekrc: `server:\n  store: memory\n  packs: []\n  publicUrl: https://snek.example.test\n  auth:\n    tokens:\n      - { name: writer, sha256: ${sha256('write-only-token')}, scopes: [write] }\n` });
+    try {
+      const page = await fetch(`${https.url}/signin`);
+      expect([page.status, page.headers.get('cache-control')]).toEqual([200, 'no-store']);
+      expect(page.headers.get('set-cookie')).toMatch(/^__Host-snek_signin=[\w-]{22}; Max-Age=3600; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict$/);
+      // On a public server a token that may only write signs in too: the gallery is where it writes.
+      const csrf = /name="csrf" value="([\w-]+)"/.exec(await page.text())![1]!;
+      const signIn = await fetch(`${https.url}/signin`, { method: 'POST', redirect: 'manual', headers: { ...FORM, cookie: page.headers.get('set-cookie')!.split(';')[0]! }, body: new URLSearchParams({ csrf, token: 'write-only-token' }) });
+      expect([signIn.status, signIn.headers.get('location'), signIn.headers.get('cache-control')]).toEqual([303, '/', 'no-store']);
+      expect(signIn.headers.get('set-cookie')).toMatch(/^__Host-snek_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict$/);
+    } finally {
+      await https.stop();
+    }
   });
 });
