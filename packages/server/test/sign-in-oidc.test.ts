@@ -1,7 +1,7 @@
 // The real server with the built-in oidc provider, against the real identity provider (oidc-provider on
 // 127.0.0.1) and real Chromium: the code flow, group mapping, a session shared by two replicas, and the IdP's JWTs
 // on the JSON API.
-import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -14,7 +14,7 @@ import { signInAt, startIdp, type AccountName, type TestIdp } from '../../auth-o
 import { freePort } from '../../auth-oidc/test/helpers/provider.js';
 import { signInForm } from './helpers/sign-in.js';
 
-const SESSION_KEYS = `${'a'.repeat(32)},${'b'.repeat(32)}`;
+const SNEK_SESSION_KEYS = `${'a'.repeat(32)},${'b'.repeat(32)}`;
 const snek = { name: 'Oidc snek', type: 'cute', content: '~~~>' };
 
 const snekrc = (idp: Pick<TestIdp, 'issuer' | 'clientId' | 'deviceClientId' | 'resource' | 'audience'>, publicUrl: string) => `server:
@@ -51,7 +51,7 @@ async function startReplica(idp: TestIdp, publicUrl?: string): Promise<Replica> 
   const browserUrl = `http://${PLAIN_HTTP_HOST}:${port}`;
   const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'snek-oidc-test-')));
   await writeFile(path.join(dir, '.snekrc'), snekrc(idp, publicUrl ?? browserUrl));
-  const env = { HOME: dir, SNEK_SESSION_KEYS: SESSION_KEYS, ...idp.env };
+  const env = { HOME: dir, SNEK_SESSION_KEYS, ...idp.env };
   const loaded = await loadConfig({ cwd: dir, env });
   const server = await startServer({ loaded, port, env, logger: pino({ level: 'silent' }) });
   idp.allowRedirectUri(`${publicUrl ?? browserUrl}/signin/oidc/callback`);
@@ -118,6 +118,51 @@ describe("the IdP's JWTs on the JSON API", () => {
       expect(await response.text()).not.toContain(token);
     }
     expect((await api('/v1/sneks/oidc-z', null)).status).toBe(401);
+  });
+});
+
+describe('starting the sign-in', () => {
+  it("answers a browser's post with a page that moves on to the IdP (a redirect would break CSP form-action), with a link for when it does not", async () => {
+    const form = await signInForm(server.url);
+    const start = await fetch(`${server.url}/signin/oidc`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie },
+      body: new URLSearchParams({ csrf: form.csrf }),
+    });
+    expect(start.status).toBe(200);
+    expect(start.headers.getSetCookie().some((line) => line.startsWith('snek_pending='))).toBe(true);
+    const html = await start.text();
+    const to = /<meta http-equiv="refresh" content="0; url=([^"]+)">/.exec(html)?.[1]?.replaceAll('&amp;', '&');
+    expect(new URL(to!).origin).toBe(idp.issuer);
+    expect(new URL(to!).searchParams.get('code_challenge_method')).toBe('S256');
+    expect(html).toContain('Continue to Test IdP</a>');
+    expect(html).not.toContain(idp.clientSecret);
+  });
+});
+
+describe("the README's company sign-in", () => {
+  it('starts a server as written (the issuer is not contacted) that offers its sign-in', async () => {
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const example = [...readme.matchAll(/```yaml\n(# \.snekrc with company sign-in\n[\s\S]*?)```/g)].map((m) => m[1]!)[0];
+    expect(example).toBeDefined();
+    const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'snek-readme-sign-in-')));
+    try {
+      await writeFile(path.join(dir, '.snekrc'), example!);
+      const env = { HOME: dir, SNEK_SESSION_KEYS, SNEK_OIDC_SECRET: 'the secret' };
+      const loaded = await loadConfig({ cwd: dir, env });
+      // Loopback only, as every test server; the README's 0.0.0.0 is for a real deployment.
+      const readmeServer = await startServer({ loaded, host: '127.0.0.1', port: 0, env, logger: pino({ level: 'silent' }) });
+      try {
+        const auth = await (await fetch(`${readmeServer.url}/v1/auth`)).json();
+        expect(auth.signIn).toEqual([expect.objectContaining({ name: 'oidc', displayName: 'Example Corp', issuer: 'https://login.example.com/realms/staff', deviceClientId: 'snek-cli', audience: 'snek' })]);
+        expect((await signInForm(readmeServer.url)).html).toContain('Sign in with Example Corp');
+      } finally {
+        await readmeServer.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
