@@ -154,7 +154,7 @@ describe("the README's company sign-in", () => {
       // Loopback only, as every test server; the README's 0.0.0.0 is for a real deployment.
       const readmeServer = await startServer({ loaded, host: '127.0.0.1', port: 0, env, logger: pino({ level: 'silent' }) });
       try {
-        const auth = await (await fetch(`${readmeServer.url}/v1/auth`)).json();
+        const auth = (await (await fetch(`${readmeServer.url}/v1/auth`)).json()) as { signIn: unknown };
         expect(auth.signIn).toEqual([expect.objectContaining({ name: 'oidc', displayName: 'Example Corp', issuer: 'https://login.example.com/realms/staff', deviceClientId: 'snek-cli', audience: 'snek' })]);
         expect((await signInForm(readmeServer.url)).html).toContain('Sign in with Example Corp');
       } finally {

@@ -133,7 +133,7 @@ describe('a provider bearer on the API', () => {
     const snek = { name: 'Alice snek', type: 'cute', content: '~~~>' };
     expect((await server.request('/v1/sneks/by-alice', { method: 'PUT', token: 'fixture.alice.sig', json: snek })).status).toBe(201);
     const reader = await server.request('/v1/sneks/by-bob', { method: 'PUT', token: 'fixture.bob.sig', json: snek });
-    expect([reader.status, (await reader.json()).code]).toEqual([403, 'FORBIDDEN']);
+    expect([reader.status, ((await reader.json()) as { code: string }).code]).toEqual([403, 'FORBIDDEN']);
     const etag = (await server.request('/v1/sneks/by-alice', { token: READER })).headers.get('etag')!;
     expect((await server.request('/v1/sneks/by-alice', { method: 'DELETE', token: ADMIN_TOKEN, headers: { 'if-match': etag } })).status).toBe(204);
     expect(await actorsLogged()).toEqual([
@@ -195,7 +195,7 @@ describe('signing in with a provider in the browser', () => {
     expect([missing.status, missing.headers.get('location')]).toEqual([303, '/signin?failed=expired']);
     const foreignNonce = await start({ cookie: 'snek_signin=AAAAAAAAAAAAAAAAAAAAAA' }, { csrf: form.csrf });
     expect(foreignNonce.headers.get('location')).toBe('/signin?failed=expired');
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.test' }]) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { origin: 'http://evil.test' }] as Array<Record<string, string>>) {
       const crossSite = await start({ ...headers, cookie: form.cookie }, { csrf: form.csrf });
       expect([crossSite.status, setCookies(crossSite).has('snek_pending')]).toEqual([403, false]);
     }
@@ -287,9 +287,9 @@ describe('more than one provider, and https', () => {
     const two = await startTestServer({ snekrc: twoProviders });
     try {
       const alice = await two.request('/v1/whoami', { token: 'fixture.alice.sig' });
-      expect((await alice.json()).actor).toMatchObject({ id: 'sub-alice', via: 'up' });
+      expect(((await alice.json()) as { actor: unknown }).actor).toMatchObject({ id: 'sub-alice', via: 'up' });
       const nobody = await two.request('/v1/whoami', { token: 'fixture.nobody.sig' });
-      const problem = await nobody.json();
+      const problem = (await nobody.json()) as { code: string; detail: string };
       expect([nobody.status, problem.code, problem.detail]).toEqual([503, 'AUTH_UNAVAILABLE', 'The sign-in provider "down" could not check the token. Try again shortly; the server\'s log has why.']);
     } finally {
       await two.stop();
