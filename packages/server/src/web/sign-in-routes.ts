@@ -9,7 +9,7 @@ import { CSRF_FIELD, requireCsrf } from './csrf.js';
 import { keepPending, takePending } from './pending-sign-in.js';
 import { sameOriginOnly } from './same-origin.js';
 import { checksSignInCsrf, signInCsrf } from './sign-in-form.js';
-import { originOf, sendPage, type WebContext } from './web-context.js';
+import { originOf, sendPage, wantsHtml, type WebContext } from './web-context.js';
 
 // A token or a CSRF token is all a form sends; a body larger than this is neither.
 const formBody = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 });
@@ -89,6 +89,9 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
       if (redirect) {
         const { location, pending } = await redirect.start();
         await keepPending(req, res, context, entry.name, pending);
+        // A browser gets a page that moves on: CSP's form-action 'self' blocks a form post that redirects to
+        // another site (Chromium enforces it along the redirects), and the identity provider is one.
+        if (wantsHtml(req)) return sendPage(req, res, context, 'sign-in-away', { title: `Sign in with ${entry.displayName}`, refresh: location, displayName: entry.displayName });
         return res.redirect(303, location);
       }
       const person = fromRequest ? await fromRequest(authRequestOf(req)) : undefined;
