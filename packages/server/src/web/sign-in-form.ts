@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { Request, Response } from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
+import { CSRF_FIELD } from './csrf.js';
 import { browserCookie, type BrowserCookie } from './browser-cookie.js';
 import type { WebContext } from './web-context.js';
 
@@ -34,4 +35,12 @@ export function signInCsrf(req: Request, res: Response, context: WebContext): st
 export function checksSignInCsrf(req: Request, context: WebContext, presented: unknown): boolean {
   const nonce = nonceOf(req, context);
   return nonce !== undefined && context.access.sessions.checksCsrf({ sid: `signin:${nonce}` }, presented);
+}
+
+// A token or a CSRF token is all a sign-in form sends; a body larger than this is neither.
+export const signInFormBody: RequestHandler = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 });
+
+/** A sign-in post must carry its form's CSRF token; without it the browser is shown the form again. */
+export function requireSignInCsrf(context: WebContext): RequestHandler {
+  return (req, res, next) => (checksSignInCsrf(req, context, req.body?.[CSRF_FIELD]) ? next() : res.redirect(303, '/signin?failed=expired'));
 }

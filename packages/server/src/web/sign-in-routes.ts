@@ -1,18 +1,14 @@
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import { SnekError, type LoadedAuthProvider, type SignedIn } from '@snek/core';
 import { authRequestOf, findToken } from '../access.js';
 import { actorOfPerson, actorOfToken, tokenPerson } from '../actor.js';
 import { statusForCode, toSnekError } from '../problem.js';
 import { endSession, startSession } from '../session-cookie.js';
 import type { AreaRoutes } from '../routes/area-router.js';
-import { CSRF_FIELD, requireCsrf } from './csrf.js';
 import { keepPending, takePending } from './pending-sign-in.js';
-import { sameOriginOnly } from './same-origin.js';
-import { checksSignInCsrf, signInCsrf } from './sign-in-form.js';
+import { signInCsrf } from './sign-in-form.js';
 import { originOf, sendPage, wantsHtml, type WebContext } from './web-context.js';
 
-// A token or a CSRF token is all a form sends; a body larger than this is neither.
-const formBody = express.urlencoded({ extended: false, limit: '4kb', parameterLimit: 4 });
 
 // Fixed messages: nothing from the URL is shown back.
 const SIGN_IN_FAILURES: Record<string, string> = {
@@ -64,12 +60,10 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     showPage(req, res, failed);
   });
 
-  const sameOrigin = sameOriginOnly(context);
-  const signInForm = [sameOrigin, formBody];
-  router.post('/signin', ...signInForm, async (req, res) => {
+  // The web router's guard has checked each post's origin, body and CSRF token before these run.
+  router.post('/signin', async (req, res) => {
     if (!canSignIn) return res.redirect(303, '/');
     // Post/redirect/get: a reload does not post the token again, and the URL names only the kind of failure.
-    if (!checksSignInCsrf(req, context, req.body?.[CSRF_FIELD])) return res.redirect(303, '/signin?failed=expired');
     const presented = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const token = presented ? findToken(context.access, presented) : null;
     if (!token) return res.redirect(303, `/signin?failed=${presented ? 'invalid' : 'empty'}`);
@@ -80,10 +74,9 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     res.redirect(303, '/');
   });
 
-  router.post('/signin/:provider', ...signInForm, async (req, res) => {
+  router.post('/signin/:provider', async (req, res) => {
     const entry = providers.get(String(req.params['provider']));
     if (!entry) throw new SnekError('ROUTE_NOT_FOUND', 'There is no such sign-in on this server. Open /signin to see the ones it offers.');
-    if (!checksSignInCsrf(req, context, req.body?.[CSRF_FIELD])) return res.redirect(303, '/signin?failed=expired');
     try {
       const { redirect, fromRequest } = entry.provider;
       if (redirect) {
@@ -122,7 +115,7 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     }
   });
 
-  router.post('/signout', sameOrigin, formBody, requireCsrf(context), (req, res) => {
+  router.post('/signout', (req, res) => {
     endSession(req, res, context.trustProxy);
     res.redirect(303, context.access.read === 'token' ? '/signin' : '/');
   });

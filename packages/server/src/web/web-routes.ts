@@ -10,6 +10,7 @@ import { formBody } from './editor-form.js';
 import { EDITOR_PATHS, editorRoutes } from './editor-routes.js';
 import { galleryRoutes } from './gallery-routes.js';
 import { sameOriginOnly } from './same-origin.js';
+import { requireSignInCsrf, signInFormBody } from './sign-in-form.js';
 import { offersSignIn, signInRoutes } from './sign-in-routes.js';
 import { staticAssets } from './static-assets.js';
 import { compilePages } from './templates.js';
@@ -61,6 +62,8 @@ function webErrorHandler(context: WebContext, logger: Logger): ErrorRequestHandl
   };
 }
 
+const noSuchForm: RequestHandler = (_req, _res, next) => next(new SnekError('FORBIDDEN', 'The gallery takes no such form. Send it from the page that has it.'));
+
 /** The snek gallery for browsers, and plain-text sneks for curl. */
 export function webRouter(options: WebRouterOptions): Router {
   const assets = staticAssets();
@@ -75,10 +78,22 @@ export function webRouter(options: WebRouterOptions): Router {
   const editorPage = [writeSession];
   const editorPost = [sameOriginOnly(context), writeSession, formBody, requireCsrf(context)];
   const readPage = [...canRead, session];
+  // Sign-in posts: same origin, a small form, and the CSRF token of the sign-in form's nonce (login CSRF);
+  // sign-out acts for a session, so it needs the session's.
+  const sameOrigin = sameOriginOnly(context);
+  const signInPost = [session, sameOrigin, signInFormBody, requireSignInCsrf(context)];
+  const signOutPost = [session, sameOrigin, signInFormBody, requireCsrf(context)];
   const guard: AreaGuard = ({ method, path }) => {
+    if (method !== 'get') {
+      if (path === '/signin' || path === '/signin/:provider') return signInPost;
+      if (path === '/signout') return signOutPost;
+      if (EDITOR.has(path)) return editorPost;
+      // A post this guard has no rule for is refused, whatever a route file registers.
+      return [noSuchForm];
+    }
     // The sign-in pages open the session too, to show who is signed in; it decides nothing.
     if (OPEN_PATHS.has(path)) return path === '/assets/:file' ? [] : [session];
-    if (EDITOR.has(path)) return method === 'get' ? editorPage : editorPost;
+    if (EDITOR.has(path)) return editorPage;
     return readPage;
   };
   const routes = areaRouter(guard);
