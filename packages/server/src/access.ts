@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
-import { SCOPES, SnekError, type Scope, type SnekConfig } from '@snek/core';
+import { SCOPES, SnekError, type Actor, type AuthRequest, type LoadedAuthProvider, type Scope, type SignedIn, type SnekConfig } from '@snek/core';
+import { actorOfPerson, actorOfSession, actorOfToken } from './actor.js';
 import { readSession } from './session-cookie.js';
 import { sessionKeys, type SessionKeys } from './sessions.js';
 
@@ -17,6 +18,8 @@ export interface AccessPolicy {
   read: 'public' | 'token';
   /** The keys of the gallery's session cookies (server.auth.sessionKeysEnv). */
   sessions: SessionKeys;
+  /** The sign-in providers of `server.auth.signIn`, in order. */
+  providers: readonly LoadedAuthProvider[];
   /** Believe X-Forwarded-Proto when choosing the session cookie's name; createApp sets it from its trustProxy. */
   trustProxy?: boolean;
 }
@@ -26,7 +29,7 @@ export function digestToken(token: string): Buffer {
 }
 
 /** The tokens from SNEK_ADMIN_TOKEN and `server.auth`, each with its scopes. */
-export function accessPolicy(auth: SnekConfig['server']['auth'], env: NodeJS.ProcessEnv): AccessPolicy {
+export function accessPolicy(auth: SnekConfig['server']['auth'], env: NodeJS.ProcessEnv, providers: readonly LoadedAuthProvider[] = []): AccessPolicy {
   const all = new Set<Scope>(SCOPES);
   const fromEnv = (variable: string, key: string) => {
     const token = env[variable];
@@ -41,28 +44,92 @@ export function accessPolicy(auth: SnekConfig['server']['auth'], env: NodeJS.Pro
     const digest = token.sha256 ? Buffer.from(token.sha256, 'hex') : fromEnv(token.env!, `server.auth.tokens[${i}].env`);
     tokens.push({ name: token.name, digest, scopes: new Set(token.scopes) });
   }
-  return { tokens, read: auth.read ?? 'public', sessions: sessionKeys(auth, env) };
+  return { tokens, read: auth.read ?? 'public', sessions: sessionKeys(auth, env), providers };
 }
 
-/** What authorised a request: a token, or a session with the scopes its token had at sign-in. */
-interface Credential {
+/** What authorised a request: a token, a provider's JWT, a session, or a trusted proxy's word, with its scopes. */
+export interface Credential {
   name: string;
   scopes: ReadonlySet<Scope>;
+  actor: Actor;
 }
 
-/** The token in an Authorization header, compared in constant time: null if it is malformed or unknown. */
-function bearerToken(header: string, policy: AccessPolicy): AccessToken | null {
-  const match = /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
-  return match ? findToken(policy, match[1]!) : null;
+/** How a request is identified: a credential, nothing presented (undefined), or a refusal to answer with. */
+type Identified = Credential | undefined | SnekError;
+
+const BEARER = /^Bearer ([\x21-\x7e]{1,4096})$/i;
+// A JWT is three base64url parts; only such a bearer is worth offering to the sign-in providers.
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
+
+function tokenCredential(token: AccessToken): Credential {
+  return { name: token.name, scopes: token.scopes, actor: actorOfToken(token.name) };
+}
+
+function signedInCredential(signedIn: SignedIn, via: string): Credential {
+  const person = { sub: signedIn.person.sub, name: signedIn.person.name, email: signedIn.person.email, via };
+  return { name: signedIn.person.email ?? signedIn.person.name ?? signedIn.person.sub, scopes: new Set(signedIn.scopes), actor: actorOfPerson(person) };
+}
+
+function invalidBearer(): SnekError {
+  return new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token, or run snek login again.');
 }
 
 /**
- * The session cookie's credential, for reads only: a browser sends the cookie on its own, so a page elsewhere
- * could otherwise make it write. A tampered, foreign or expired cookie counts as none: the browser signs in again.
+ * The credential of an Authorization header: a configured token, decided at once and in constant time, else the
+ * first sign-in provider that owns the JWT. Only an unknown JWT costs a verification.
  */
-async function sessionCredential(req: Request, res: Response, policy: AccessPolicy): Promise<Credential | undefined> {
+function bearerCredential(header: string, policy: AccessPolicy): Identified | Promise<Identified> {
+  const match = BEARER.exec(header);
+  if (!match) return invalidBearer();
+  const token = findToken(policy, match[1]!);
+  if (token) return tokenCredential(token);
+  const verifiers = policy.providers.filter((entry) => entry.provider.verifyBearer);
+  if (!verifiers.length || !JWT_SHAPE.test(match[1]!)) return invalidBearer();
+  return (async () => {
+    for (const entry of verifiers) {
+      try {
+        const signedIn = await entry.provider.verifyBearer!(match[1]!);
+        if (signedIn) return signedInCredential(signedIn, entry.name);
+      } catch (error) {
+        if (SnekError.hasCode(error, 'AUTH_TOKEN_INVALID')) return new SnekError('UNAUTHORIZED', `${error.message} Run snek login again, or send another token.`, { details: { provider: entry.name } });
+        return SnekError.is(error) ? error : new SnekError('AUTH_UNAVAILABLE', `The sign-in provider "${entry.name}" failed to check a token: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+      }
+    }
+    return invalidBearer();
+  })();
+}
+
+/**
+ * What a browser sends on its own: the session cookie, else a trusted proxy's headers. Both count for reads
+ * only: a page elsewhere could make the browser send them. A tampered, foreign or expired cookie counts as none.
+ */
+async function ambientCredential(req: Request, res: Response, policy: AccessPolicy): Promise<Credential | undefined> {
   const session = await readSession(req, res, policy.sessions, policy.trustProxy ?? false);
-  return session ? { name: session.person.name ?? session.person.sub, scopes: session.scopes } : undefined;
+  if (session) return { name: session.person.email ?? session.person.name ?? session.person.sub, scopes: session.scopes, actor: actorOfSession(session) };
+  for (const entry of policy.providers) {
+    if (!entry.provider.fromRequest) continue;
+    const signedIn = await entry.provider.fromRequest(authRequestOf(req));
+    if (signedIn && signedIn.scopes.length) return signedInCredential(signedIn, entry.name);
+  }
+  return undefined;
+}
+
+/** The request as a sign-in provider sees it: the TCP peer, never a forwarded address, and its headers. */
+export function authRequestOf(req: Request): AuthRequest {
+  return {
+    remoteAddress: req.socket.remoteAddress,
+    header: (name) => {
+      const value = req.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** Who the request is from, as `scope` allows: the bearer if one is sent, else (for reads) what the browser sends. */
+export function identify(req: Request, res: Response, policy: AccessPolicy, scope: Scope): Identified | Promise<Identified> {
+  const header = req.get('authorization');
+  if (header !== undefined) return bearerCredential(header, policy);
+  return scope === 'read' ? ambientCredential(req, res, policy) : undefined;
 }
 
 /** The known token equal to `presented`, or null; compared in constant time. */
@@ -75,11 +142,10 @@ export function findToken(policy: AccessPolicy, presented: string): AccessToken 
   return found;
 }
 
-/** Whether the request presents a known token with `scope` (a session cookie counts for read). */
+/** Whether the request presents a credential with `scope` (a session cookie counts for read). */
 export async function presentsScope(req: Request, res: Response, policy: AccessPolicy, scope: Scope): Promise<boolean> {
-  const header = req.get('authorization');
-  const credential = header !== undefined ? bearerToken(header, policy) : scope === 'read' ? await sessionCredential(req, res, policy) : undefined;
-  return credential?.scopes.has(scope) ?? false;
+  const credential = await identify(req, res, policy, scope);
+  return credential !== undefined && !SnekError.is(credential) && credential.scopes.has(scope);
 }
 
 // RFC 6750: every 401 names the scheme; a token we do not know is an invalid_token.
@@ -92,7 +158,7 @@ const INVALID_TOKEN = 'Bearer realm="snek", error="invalid_token"';
  * cookie let through is private: a shared cache must never hand it to someone else.
  */
 export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler {
-  const nobodyHasScope = !policy.tokens.some((token) => token.scopes.has(scope));
+  const nobodyHasScope = !policy.tokens.some((token) => token.scopes.has(scope)) && !policy.providers.some((entry) => entry.provider.verifyBearer);
   const isPrivate = policy.read === 'token';
   return (req, res, next) => {
     if (scope === 'read' && !isPrivate) return next();
@@ -100,21 +166,26 @@ export function requireScope(policy: AccessPolicy, scope: Scope): RequestHandler
     if (scope === 'write' && nobodyHasScope) {
       return next(new SnekError('FORBIDDEN', 'Writes are disabled: this server has no token with the write scope. Start it with SNEK_ADMIN_TOKEN set, or add a token with scopes [write] under server.auth.tokens in .snekrc.'));
     }
-    const decide = (token: Credential | null | undefined) => {
-      if (!token) res.setHeader('WWW-Authenticate', token === null ? INVALID_TOKEN : CHALLENGE);
-      if (token === undefined) return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, or set SNEK_TOKEN or client.token in .snekrc.`, { details: { scope } }));
-      if (token === null) return next(new SnekError('UNAUTHORIZED', 'The bearer token is not valid on this server. Check --token, SNEK_TOKEN or client.token.', { details: { scope } }));
-      res.locals.tokenName = token.name;
-      if (!token.scopes.has(scope)) {
-        return next(new SnekError('FORBIDDEN', `The token "${token.name}" has the scopes ${[...token.scopes].join(', ')}, but this request needs ${scope}. Ask the server's admin for a token with ${scope}.`, { details: { scope, token: token.name } }));
+    const decide = (found: Identified) => {
+      if (found === undefined) {
+        res.setHeader('WWW-Authenticate', CHALLENGE);
+        return next(new SnekError('UNAUTHORIZED', `This request needs a bearer token with the ${scope} scope. Pass --token, set SNEK_TOKEN or client.token in .snekrc, or run snek login.`, { details: { scope } }));
+      }
+      if (SnekError.is(found)) {
+        if (found.code === 'UNAUTHORIZED') res.setHeader('WWW-Authenticate', INVALID_TOKEN);
+        return next(found.details?.['scope'] === undefined && found.code === 'UNAUTHORIZED' ? new SnekError(found.code, found.message, { details: { ...found.details, scope } }) : found);
+      }
+      res.locals.actor = found.actor;
+      if (!found.scopes.has(scope)) {
+        const has = found.scopes.size ? `has the scopes ${[...found.scopes].join(', ')}` : 'has no scope';
+        return next(new SnekError('FORBIDDEN', `"${found.name}" ${has}, but this request needs ${scope}. Ask the server's admin for ${scope}.`, { details: { scope, token: found.name } }));
       }
       if (isPrivate) res.setHeader('Cache-Control', 'private');
       next();
     };
-    const header = req.get('authorization');
-    // A bearer header is decided at once; only a session cookie needs decrypting, and only for reads.
-    if (header !== undefined) return decide(bearerToken(header, policy));
-    if (scope !== 'read') return decide(undefined);
-    sessionCredential(req, res, policy).then(decide, next);
+    const found = identify(req, res, policy, scope);
+    // A configured token is decided at once; only a cookie, a proxy's word or a JWT needs awaiting.
+    if (found instanceof Promise) found.then(decide, next);
+    else decide(found);
   };
 }

@@ -29,6 +29,8 @@ export interface CreateAppOptions {
   web?: boolean;
   /** Believe X-Forwarded-Proto (server.trustProxy); default false. */
   trustProxy?: boolean;
+  /** server.publicUrl: where sign-in providers send browsers back to. */
+  publicUrl?: string | undefined;
 }
 
 /** The server's areas, each a Router with its own guard and error handler. */
@@ -42,13 +44,13 @@ export type RouterName = (typeof ROUTERS)[number];
  */
 export function assembleApp(options: CreateAppOptions, order: readonly RouterName[]): Express {
   // The access policy chooses the session cookie's name by scheme, so it believes the proxy when the app does.
-  const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {})), trustProxy: options.trustProxy ?? false };
+  const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {}, [])), trustProxy: options.trustProxy ?? false };
   const { store, logger } = options;
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
     api: () => apiRouter({ store, packs: options.packs ?? [], access, logger }),
     docs: () => docsRouter({ version: options.version ?? '0.0.0', access, logger }),
-    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: options.trustProxy ?? false, logger })),
+    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: options.trustProxy ?? false, publicUrl: options.publicUrl, logger })),
   };
   const app = express();
   app.disable('x-powered-by');

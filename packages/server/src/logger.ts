@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { RequestHandler, Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
-import { SnekError } from '@snek/core';
+import { SnekError, type Actor } from '@snek/core';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -45,6 +45,11 @@ function requestAsText(this: Logger, args: Parameters<Logger['info']>, log: (...
   log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms`] as unknown as Parameters<Logger['info']>);
 }
 
+function actorFields(actor: Actor | undefined): Pick<RequestLine, 'token' | 'user'> {
+  if (!actor) return {};
+  return actor.kind === 'token' ? { token: actor.id } : { user: { sub: actor.id, email: actor.email, via: actor.via } };
+}
+
 interface RequestLine {
   reqId: string;
   method: string;
@@ -52,6 +57,8 @@ interface RequestLine {
   status: number;
   ms: number;
   token?: string | undefined;
+  /** A person's subject, email and sign-in provider; never a token or a cookie. */
+  user?: { sub: string; email?: string | undefined; via?: string | undefined } | undefined;
 }
 
 /**
@@ -87,8 +94,8 @@ declare global {
       requestId: string;
       /** performance.now() when the request reached the app. */
       startedAt: number;
-      /** The name (never the value) of the token that authorised the request. */
-      tokenName?: string;
+      /** Who the request acts for: a token by its name (never its value), or a person. */
+      actor?: Actor | undefined;
     }
   }
 }
@@ -103,7 +110,7 @@ export function requestLogger(logger: Logger): RequestHandler {
   // One listener shared by every response (no closure per request): `this` is the response.
   function logFinished(this: Response): void {
     const { locals, req } = this;
-    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: req.originalUrl.slice(0, 200), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, token: locals.tokenName };
+    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: req.originalUrl.slice(0, 200), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, ...actorFields(locals.actor) };
     if (this.statusCode >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   }

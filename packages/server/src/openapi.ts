@@ -1,3 +1,4 @@
+import { authPaths } from './openapi/auth.js';
 import { components } from './openapi/shared.js';
 import { legacyPaths } from './openapi/legacy.js';
 import { packPaths } from './openapi/packs.js';
@@ -27,6 +28,6 @@ export function openApiDocument(version: string) {
       { name: 'gallery', description: 'The snek gallery for browsers, and plain-text sneks for curl (off with `server.web: false`)' },
     ],
     components: components(),
-    paths: { ...snekPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...webPaths() },
+    paths: { ...snekPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths() },
   };
 }

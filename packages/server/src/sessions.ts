@@ -28,9 +28,13 @@ export interface SessionKeys {
   seal(person: Person, scopes: Iterable<Scope>): Promise<{ value: string; session: Session }>;
   /** The session in a cookie value, or null if it is tampered, sealed with another key, or expired. */
   open(value: string): Promise<Session | null>;
-  /** The CSRF token a form of this session carries: an HMAC of its sid. */
-  csrfToken(session: Session): string;
-  checksCsrf(session: Session, presented: unknown): boolean;
+  /** The CSRF token a form of this session (or of a sign-in form's nonce) carries: an HMAC of its sid. */
+  csrfToken(session: Pick<Session, 'sid'>): string;
+  checksCsrf(session: Pick<Session, 'sid'>, presented: unknown): boolean;
+  /** Seals what a redirect sign-in needs at its callback, bound to the provider, for `minutes`. */
+  sealPending(provider: string, pending: string, minutes: number): Promise<string>;
+  /** The pending sign-in in a cookie value, or null if it is tampered, for another provider, or expired. */
+  openPending(provider: string, value: string): Promise<string | null>;
 }
 
 // A sealed session is a few hundred bytes; anything much larger is not one, and is not worth decrypting.
@@ -101,6 +105,27 @@ export function sessionKeys(auth: SnekConfig['server']['auth'], env: NodeJS.Proc
           return toSession((await jwtDecrypt(value, key.encryption, DECRYPT)).payload);
         } catch (error) {
           // It opened, so it is ours, but it is over (or malformed): no other key will do better.
+          if (error instanceof errors.JWTExpired || error instanceof errors.JWTClaimValidationFailed) return null;
+        }
+      }
+      return null;
+    },
+    async sealPending(provider, pending, minutes) {
+      return new EncryptJWT({ pending, provider })
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+        .setSubject(`pending:${provider}`)
+        .setJti(randomBytes(16).toString('base64url'))
+        .setExpirationTime(new Date(Date.now() + minutes * 60_000))
+        .encrypt(current.encryption);
+    },
+    async openPending(provider, value) {
+      if (value.length > MAX_SEALED_LENGTH) return null;
+      for (const key of keys) {
+        try {
+          const { payload } = await jwtDecrypt(value, key.encryption, DECRYPT);
+          // A session has no `pending`, and one provider's pending sign-in is no other's.
+          return payload['provider'] === provider && payload.sub === `pending:${provider}` && typeof payload['pending'] === 'string' ? payload['pending'] : null;
+        } catch (error) {
           if (error instanceof errors.JWTExpired || error instanceof errors.JWTClaimValidationFailed) return null;
         }
       }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, SnekError, loadStore, reportsStatus, type LoadedConfig, type SnekConfig, type SnekStore } from '@snek/core';
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, SnekError, loadAuthProviders, loadStore, reportsStatus, type LoadedConfig, type SnekConfig, type SnekStore } from '@snek/core';
 import { createApp } from './app.js';
 import { loadConfiguredPacks, seedPacks } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
@@ -42,8 +42,19 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? createLogger(env);
-  const { config, filepath } = options.loaded;
-  const access = accessPolicy(config.server.auth, env);
+  const { config, filepath, configDir } = options.loaded;
+  // Built-in providers (oidc, proxy) resolve through the server's own dependencies, as its packs do.
+  const providers = await loadAuthProviders({
+    entries: config.server.auth.signIn ?? [],
+    publicUrl: config.server.publicUrl,
+    configDir,
+    file: filepath ?? 'the environment',
+    env,
+    fallbackFrom: [import.meta.url],
+    timeoutMs: config.server.storeTimeout * 1000,
+  });
+  const closeProviders = () => Promise.all(providers.map((entry) => entry.provider.close?.())).then(() => undefined);
+  const access = accessPolicy(config.server.auth, env, providers);
   if (access.sessions.sourceEnv === undefined && access.read === 'token' && config.server.web !== false) {
     logger.warn('server.auth.sessionKeysEnv is not set: gallery sign-ins use a random key made at start, so they end when the server restarts and are not shared with other replicas. Set it to the name of an environment variable that holds a key every replica shares (openssl rand -base64 32).');
   }
@@ -61,19 +72,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
-    server = createServer(timeouts(config.server), createApp({ store, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false }));
+    server = createServer(timeouts(config.server), createApp({ store, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl }));
     server.on('clientError', answerClientError);
     stopCap = capConnections(server, config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger);
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {
     await store.close();
+    await closeProviders();
     throw error;
   }
   const url = urlOf(server);
-  const writes = access.tokens.some((token) => token.scopes.has('write')) ? 'enabled' : 'disabled (no token with the write scope)';
-  logger.info({ url, reads: access.read, writes }, `Snek server listening on ${url}`);
+  const writes = access.tokens.some((token) => token.scopes.has('write')) || providers.some((entry) => entry.provider.verifyBearer) ? 'enabled' : 'disabled (no token with the write scope)';
+  logger.info({ url, reads: access.read, writes, signIn: providers.map((entry) => entry.name) }, `Snek server listening on ${url}`);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(stopCap).then(() => store.close()).then(() => logger.info('Snek server stopped')));
+  const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(stopCap).then(() => store.close()).then(closeProviders).then(() => logger.info('Snek server stopped')));
   return { url, store, close };
 }
 

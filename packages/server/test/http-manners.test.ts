@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/in-process.js';
+import { tokenSignIn } from './helpers/sign-in.js';
 
 // Defects 4.5, 4.6 and 4.8 of issue 16, each seen from outside: the real server on loopback, the real stores.
 const READER = 'manners-reader-secret';
@@ -77,7 +78,7 @@ describe('caches on a private server (4.6)', () => {
   });
 
   it('marks the gallery private, to a cookie and to a bearer token, and its 304s', async () => {
-    const signIn = await fetch(`${locked.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: READER }) });
+    const signIn = await tokenSignIn(locked.url, READER);
     const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
     const page = await fetch(`${locked.url}/`, { headers: { cookie, accept: BROWSER_ACCEPT } });
     expect(page.status).toBe(200);

@@ -26,6 +26,8 @@ const ROUTES = [
   ['delete', '/v1/sneks/{id}'],
   ['get', '/v1/types'],
   ['get', '/v1/packs'],
+  ['get', '/v1/auth'],
+  ['get', '/v1/whoami'],
   ['get', '/sneks'],
   ['get', '/healthz'],
   ['get', '/readyz'],
@@ -94,9 +96,9 @@ describe('the description tools consume', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('declares reads open or bearer, writes bearer only, /healthz open', () => {
+  it('declares reads open or bearer, writes bearer only, /healthz and /v1/auth open', () => {
     for (const { route, method, op } of operations()) {
-      const expected = route === 'get /healthz' ? [{}] : method === 'get' ? [{}, { bearer: [] }] : [{ bearer: [] }];
+      const expected = route === 'get /healthz' || route === 'get /v1/auth' ? [{}] : method === 'get' ? [{}, { bearer: [] }] : [{ bearer: [] }];
       expect([route, op.security]).toEqual([route, expected]);
     }
   });
@@ -105,8 +107,10 @@ describe('the description tools consume', () => {
     for (const { route, op } of operations()) {
       const statuses = Object.keys(op.responses);
       expect([route, statuses.filter((s) => ['400', '431'].includes(s))]).toEqual([route, ['400', '431']]);
-      // The health checks answer a load balancer without a token, on any server.
-      if (route !== 'get /healthz' && route !== 'get /readyz') expect([route, statuses.filter((s) => ['401', '403'].includes(s))]).toEqual([route, ['401', '403']]);
+      // The health checks answer a load balancer without a token, on any server; /v1/auth and /v1/whoami answer
+      // anyone (whoami refuses only a token that is not valid).
+      const guarded = { 'get /healthz': [], 'get /readyz': [], 'get /v1/auth': [], 'get /v1/whoami': ['401'] }[route] ?? ['401', '403'];
+      expect([route, statuses.filter((s) => ['401', '403'].includes(s))]).toEqual([route, guarded]);
       for (const [status, response] of Object.entries(op.responses)) {
         // The gallery answers people: its own errors are a page or a line of text.
         if (Number(status) >= 400 && !op.tags?.includes('gallery')) expect([route, status, Object.keys(resolve(response).content ?? {})]).toEqual([route, status, ['application/problem+json']]);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { sessionKeys } from '../src/index.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
+import { tokenSignIn } from './helpers/sign-in.js';
 import { cleanEnv, killAllServers, startServerProcess } from './helpers/server-process.js';
 
 const READER = 'session-reader-secret-token';
@@ -13,8 +14,8 @@ const OLD_KEY = randomBytes(32).toString('base64');
 const NEW_KEY = randomBytes(32).toString('base64');
 const snekrc = (auth = '') => `server:\n  store: memory\n  trustProxy: true\n  auth:\n    read: token\n    sessionKeysEnv: SNEK_SESSION_KEYS\n${auth}    tokens:\n      - { name: reader, sha256: ${sha256(READER)}, scopes: [read] }\n`;
 
-async function signIn(url: string, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(`${url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token: READER }) });
+function signIn(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  return tokenSignIn(url, READER, headers);
 }
 
 /** The `name=value` of the cookie a sign-in sets. */

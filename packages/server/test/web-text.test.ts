@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/in-process.js';
+import { tokenSignIn } from './helpers/sign-in.js';
 
 const SNEKS_DIR = new URL('../../pack-classic/sneks/', import.meta.url);
 const READER = 'gallery-reader-secret';
@@ -126,8 +127,7 @@ describe('upgrade-insecure-requests', () => {
 });
 
 describe('a private server (auth.read: token)', () => {
-  const signIn = (token: string, headers: Record<string, string> = {}) =>
-    fetch(`${locked.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams({ token }) });
+  const signIn = (token: string, headers: Record<string, string> = {}) => tokenSignIn(locked.url, token, headers);
 
   it('sends a browser to the sign-in form, and tells curl which header to send', async () => {
     const page = await fetch(`${locked.url}/`, { redirect: 'manual', headers: { accept: BROWSER_ACCEPT } });
@@ -163,7 +163,7 @@ describe('a private server (auth.read: token)', () => {
   it('does not trust X-Forwarded-Proto unless server.trustProxy says so', async () => {
     const untrusting = await startTestServer({ snekrc: PRIVATE.replace('  trustProxy: true\n', '') });
     try {
-      const response = await fetch(`${untrusting.url}/signin`, { method: 'POST', redirect: 'manual', headers: { 'x-forwarded-proto': 'https', 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: READER }) });
+      const response = await tokenSignIn(untrusting.url, READER, { 'x-forwarded-proto': 'https' });
       expect(response.status).toBe(303);
       expect(response.headers.get('set-cookie')).toMatch(/^snek_session=[^;]+; Path=\/; Expires=[^;]+; HttpOnly; SameSite=Strict$/);
     } finally {

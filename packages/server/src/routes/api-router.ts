@@ -5,6 +5,7 @@ import { requireScope, type AccessPolicy } from '../access.js';
 import { problemHandler } from '../problem.js';
 import type { PackSummary } from '../seed-packs.js';
 import { areaRouter, type AreaGuard } from './area-router.js';
+import { OPEN_API_PATHS, authRoutes } from './auth.js';
 import { legacyRoutes } from './legacy.js';
 import { packRoutes } from './packs.js';
 import { snekRoutes } from './sneks.js';
@@ -18,19 +19,20 @@ export interface ApiRouterOptions {
 
 /**
  * The API's one rule: a GET reads, anything else writes, and on a private server a write must also be
- * allowed to read. On a public server a GET has no guard at all, so the hot reads pay nothing for it.
+ * allowed to read. /v1/auth and /v1/whoami answer anyone: they say how to get in. On a public server a GET has no guard at all, so the hot reads pay nothing for it.
  */
 export function apiGuard(access: AccessPolicy): AreaGuard {
   const canRead = requireScope(access, 'read');
   const canWrite = requireScope(access, 'write');
   const isPrivate = access.read === 'token';
-  return ({ method }) => (method === 'get' ? (isPrivate ? [canRead] : []) : isPrivate ? [canRead, canWrite] : [canWrite]);
+  return ({ method, path }) => (OPEN_API_PATHS.has(path) ? [] : method === 'get' ? (isPrivate ? [canRead] : []) : isPrivate ? [canRead, canWrite] : [canWrite]);
 }
 
 /** /v1 and the prototype's /sneks: errors are problem+json. */
 export function apiRouter(options: ApiRouterOptions): Router {
   const routes = areaRouter(apiGuard(options.access));
   snekRoutes(routes, options.store);
+  authRoutes(routes, options.access);
   legacyRoutes(routes, options.store);
   packRoutes(routes, options.packs);
   return routes.seal(problemHandler(options.logger));

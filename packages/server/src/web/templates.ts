@@ -2,7 +2,7 @@ import { Eta } from 'eta';
 import { readWebFile } from './web-files.js';
 import type { AssetUrls } from './static-assets.js';
 
-const PAGES = ['layout', 'gallery', 'snek', 'sign-in', 'error'] as const;
+const PAGES = ['layout', 'gallery', 'snek', 'sign-in', 'signed-in', 'error'] as const;
 export type PageName = Exclude<(typeof PAGES)[number], 'layout'>;
 
 /** What every page's layout needs. */
@@ -10,8 +10,12 @@ export interface PageFrame {
   title: string;
   /** The origin shown in the curl example, e.g. http://sneks.example:8000. */
   origin: string;
-  /** Show the sign-out button (private servers). */
+  /** Show the sign-out button: the browser is signed in. */
   signOut: boolean;
+  /** Show a link to /signin: it is not, and could be. */
+  signIn: boolean;
+  /** Where a meta refresh sends the browser at once, if anywhere. */
+  refresh?: string | undefined;
   /** The session's CSRF token, which every state-changing form carries; absent without a session. */
   csrf: string | undefined;
 }

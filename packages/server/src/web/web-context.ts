@@ -11,6 +11,10 @@ export interface WebContext {
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto (server.trustProxy). */
   trustProxy: boolean;
+  /** server.publicUrl: sign-in callbacks are under it. */
+  publicUrl?: string | undefined;
+  /** Whether a browser can sign in here at all (sign-in-routes.ts offersSignIn). */
+  offersSignIn: boolean;
 }
 
 export function originOf(req: Request, context: WebContext): string {
@@ -22,9 +26,9 @@ export function wantsHtml(req: Request): boolean {
   return req.accepts(['text/plain', 'text/html']) === 'text/html';
 }
 
-export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'csrf'> & Record<string, unknown>, status = 200): void {
+export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'signIn' | 'csrf'> & Record<string, unknown>, status = 200): void {
   const session = res.locals.session;
-  const frame = { origin: originOf(req, context), signOut: context.access.read === 'token' && name !== 'sign-in', csrf: session ? context.access.sessions.csrfToken(session) : undefined };
+  const frame = { origin: originOf(req, context), signOut: Boolean(session), signIn: !session && context.offersSignIn && name !== 'sign-in', csrf: session ? context.access.sessions.csrfToken(session) : undefined };
   res.status(status).type('html').send(context.render(name, { ...frame, ...data }));
 }
 

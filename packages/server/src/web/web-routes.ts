@@ -5,7 +5,8 @@ import { requireScope, type AccessPolicy } from '../access.js';
 import { statusForCode, toSnekError } from '../problem.js';
 import { areaRouter, type AreaGuard } from '../routes/area-router.js';
 import { galleryRoutes } from './gallery-routes.js';
-import { signInRoutes } from './sign-in-routes.js';
+import { offersSignIn, signInRoutes } from './sign-in-routes.js';
+import { readSession } from '../session-cookie.js';
 import { staticAssets } from './static-assets.js';
 import { compilePages } from './templates.js';
 import { originOf, sendWebError, wantsHtml, type WebContext } from './web-context.js';
@@ -15,11 +16,13 @@ export interface WebRouterOptions {
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto when deciding whether the sign-in cookie is Secure. */
   trustProxy: boolean;
+  /** server.publicUrl, for sign-in callbacks. */
+  publicUrl?: string | undefined;
   logger: Logger;
 }
 
-// Open on a private server too: the page's assets and the sign-in form are how a browser gets in.
-const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signout']);
+// Open on a private server too: the page's assets and the sign-in forms are how a browser gets in.
+const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signin/:provider', '/signin/:provider/callback', '/signout']);
 
 /**
  * The same read check as the API. Without a token a browser is sent to the sign-in form, and curl gets one
@@ -42,6 +45,13 @@ function webReadGuard(access: AccessPolicy, context: WebContext): RequestHandler
     });
 }
 
+function openSession(context: WebContext): RequestHandler {
+  return (req, res, next) => {
+    if (!req.headers.cookie) return next();
+    readSession(req, res, context.access.sessions, context.trustProxy).then(() => next(), next);
+  };
+}
+
 /** Errors as people read them: a page for a browser and for the gallery, one line of text for curl. */
 function webErrorHandler(context: WebContext, logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -55,9 +65,12 @@ function webErrorHandler(context: WebContext, logger: Logger): ErrorRequestHandl
 /** The snek gallery for browsers, and plain-text sneks for curl. */
 export function webRouter(options: WebRouterOptions): Router {
   const assets = staticAssets();
-  const context: WebContext = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy };
+  const partial = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy, publicUrl: options.publicUrl };
+  const context: WebContext = { ...partial, offersSignIn: offersSignIn(partial) };
+  // Every page but the assets opens the session first, to show who is signed in; it decides nothing.
+  const session = openSession(context);
   const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
-  const guard: AreaGuard = ({ path }) => (OPEN_PATHS.has(path) ? [] : canRead);
+  const guard: AreaGuard = ({ path }) => (path === '/assets/:file' ? [] : OPEN_PATHS.has(path) ? [session] : [session, ...canRead]);
   const routes = areaRouter(guard);
   assets.routes(routes);
   signInRoutes(routes, context);
