@@ -25,6 +25,7 @@ const UNIT = [
   'packages/core/test/',
   'packages/store-memory/test/',
   'packages/auth-proxy/test/',
+  'packages/auth-oidc/test/options.test.ts',
   'packages/pack-classic/test/',
   'packages/create-store/test/names.test.ts',
   'packages/create-store/test/versions.test.ts',
