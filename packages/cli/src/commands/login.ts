@@ -50,8 +50,8 @@ function chooseMethod(url: string, methods: Awaited<ReturnType<SnekClient['auth'
   if ('method' in chosen) return chosen.method;
   const names = chosen.names.map(terminalLine);
   if (chosen.problem === 'unknown') throw new SnekError('USAGE', `the snek server at ${url} has no sign-in provider named "${terminalLine(named!)}"; it has ${names.length ? names.join(', ') : 'none'}`);
-  const which = named !== undefined ? `its sign-in provider "${terminalLine(named)}" has` : names.length ? `none of its sign-in providers (${names.join(', ')}) has` : 'it has no sign-in provider, so it has';
-  throw new SnekError('UNAUTHORIZED', `the snek server at ${url} offers no sign-in for the CLI: ${which} a deviceClientId. Use a token (--token, SNEK_TOKEN or client.token), or ask its admin to set deviceClientId`);
+  const which = named !== undefined ? `its sign-in provider "${terminalLine(named)}" has no deviceClientId` : names.length ? `none of its sign-in providers (${names.join(', ')}) has a deviceClientId` : 'it has no sign-in provider';
+  throw new SnekError('UNAUTHORIZED', `the snek server at ${url} offers no sign-in for the CLI: ${which}. Use a token (--token, SNEK_TOKEN or client.token), or ask its admin to set deviceClientId`);
 }
 
 function promptText({ verificationUri, userCode, verificationUriComplete, expiresInSeconds }: DevicePrompt): string {
