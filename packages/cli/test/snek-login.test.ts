@@ -122,6 +122,15 @@ describeWithBrowser('snek login, whoami and push against the real server and ide
     for (const secret of [logins[server.url]!.accessToken, logins[server.url]!.refreshToken!]) expect(first.stdout.toString() + first.stderr).not.toContain(secret);
   }, 90_000);
 
+  it("the README's example of snek login has the lines it prints, in their order", async () => {
+    expect(first?.code).toBe(0);
+    const readme = await readFile(new URL('../../../README.md', import.meta.url), 'utf8');
+    const example = /### Signing in: `snek login`[\s\S]*?```text\n([\s\S]*?)```/.exec(readme)![1]!.split('\n');
+    const shape = (line: string) => line.replace(/https?:\/\/\S+/g, 'URL').replace(/enter the code \S+/, 'enter the code CODE').replace(/lasts \d+ minutes/, 'lasts N minutes').replace(/ as .* \(sub .*, via \w+\); scopes: .*/, ' as WHO; scopes: SCOPES');
+    const printed = [...first.stderr.split('\n').slice(0, 3), first.stdout.toString().trimEnd()];
+    expect(example.slice(0, 4).map(shape)).toEqual(printed.map(shape));
+  });
+
   it('snek whoami says who the server takes the login for, its scopes and where the token came from; --json gives the JSON', async () => {
     expect(first?.code).toBe(0);
     const run = await snek(['whoami']);
