@@ -112,6 +112,25 @@ describe('usage errors', () => {
   });
 });
 
+describe('login, whoami and logout on a server without sign-in', () => {
+  it('snek login says the server offers no sign-in for the CLI, in one line, exit 5', async () => {
+    expectOneLineError(await snek(['login']), 5, /^snek: the snek server at \S+ offers no sign-in for the CLI: it has no sign-in provider\. Use a token \(--token, SNEK_TOKEN or client\.token\)/);
+  });
+
+  it('snek whoami without a token is nobody, with the scopes anyone has; with a token, its name', async () => {
+    const nobody = await snek(['whoami']);
+    expect([nobody.code, nobody.stdout.toString(), nobody.stderr]).toEqual([0, `${server.url}: nobody (no token): run snek login, or give a token\nscopes: read\ntoken: not set\n`, '']);
+    const admin = await snek(['whoami', '--json'], { SNEK_TOKEN: TOKEN });
+    expect(JSON.parse(admin.stdout.toString())).toEqual({ actor: { kind: 'token', id: 'SNEK_ADMIN_TOKEN' }, scopes: ['read', 'write', 'admin'] });
+    expectOneLineError(await snek(['whoami', '--token', 'not-a-token']), 5, /not valid on this server/);
+  });
+
+  it('snek logout with nothing saved says "not logged in" and exits 0', async () => {
+    const run = await snek(['logout']);
+    expect([run.code, run.stdout.toString(), run.stderr]).toEqual([0, `not logged in to ${server.url}\n`, '']);
+  });
+});
+
 describe('--no-cache', () => {
   it.each([[['list']], [['types']], [['config']], [['cache', 'clear']], [['cute']], [['--type', 'cute']], [['list', '--json']]])('snek %j --no-cache is accepted', async (args) => {
     const run = await snek([...args, '--no-cache']);

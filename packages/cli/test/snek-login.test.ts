@@ -239,4 +239,9 @@ describeWithBrowser('snek login: renewal and refusals', () => {
     expectOneLineError(await snek(['login', '--provider', 'webonly']), 5, /offers no sign-in for the CLI: its sign-in provider "webonly" has no deviceClientId\. Use a token/);
     expectOneLineError(await snek(['login', '--provider', 'nope']), 2, /has no sign-in provider named "nope"; it has oidc, quick, webonly$/m);
   });
+
+  it('completion offers the server\'s sign-in providers after --provider', async () => {
+    const run = await snek(['--get-yargs-completions', 'snek', 'login', '--provider', ''], { SHELL: '/bin/bash' });
+    expect([run.code, run.stdout.toString(), run.stderr]).toEqual([0, 'oidc\nquick\nwebonly\n', '']);
+  });
 });
