@@ -24,7 +24,7 @@ export interface SignedIn {
 export interface AuthRequest {
   /** The peer's address on the TCP connection (never a forwarded header). */
   remoteAddress: string | undefined;
-  /** A request header by lower-case name; a repeated header is joined with ", ". */
+  /** A request header by name; undefined when absent or sent more than once (which no honest proxy does). */
   header(name: string): string | undefined;
 }
 

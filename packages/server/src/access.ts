@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import { SCOPES, SnekError, type Actor, type AuthRequest, type LoadedAuthProvider, type Scope, type SignedIn, type SnekConfig } from '@snek/core';
 import { actorOfPerson, actorOfSession, actorOfToken } from './actor.js';
+import type { HttpsPolicy } from './https-request.js';
 import { readSession } from './session-cookie.js';
 import { sessionKeys, type SessionKeys } from './sessions.js';
 
@@ -21,7 +22,7 @@ export interface AccessPolicy {
   /** The sign-in providers of `server.auth.signIn`, in order. */
   providers: readonly LoadedAuthProvider[];
   /** Believe X-Forwarded-Proto when choosing the session cookie's name; createApp sets it from its trustProxy. */
-  trustProxy?: boolean;
+  trustProxy?: HttpsPolicy;
 }
 
 export function digestToken(token: string): Buffer {
@@ -58,8 +59,6 @@ export interface Credential {
 type Identified = Credential | undefined | SnekError;
 
 const BEARER = /^Bearer ([\x21-\x7e]{1,4096})$/i;
-// A JWT is three base64url parts; only such a bearer is worth offering to the sign-in providers.
-const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 function tokenCredential(token: AccessToken): Credential {
   return { name: token.name, scopes: token.scopes, actor: actorOfToken(token.name) };
@@ -76,7 +75,7 @@ function invalidBearer(): SnekError {
 
 /**
  * The credential of an Authorization header: a configured token, decided at once and in constant time, else the
- * first sign-in provider that owns the JWT. Only an unknown JWT costs a verification.
+ * first sign-in provider that owns it (a JWT, an API key). Only a token the config does not know is awaited.
  */
 function bearerCredential(header: string, policy: AccessPolicy): Identified | Promise<Identified> {
   const match = BEARER.exec(header);
@@ -84,18 +83,24 @@ function bearerCredential(header: string, policy: AccessPolicy): Identified | Pr
   const token = findToken(policy, match[1]!);
   if (token) return tokenCredential(token);
   const verifiers = policy.providers.filter((entry) => entry.provider.verifyBearer);
-  if (!verifiers.length || !JWT_SHAPE.test(match[1]!)) return invalidBearer();
+  if (!verifiers.length) return invalidBearer();
   return (async () => {
+    // Every provider is asked until one takes the token: one that refuses it (two entries on one issuer, with
+    // other audiences) or is down must not stop another from taking its own. The first refusal is the answer.
+    let refusal: SnekError | undefined;
     for (const entry of verifiers) {
       try {
         const signedIn = await entry.provider.verifyBearer!(match[1]!);
         if (signedIn) return signedInCredential(signedIn, entry.name);
       } catch (error) {
-        if (SnekError.hasCode(error, 'AUTH_TOKEN_INVALID')) return new SnekError('UNAUTHORIZED', `${error.message} Run snek login again, or send another token.`, { details: { provider: entry.name } });
-        return SnekError.is(error) ? error : new SnekError('AUTH_UNAVAILABLE', `The sign-in provider "${entry.name}" failed to check a token: ${error instanceof Error ? error.message : String(error)}.`, { cause: error });
+        // By code, not class: a provider without @snek/core of its own may throw a plain Error with the code.
+        const code = (error as { code?: unknown } | null)?.code;
+        if (code === 'AUTH_TOKEN_INVALID') refusal ??= new SnekError('UNAUTHORIZED', `${(error as Error).message} Run snek login again, or send another token.`, { details: { provider: entry.name } });
+        // A provider's own words about why it failed may name hosts inside the network: the log has them, not the client.
+        else refusal ??= new SnekError('AUTH_UNAVAILABLE', `The sign-in provider "${entry.name}" could not check the token. Try again shortly; the server's log has why.`, { cause: error, details: { provider: entry.name } });
       }
     }
-    return invalidBearer();
+    return refusal ?? invalidBearer();
   })();
 }
 
@@ -118,9 +123,11 @@ async function ambientCredential(req: Request, res: Response, policy: AccessPoli
 export function authRequestOf(req: Request): AuthRequest {
   return {
     remoteAddress: req.socket.remoteAddress,
+    // Node joins a repeated header into one; a proxy that adds its own instead of replacing the client's would
+    // then pass the client's along, so a header sent twice is not believed at all.
     header: (name) => {
-      const value = req.headers[name.toLowerCase()];
-      return Array.isArray(value) ? value.join(', ') : value;
+      const values = req.headersDistinct[name.toLowerCase()];
+      return values?.length === 1 ? values[0] : undefined;
     },
   };
 }

@@ -3,6 +3,7 @@ import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { SnekStore } from '@snek/core';
 import { accessPolicy, type AccessPolicy } from './access.js';
+import type { HttpsPolicy } from './https-request.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
 import { securityHeaders } from './security-headers.js';
@@ -44,20 +45,22 @@ export type RouterName = (typeof ROUTERS)[number];
  */
 export function assembleApp(options: CreateAppOptions, order: readonly RouterName[]): Express {
   // The access policy chooses the session cookie's name by scheme, so it believes the proxy when the app does.
-  const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {}, [])), trustProxy: options.trustProxy ?? false };
+  // An https publicUrl means TLS ends in front of the server: its cookies are Secure and __Host- whatever the proxy says.
+  const https: HttpsPolicy = options.publicUrl?.startsWith('https:') ? 'always' : options.trustProxy ?? false;
+  const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {}, [])), trustProxy: https };
   const { store, logger } = options;
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
     api: () => apiRouter({ store, packs: options.packs ?? [], access, logger }),
     docs: () => docsRouter({ version: options.version ?? '0.0.0', access, logger }),
-    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: options.trustProxy ?? false, publicUrl: options.publicUrl, logger })),
+    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: https, publicUrl: options.publicUrl, logger })),
   };
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
   app.use(requestLogger(logger));
-  app.use(securityHeaders({ trustProxy: options.trustProxy ?? false }));
+  app.use(securityHeaders({ trustProxy: https }));
   if (options.corsOrigins?.length) {
     app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id'] }));
   }

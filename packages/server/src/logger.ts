@@ -45,6 +45,14 @@ function requestAsText(this: Logger, args: Parameters<Logger['info']>, log: (...
   log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms`] as unknown as Parameters<Logger['info']>);
 }
 
+// A sign-in callback's query holds a one-time code and the state: the log keeps the path alone.
+const CALLBACK = /^(\/signin\/[^/?]+\/callback)\?/;
+
+function loggedUrl(url: string): string {
+  const callback = CALLBACK.exec(url);
+  return callback ? `${callback[1]}?…` : url.slice(0, 200);
+}
+
 function actorFields(actor: Actor | undefined): Pick<RequestLine, 'token' | 'user'> {
   if (!actor) return {};
   return actor.kind === 'token' ? { token: actor.id } : { user: { sub: actor.id, email: actor.email, via: actor.via } };
@@ -110,7 +118,7 @@ export function requestLogger(logger: Logger): RequestHandler {
   // One listener shared by every response (no closure per request): `this` is the response.
   function logFinished(this: Response): void {
     const { locals, req } = this;
-    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: req.originalUrl.slice(0, 200), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, ...actorFields(locals.actor) };
+    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: loggedUrl(req.originalUrl), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, ...actorFields(locals.actor) };
     if (this.statusCode >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   }

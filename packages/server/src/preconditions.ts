@@ -53,6 +53,23 @@ export function readPreconditions(req: Request): Preconditions | undefined {
 }
 
 /**
+ * The If-Match of a browser form: the one strong ETag its page was made with, in a hidden field. It goes through
+ * the header's own parser, so the editor and the API compare tags alike; `*`, a list or a weak tag is refused.
+ */
+export function ifMatchFromForm(etag: string): Preconditions {
+  let condition: TagCondition = [];
+  try {
+    if (etag.length <= 100) condition = parseCondition('If-Match', etag);
+  } catch {
+    // Malformed: refused below, with the form's own message.
+  }
+  if (condition === '*' || condition.length !== 1 || condition[0]!.weak) {
+    throw new SnekError('REQUEST_INVALID', 'The form\'s etag field is not the ETag of a snek. Open the snek\'s page again and start from there.');
+  }
+  return { ifMatch: condition };
+}
+
+/**
  * Whether the preconditions hold for `current` (RFC 9110 §13.2.2, steps 1 and 3): If-Match first, with strong
  * comparison, so a weak tag never matches; then If-None-Match, with weak comparison.
  */

@@ -1,7 +1,7 @@
 import { parseCookie } from 'cookie';
 import type { CookieOptions, Request, Response } from 'express';
 import type { Scope } from '@snek/core';
-import { cameOverHttps } from './https-request.js';
+import { cameOverHttps, type HttpsPolicy } from './https-request.js';
 import type { Person, Session, SessionKeys } from './sessions.js';
 
 declare global {
@@ -19,7 +19,7 @@ declare global {
  */
 export const SESSION_COOKIE = { https: '__Host-snek_session', http: 'snek_session' } as const;
 
-export function sessionCookieName(req: Request, trustProxy: boolean): string {
+export function sessionCookieName(req: Request, trustProxy: HttpsPolicy): string {
   return cameOverHttps(req, trustProxy) ? SESSION_COOKIE.https : SESSION_COOKIE.http;
 }
 
@@ -27,7 +27,7 @@ export function sessionCookieName(req: Request, trustProxy: boolean): string {
  * HttpOnly: no script can read it. SameSite=Strict: the browser sends it only with requests that start on this
  * site. It holds a sealed session, never a token.
  */
-function cookieOptions(req: Request, trustProxy: boolean): CookieOptions {
+function cookieOptions(req: Request, trustProxy: HttpsPolicy): CookieOptions {
   return { httpOnly: true, sameSite: 'strict', secure: cameOverHttps(req, trustProxy), path: '/' };
 }
 
@@ -35,7 +35,7 @@ function cookieOptions(req: Request, trustProxy: boolean): CookieOptions {
  * The request's session: the cookie of its scheme's name, opened with the keys; null when absent, tampered,
  * sealed with a key the server no longer has, or expired. Opened once per request and kept in res.locals.
  */
-export async function readSession(req: Request, res: Response, keys: SessionKeys, trustProxy: boolean): Promise<Session | null> {
+export async function readSession(req: Request, res: Response, keys: SessionKeys, trustProxy: HttpsPolicy): Promise<Session | null> {
   if (res.locals.session !== undefined) return res.locals.session;
   const header = req.headers.cookie;
   const value = header ? parseCookie(header)[sessionCookieName(req, trustProxy)] : undefined;
@@ -48,15 +48,18 @@ export async function readSession(req: Request, res: Response, keys: SessionKeys
  * Signs a browser in: seals a new session for `person` with `scopes` and sets its cookie. Every way of signing
  * in (the token form today, a sign-in provider later) ends here.
  */
-export async function startSession(req: Request, res: Response, keys: SessionKeys, trustProxy: boolean, person: Person, scopes: Iterable<Scope>): Promise<Session> {
+export async function startSession(req: Request, res: Response, keys: SessionKeys, trustProxy: HttpsPolicy, person: Person, scopes: Iterable<Scope>): Promise<Session> {
   const { value, session } = await keys.seal(person, scopes);
+  // An answer that sets a session is this browser's alone: no cache may keep it, Set-Cookie and all.
+  res.setHeader('Cache-Control', 'no-store');
   res.cookie(sessionCookieName(req, trustProxy), value, { ...cookieOptions(req, trustProxy), expires: session.expiresAt });
   res.locals.session = session;
   return session;
 }
 
 /** Signs a browser out: its cookie is cleared. The sealed value itself stays valid until it expires. */
-export function endSession(req: Request, res: Response, trustProxy: boolean): void {
+export function endSession(req: Request, res: Response, trustProxy: HttpsPolicy): void {
+  res.setHeader('Cache-Control', 'no-store');
   res.clearCookie(sessionCookieName(req, trustProxy), cookieOptions(req, trustProxy));
   res.locals.session = null;
 }

@@ -52,3 +52,33 @@ export function parsePutBody(req: Request, id: string): Snek {
   }
   return { id, name: body.name, type: body.type, content: body.content };
 }
+
+/** The fields of a snek as a person typed them into the gallery's editor. */
+export interface SnekFields {
+  id: string;
+  name: string;
+  type: string;
+  content: string;
+}
+
+/** A message per field, as the editor shows it beside the field. */
+export type SnekFieldErrors = Partial<Record<keyof SnekFields, string>>;
+
+const FIELD_LABELS: Record<keyof SnekFields, string> = { id: 'The id', name: 'The name', type: 'The type', content: 'The art' };
+
+/**
+ * The editor's check: the same schemas as a PUT's body and URL id, with each problem kept beside its field
+ * rather than thrown, so the page can show them all and keep what the person typed.
+ */
+export function checkSnekFields(fields: SnekFields): { snek: Snek } | { errors: SnekFieldErrors } {
+  const errors: SnekFieldErrors = {};
+  const add = (field: keyof SnekFields, message: string) => {
+    errors[field] = errors[field] ? `${errors[field]}; ${message}` : `${FIELD_LABELS[field]} ${message}`;
+  };
+  const id = slugSchema.safeParse(fields.id);
+  if (!id.success) for (const issue of id.error.issues) add('id', issue.message);
+  const body = putBodySchema.safeParse({ name: fields.name, type: fields.type, content: fields.content });
+  if (!body.success) for (const issue of body.error.issues) add(issue.path[0] as keyof SnekFields, issue.message);
+  if (!id.success || !body.success) return { errors };
+  return { snek: { id: id.data, name: body.data.name, type: body.data.type, content: body.data.content } };
+}

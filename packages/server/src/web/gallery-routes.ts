@@ -8,9 +8,12 @@ import { originOf, sendPage, wantsHtml, type WebContext } from './web-context.js
 /** Sneks per gallery page: a few screens of cards, never the whole store. */
 export const GALLERY_PAGE_SIZE = 48;
 
-/** The gallery's query without the empty fields its form sends, checked by the API's own list validation. */
+/**
+ * The gallery's query without the empty fields its form sends, checked by the API's own list validation.
+ * `deleted` is the editor's redirect after a delete: the page says so, in fixed words.
+ */
 function galleryQuery(req: Request) {
-  const params = Object.fromEntries(Object.entries(req.query).filter(([, value]) => value !== ''));
+  const params = Object.fromEntries(Object.entries(req.query).filter(([key, value]) => value !== '' && !(key === 'deleted' && value === '1')));
   return parseListParams({ limit: String(GALLERY_PAGE_SIZE), ...params });
 }
 
@@ -57,6 +60,7 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
       allHref: name || type ? '/' : undefined,
       firstHref: cursor ? href({ name, type, limit }) : undefined,
       nextHref: page.nextCursor ? href({ name, type, limit, cursor: page.nextCursor }) : undefined,
+      notice: req.query['deleted'] === '1' ? 'The snek was deleted.' : undefined,
     });
   });
 
@@ -76,6 +80,8 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
       snek,
       typeHref: href({ type: snek.type }),
       curl: `curl ${bearer}${originOf(req, context)}/s/${snek.id}`,
+      // The editor's redirect after a save: fixed words, nothing from the URL shown back.
+      notice: req.query['saved'] === '1' ? 'Saved.' : undefined,
     });
   });
 }

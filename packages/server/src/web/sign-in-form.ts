@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { parseCookie } from 'cookie';
-import type { CookieOptions, Request, Response } from 'express';
-import { cameOverHttps } from '../https-request.js';
+import type { Request, Response } from 'express';
+import { browserCookie, type BrowserCookie } from './browser-cookie.js';
 import type { WebContext } from './web-context.js';
 
 /**
@@ -9,28 +8,24 @@ import type { WebContext } from './web-context.js';
  * short-lived cookie, and in the form an HMAC of it that only this server can make. A page elsewhere can neither
  * read the cookie nor make the HMAC, so it cannot sign a browser in as someone else (login CSRF).
  */
-const NONCE_COOKIE = { https: '__Host-snek_signin', http: 'snek_signin' } as const;
 const NONCE_MINUTES = 60;
-
-function cookieName(req: Request, context: WebContext): string {
-  return cameOverHttps(req, context.trustProxy) ? NONCE_COOKIE.https : NONCE_COOKIE.http;
-}
-
-function cookieOptions(req: Request, context: WebContext): CookieOptions {
-  return { httpOnly: true, sameSite: 'strict', secure: cameOverHttps(req, context.trustProxy), path: '/' };
-}
+const cookies = new WeakMap<WebContext, BrowserCookie>();
+const cookieOf = (context: WebContext) => cookies.get(context) ?? cookies.set(context, browserCookie('snek_signin', 'strict', context.trustProxy)).get(context)!;
 
 function nonceOf(req: Request, context: WebContext): string | undefined {
-  const value = req.headers.cookie ? parseCookie(req.headers.cookie)[cookieName(req, context)] : undefined;
+  const value = cookieOf(context).read(req);
   return value && /^[\w-]{22}$/.test(value) ? value : undefined;
 }
 
 /** The CSRF token for the sign-in forms of this page; sets the nonce cookie unless the browser has one. */
 export function signInCsrf(req: Request, res: Response, context: WebContext): string {
+  // The page holds a token bound to this browser's nonce, and may set the nonce: no cache may keep it.
+  res.setHeader('Cache-Control', 'no-store');
   let nonce = nonceOf(req, context);
   if (!nonce) {
+    const cookie = cookieOf(context);
     nonce = randomBytes(16).toString('base64url');
-    res.cookie(cookieName(req, context), nonce, { ...cookieOptions(req, context), maxAge: NONCE_MINUTES * 60_000 });
+    res.cookie(cookie.name(req), nonce, { ...cookie.options(req), maxAge: NONCE_MINUTES * 60_000 });
   }
   return context.access.sessions.csrfToken({ sid: `signin:${nonce}` });
 }

@@ -73,7 +73,8 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     const presented = typeof req.body?.token === 'string' ? req.body.token.trim() : '';
     const token = presented ? findToken(context.access, presented) : null;
     if (!token) return res.redirect(303, `/signin?failed=${presented ? 'invalid' : 'empty'}`);
-    if (!token.scopes.has('read')) return res.redirect(303, '/signin?failed=scope');
+    // On a public server anyone reads: a token that may only write still signs in, to write from the gallery.
+    if (context.access.read === 'token' && !token.scopes.has('read')) return res.redirect(303, '/signin?failed=scope');
     res.locals.actor = actorOfToken(token.name);
     await startSession(req, res, context.access.sessions, context.trustProxy, tokenPerson(token.name), token.scopes);
     res.redirect(303, '/');
@@ -105,8 +106,10 @@ export function signInRoutes(router: AreaRoutes, context: WebContext): void {
     try {
       const pending = await takePending(req, res, context, entry.name);
       if (pending === null) throw new SnekError('AUTH_SIGN_IN_FAILED', 'This sign-in expired, or began in another browser. Sign in again from this page.');
-      // The URL the identity provider redirected to: publicUrl, as registered with it, not what the Host header says.
-      const callback = new URL(req.originalUrl, context.publicUrl ?? originOf(req, context));
+      // The URL the identity provider redirected to, as registered with it (publicUrl, with any path it has), not
+      // what the Host header says; only the query is the request's.
+      const callback = new URL(`${context.publicUrl ?? originOf(req, context)}/signin/${entry.name}/callback`);
+      callback.search = new URL(req.originalUrl, 'http://x').search;
       await signedIn(req, res, entry, await entry.provider.redirect.finish(callback, pending));
       // A page, not a redirect: the browser arrived from the identity provider's site, and would not send the
       // SameSite=Strict session cookie along a redirect that began there. A navigation from this page does.

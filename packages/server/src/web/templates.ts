@@ -2,8 +2,9 @@ import { Eta } from 'eta';
 import { readWebFile } from './web-files.js';
 import type { AssetUrls } from './static-assets.js';
 
-const PAGES = ['layout', 'gallery', 'snek', 'sign-in', 'signed-in', 'error'] as const;
-export type PageName = Exclude<(typeof PAGES)[number], 'layout'>;
+const PAGES = ['layout', 'snek-form', 'gallery', 'snek', 'sign-in', 'signed-in', 'error', 'editor', 'conflict', 'delete'] as const;
+/** A page of its own; the layout and the editor's form (a part of the editor and conflict pages) are not. */
+export type PageName = Exclude<(typeof PAGES)[number], 'layout' | 'snek-form'>;
 
 /** What every page's layout needs. */
 export interface PageFrame {
@@ -18,6 +19,8 @@ export interface PageFrame {
   refresh?: string | undefined;
   /** The session's CSRF token, which every state-changing form carries; absent without a session. */
   csrf: string | undefined;
+  /** The session may write: the page shows the editing controls. */
+  canWrite: boolean;
 }
 
 export type RenderPage = (name: PageName, data: PageFrame & Record<string, unknown>) => string;

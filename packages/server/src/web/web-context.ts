@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { SnekError } from '@snek/core';
 import type { AccessPolicy } from '../access.js';
-import { cameOverHttps } from '../https-request.js';
+import { cameOverHttps, type HttpsPolicy } from '../https-request.js';
 import { statusForCode } from '../problem.js';
 import type { PageFrame, PageName, RenderPage } from './templates.js';
 
@@ -10,7 +10,7 @@ export interface WebContext {
   render: RenderPage;
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto (server.trustProxy). */
-  trustProxy: boolean;
+  trustProxy: HttpsPolicy;
   /** server.publicUrl: sign-in callbacks are under it. */
   publicUrl?: string | undefined;
   /** Whether a browser can sign in here at all (sign-in-routes.ts offersSignIn). */
@@ -26,9 +26,16 @@ export function wantsHtml(req: Request): boolean {
   return req.accepts(['text/plain', 'text/html']) === 'text/html';
 }
 
-export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'signIn' | 'csrf'> & Record<string, unknown>, status = 200): void {
+export function sendPage(req: Request, res: Response, context: WebContext, name: PageName, data: Omit<PageFrame, 'origin' | 'signOut' | 'signIn' | 'csrf' | 'canWrite'> & Record<string, unknown>, status = 200): void {
   const session = res.locals.session;
-  const frame = { origin: originOf(req, context), signOut: Boolean(session), signIn: !session && context.offersSignIn && name !== 'sign-in', csrf: session ? context.access.sessions.csrfToken(session) : undefined };
+  const frame = {
+    origin: originOf(req, context),
+    signOut: Boolean(session),
+    signIn: !session && context.offersSignIn && name !== 'sign-in',
+    csrf: session ? context.access.sessions.csrfToken(session) : undefined,
+    // Only a writer sees the editing controls; the editor's own guard decides what a post may do.
+    canWrite: session?.scopes.has('write') ?? false,
+  };
   res.status(status).type('html').send(context.render(name, { ...frame, ...data }));
 }
 

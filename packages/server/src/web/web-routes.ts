@@ -1,21 +1,26 @@
 import type { ErrorRequestHandler, RequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
+import type { HttpsPolicy } from '../https-request.js';
 import { SnekError, type SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from '../access.js';
 import { statusForCode, toSnekError } from '../problem.js';
 import { areaRouter, type AreaGuard } from '../routes/area-router.js';
+import { requireCsrf } from './csrf.js';
+import { formBody } from './editor-form.js';
+import { EDITOR_PATHS, editorRoutes } from './editor-routes.js';
 import { galleryRoutes } from './gallery-routes.js';
+import { sameOriginOnly } from './same-origin.js';
 import { offersSignIn, signInRoutes } from './sign-in-routes.js';
-import { readSession } from '../session-cookie.js';
 import { staticAssets } from './static-assets.js';
 import { compilePages } from './templates.js';
 import { originOf, sendWebError, wantsHtml, type WebContext } from './web-context.js';
+import { openSession, requireWriteSession } from './write-session.js';
 
 export interface WebRouterOptions {
   store: SnekStore;
   access: AccessPolicy;
   /** Believe X-Forwarded-Proto when deciding whether the sign-in cookie is Secure. */
-  trustProxy: boolean;
+  trustProxy: HttpsPolicy;
   /** server.publicUrl, for sign-in callbacks. */
   publicUrl?: string | undefined;
   logger: Logger;
@@ -23,6 +28,7 @@ export interface WebRouterOptions {
 
 // Open on a private server too: the page's assets and the sign-in forms are how a browser gets in.
 const OPEN_PATHS = new Set(['/assets/:file', '/signin', '/signin/:provider', '/signin/:provider/callback', '/signout']);
+const EDITOR = new Set<string>(EDITOR_PATHS);
 
 /**
  * The same read check as the API. Without a token a browser is sent to the sign-in form, and curl gets one
@@ -45,13 +51,6 @@ function webReadGuard(access: AccessPolicy, context: WebContext): RequestHandler
     });
 }
 
-function openSession(context: WebContext): RequestHandler {
-  return (req, res, next) => {
-    if (!req.headers.cookie) return next();
-    readSession(req, res, context.access.sessions, context.trustProxy).then(() => next(), next);
-  };
-}
-
 /** Errors as people read them: a page for a browser and for the gallery, one line of text for curl. */
 function webErrorHandler(context: WebContext, logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
@@ -67,13 +66,24 @@ export function webRouter(options: WebRouterOptions): Router {
   const assets = staticAssets();
   const partial = { render: compilePages(assets.urls), access: options.access, trustProxy: options.trustProxy, publicUrl: options.publicUrl };
   const context: WebContext = { ...partial, offersSignIn: offersSignIn(partial) };
-  // Every page but the assets opens the session first, to show who is signed in; it decides nothing.
   const session = openSession(context);
   const canRead = options.access.read === 'token' ? [webReadGuard(options.access, context)] : [];
-  const guard: AreaGuard = ({ path }) => (path === '/assets/:file' ? [] : OPEN_PATHS.has(path) ? [session] : [session, ...canRead]);
+  const writeSession = requireWriteSession(context);
+  // The editor's pages need a session that may write; its posts, in this order, a same-origin browser, a small
+  // form, the session's CSRF token, and then that session. A cookie alone never writes.
+  const editorPage = [writeSession];
+  const editorPost = [sameOriginOnly(context), formBody, requireCsrf(context), writeSession];
+  const readPage = [...canRead, session];
+  const guard: AreaGuard = ({ method, path }) => {
+    // The sign-in pages open the session too, to show who is signed in; it decides nothing.
+    if (OPEN_PATHS.has(path)) return path === '/assets/:file' ? [] : [session];
+    if (EDITOR.has(path)) return method === 'get' ? editorPage : editorPost;
+    return readPage;
+  };
   const routes = areaRouter(guard);
   assets.routes(routes);
   signInRoutes(routes, context);
   galleryRoutes(routes, options.store, context);
+  editorRoutes(routes, options.store, context);
   return routes.seal(webErrorHandler(context, options.logger));
 }

@@ -5,7 +5,9 @@ import { chromium, type Browser } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 /** A name for 127.0.0.1 that Chromium, unlike for 127.0.0.1 itself, treats as an insecure origin: a plain-http intranet host. */
 export const PLAIN_HTTP_HOST = 'snek.test';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--host-resolver-rules=MAP ${PLAIN_HTTP_HOST} 127.0.0.1`];
+/** Another site, also on 127.0.0.1: where the cross-site tests serve their hostile pages from. */
+export const FOREIGN_HOST = 'evil.test';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', `--host-resolver-rules=MAP ${PLAIN_HTTP_HOST} 127.0.0.1, MAP ${FOREIGN_HOST} 127.0.0.1`];
 
 /**
  * Why the browser tests cannot run here, or null when they can. Without Chromium a developer's run skips

@@ -14,3 +14,15 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
     }
   });
 }
+
+// The editor's live preview: the art as it will show, as you type. Without script the Preview button does it.
+for (const area of document.querySelectorAll('textarea[data-preview]')) {
+  const preview = document.getElementById(area.dataset.preview);
+  if (!preview) continue;
+  const show = () => {
+    preview.textContent = area.value;
+  };
+  area.addEventListener('input', show);
+  show();
+  for (const button of area.form.querySelectorAll('button[data-preview-button]')) button.hidden = true;
+}
