@@ -24,7 +24,7 @@ interface Answer {
 }
 
 /** One request from `from` (the TCP source address the server sees as the peer). */
-function send(server: TestServer, from: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function send(server: TestServer, from: string, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string): Promise<Answer> {
   const { hostname, port } = new URL(server.url);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, method, path, localAddress: from, headers: { connection: 'close', ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
@@ -38,7 +38,7 @@ function send(server: TestServer, from: string, method: string, path: string, he
 }
 
 /** POST /signin/proxy as the sign-in page's form does: its nonce cookie and CSRF token, from the server's own origin. */
-async function postSignIn(server: TestServer, from: string, headers: Record<string, string>): Promise<Answer> {
+async function postSignIn(server: TestServer, from: string, headers: Record<string, string | string[]>): Promise<Answer> {
   const form = await signInForm(server.url);
   return send(server, from, 'POST', '/signin/proxy', { ...headers, origin: server.url, 'sec-fetch-site': 'same-origin', cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams({ csrf: form.csrf }).toString());
 }
@@ -95,11 +95,15 @@ describe('the proxy sign-in provider in the real server', () => {
     expect([who.status, JSON.parse(who.body)]).toEqual([200, { actor: null, scopes: [] }]);
   });
 
-  it('a trusted proxy that names someone with no scope, or an over-long user, signs no one in', async () => {
+  it('a trusted proxy that names someone with no scope, a user twice, or an over-long user, signs no one in', async () => {
     const noScope = await postSignIn(server, TRUSTED, { 'x-forwarded-user': 'carol', 'x-forwarded-groups': 'staff' });
     expect([noScope.status, sessionCookie(noScope)]).toEqual([403, undefined]);
     expect(noScope.body).toContain('grant no scope on this server');
     expect((await send(server, TRUSTED, 'GET', '/v1/sneks/cute', { 'x-forwarded-user': 'carol', 'x-forwarded-groups': 'staff' })).status).toBe(401);
+    // A user header sent twice (a client's, then the proxy's own) is believed in neither copy.
+    const twice = await postSignIn(server, TRUSTED, { ...ALICE, 'x-forwarded-user': ['mallory', 'alice'] });
+    expect([twice.status, sessionCookie(twice)]).toEqual([401, undefined]);
+    expect((await send(server, TRUSTED, 'GET', '/v1/sneks/cute', { ...ALICE, 'x-forwarded-user': ['mallory', 'alice'] })).status).toBe(401);
     // An over-long user is ignored too (the unit tests cover the rest: Node will not even send a control character).
     expect((await send(server, TRUSTED, 'GET', '/v1/sneks/cute', { ...ALICE, 'x-forwarded-user': 'a'.repeat(257) })).status).toBe(401);
   });
