@@ -73,12 +73,22 @@ export class SnekClient {
 
   /** GET /v1/auth: the ways to sign in; needs no token. */
   async auth(): Promise<AuthMethods> {
-    return this.expect(await this.send('get', '/v1/auth'), isAuthMethods);
+    return this.expect(await this.sendToNewRoute('/v1/auth', 'say how to sign in'), isAuthMethods);
   }
 
   /** GET /v1/whoami: who the server takes the token for, and its scopes. */
   async whoami(): Promise<WhoAmI> {
-    return this.expect(await this.send('get', '/v1/whoami'), isWhoAmI);
+    return this.expect(await this.sendToNewRoute('/v1/whoami', 'say who you are'), isWhoAmI);
+  }
+
+  /** A GET of a route that servers older than this CLI lack: their 404 says so, rather than "not a Snek API". */
+  private async sendToNewRoute(path: string, what: string): Promise<AxiosResponse> {
+    try {
+      return await this.send('get', path);
+    } catch (error) {
+      if (!SnekError.hasCode(error, 'SERVER_ERROR') || error.details?.['status'] !== 404) throw error;
+      throw new SnekError('SERVER_ERROR', `the snek server at ${this.options.url} does not ${what} (GET ${path} answered 404): it may be older than this CLI, or --url names another server`, { cause: error, details: error.details });
+    }
   }
 
   /**

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from '../../server/test/helpers/server-process.js';
 import { COMMAND_FLAGS, GLOBAL_FLAGS } from '../src/completion.js';
-import { fakeServer } from './helpers/fake-server.js';
+import { answer, fakeServer } from './helpers/fake-server.js';
 import { expectOneLineError } from './helpers/one-line-error.js';
 import { SNEK_BIN, runSnek } from './helpers/run-snek.js';
 
@@ -123,6 +123,16 @@ describe('login, whoami and logout on a server without sign-in', () => {
     const admin = await snek(['whoami', '--json'], { SNEK_TOKEN: TOKEN });
     expect(JSON.parse(admin.stdout.toString())).toEqual({ actor: { kind: 'token', id: 'SNEK_ADMIN_TOKEN' }, scopes: ['read', 'write', 'admin'] });
     expectOneLineError(await snek(['whoami', '--token', 'not-a-token']), 5, /not valid on this server/);
+  });
+
+  it('a server older than the CLI (a 404 for /v1/auth and /v1/whoami) is named as such, exit 6', async () => {
+    const older = await fakeServer(answer(404, 'application/problem+json', { type: 'about:blank', title: 'Not Found', status: 404, code: 'ROUTE_NOT_FOUND', detail: 'No such route.' }));
+    try {
+      expectOneLineError(await snek(['login'], { SNEK_URL: older.url }), 6, /does not say how to sign in \(GET \/v1\/auth answered 404\): it may be older than this CLI/);
+      expectOneLineError(await snek(['whoami'], { SNEK_URL: older.url }), 6, /does not say who you are \(GET \/v1\/whoami answered 404\)/);
+    } finally {
+      await older.close();
+    }
   });
 
   it('snek logout with nothing saved says "not logged in" and exits 0', async () => {

@@ -144,7 +144,7 @@ describeWithBrowser('snek login, whoami and push against the real server and ide
     expect([push.code, push.stdout.toString(), push.stderr]).toEqual([0, 'created login-snek\n', '']);
     const list = await snek(['list', '--type', 'login']);
     expect([list.code, list.stdout.toString()]).toEqual([0, 'login-snek  Login Snek (login)\n']);
-    // The fast path (`snek NAME`) sends the saved login too.
+    // `snek NAME` (the fast path, else the full CLI) prints with the login too.
     const show = await snek(['Login Snek']);
     expect([show.code, show.stdout.toString(), show.stderr]).toEqual([0, '~~<\n', '']);
   });

@@ -19,7 +19,7 @@ export async function login(args: LoginArgs): Promise<void> {
   const { url, tokenSource } = await commandContext(args, { renewLogin: false });
   const timeoutMs = args.timeout * 1000;
   const anonymous = new SnekClient({ url, timeoutMs, userAgent: `snek-cli/${VERSION}` });
-  const method = chooseMethod(url, await authMethods(anonymous, url), args.provider);
+  const method = chooseMethod(url, await anonymous.auth(), args.provider);
   const saved = await deviceLogin(
     { issuer: method['issuer'] as string, clientId: method['deviceClientId'] as string, resource: typeof method['resource'] === 'string' ? method['resource'] : undefined, timeoutMs },
     (prompt) => process.stderr.write(promptText(prompt)),
@@ -32,17 +32,6 @@ export async function login(args: LoginArgs): Promise<void> {
   process.stdout.write(`logged in to ${url} as ${describeActor(me.actor)}; scopes: ${me.scopes.join(', ') || 'none'}\n`);
   // Said after the good news: the login is saved, but another token still wins until it is removed.
   if (shadowed) process.stderr.write(`snek: note: the token ${describeTokenSource(shadowed)} comes before this login; remove it to use the login\n`);
-}
-
-async function authMethods(client: SnekClient, url: string) {
-  try {
-    return await client.auth();
-  } catch (error) {
-    if (SnekError.hasCode(error, 'SERVER_ERROR') && error.details?.['status'] === 404) {
-      throw new SnekError('SERVER_ERROR', `the snek server at ${url} does not say how to sign in (GET /v1/auth answered 404): it may be older than this CLI; use a token (--token, SNEK_TOKEN or client.token)`, { cause: error });
-    }
-    throw error;
-  }
 }
 
 function chooseMethod(url: string, methods: Awaited<ReturnType<SnekClient['auth']>>, named: string | undefined): SignInMethod {
