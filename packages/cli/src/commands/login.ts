@@ -29,7 +29,7 @@ export async function login(args: LoginArgs): Promise<void> {
   const me = await new SnekClient({ url, token: saved.accessToken, timeoutMs, userAgent: `snek-cli/${VERSION}`, unauthorizedHint: `The server refuses the token that ${terminalLine(method.name)} gave: ask its admin to check the provider's audience.` }).whoami();
   const shadowed = tokenSource !== null && tokenSource !== LOGIN_SOURCE ? tokenSource : undefined;
   if (args.json) return printJson({ url, provider: method.name, credentials: file, ...me, ...(shadowed ? { tokenInUse: describeTokenSource(shadowed) } : {}) });
-  process.stdout.write(`logged in to ${url} as ${describeActor(me.actor)}; scopes: ${me.scopes.join(', ') || 'none'}\n`);
+  process.stdout.write(`logged in to ${url} as ${describeActor(me.actor)}; scopes: ${me.scopes.map(terminalLine).join(', ') || 'none'}\n`);
   // Said after the good news: the login is saved, but another token still wins until it is removed.
   if (shadowed) process.stderr.write(`snek: note: the token ${describeTokenSource(shadowed)} comes before this login; remove it to use the login\n`);
 }
