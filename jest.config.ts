@@ -24,6 +24,7 @@ const SOAK = [
 const UNIT = [
   'packages/core/test/',
   'packages/store-memory/test/',
+  'packages/auth-proxy/test/',
   'packages/auth-oidc/test/options.test.ts',
   'packages/pack-classic/test/',
   'packages/create-store/test/names.test.ts',

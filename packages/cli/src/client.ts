@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { networkErrorMessage } from './network-errors.js';
+import { isAuthMethods, isWhoAmI, type AuthMethods, type WhoAmI } from './auth-answers.js';
 import { isSnek, isSnekPage, isTypeCounts, notSnekApiMessage, snekProblem } from './snek-answers.js';
 import { MAX_LIST_LIMIT, SNEK_ERROR_CODES, SnekError, type Snek, type SnekErrorCode, type SnekPage } from '@snek/core';
 
@@ -8,6 +9,8 @@ export interface SnekClientOptions {
   token?: string | undefined;
   timeoutMs: number;
   userAgent: string;
+  /** Added to a 401's message: what to do about this token, e.g. run snek login again. */
+  unauthorizedHint?: string | undefined;
 }
 
 type Method = 'get' | 'put' | 'delete';
@@ -66,6 +69,26 @@ export class SnekClient {
 
   async types(): Promise<Array<{ type: string; count: number }>> {
     return this.expect(await this.send('get', '/v1/types'), isTypeCounts).types;
+  }
+
+  /** GET /v1/auth: the ways to sign in; needs no token. */
+  async auth(): Promise<AuthMethods> {
+    return this.expect(await this.sendToNewRoute('/v1/auth', 'say how to sign in'), isAuthMethods);
+  }
+
+  /** GET /v1/whoami: who the server takes the token for, and its scopes. */
+  async whoami(): Promise<WhoAmI> {
+    return this.expect(await this.sendToNewRoute('/v1/whoami', 'say who you are'), isWhoAmI);
+  }
+
+  /** A GET of a route that servers older than this CLI lack: their 404 says so, rather than "not a Snek API". */
+  private async sendToNewRoute(path: string, what: string): Promise<AxiosResponse> {
+    try {
+      return await this.send('get', path);
+    } catch (error) {
+      if (!SnekError.hasCode(error, 'SERVER_ERROR') || error.details?.['status'] !== 404) throw error;
+      throw new SnekError('SERVER_ERROR', `the snek server at ${this.options.url} does not ${what} (GET ${path} answered 404): it may be older than this CLI, or --url names another server`, { cause: error, details: error.details });
+    }
   }
 
   /**
@@ -129,7 +152,8 @@ export class SnekClient {
     if (!problem || problem.code === 'ROUTE_NOT_FOUND') return new SnekError('SERVER_ERROR', notSnekApiMessage(this.options.url, status, response.headers['content-type']), { details: { status } });
     const code = KNOWN_CODES.has(problem.code) ? (problem.code as SnekErrorCode) : (CODE_BY_STATUS[status] ?? 'SERVER_ERROR');
     const { code: _code, ...details } = problem;
-    return new SnekError(code, detail, { details: { ...details, status } });
+    const hint = status === 401 && this.options.unauthorizedHint ? ` ${this.options.unauthorizedHint}` : '';
+    return new SnekError(code, `${detail}${hint}`, { details: { ...details, status } });
   }
 
   private networkError(error: unknown): SnekError {

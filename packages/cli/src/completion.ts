@@ -13,24 +13,28 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   push: ['--name', '--type', '--id', '--replace'],
   rm: [],
   config: [],
+  login: ['--provider'],
+  whoami: [],
+  logout: [],
   cache: [],
   completion: [],
 };
 export const GLOBAL_FLAGS = ['--url', '--token', '--config', '--timeout', '--json', '--debug', '--no-cache', '--help', '--version'];
-const VALUE_FLAGS = new Set(['--url', '--token', '--config', '--timeout', '--type', '--name', '--id']);
+const VALUE_FLAGS = new Set(['--url', '--token', '--config', '--timeout', '--type', '--name', '--id', '--provider']);
 /** Completing names asks the server, but never holds up the shell for long. */
 const SERVER_TIMEOUT_SECONDS = 1;
 
 /**
  * The words that may complete the last of `words` (what follows `snek` on the command line):
- * commands and flags, types after --type, names for `snek NAME` and ids for `snek rm`, the last three
- * from the server. A server that cannot answer gives no words, and no message.
+ * commands and flags, types after --type, names for `snek NAME`, ids for `snek rm` and sign-in providers after
+ * --provider, the last four from the server. A server that cannot answer gives no words, and no message.
  */
 export async function completions(words: readonly string[]): Promise<string[]> {
   const current = words.at(-1) ?? '';
   const { command, positionals, flags, pendingFlag } = readWords(words.slice(0, -1));
   const matching = (candidates: Iterable<string>) => [...new Set(candidates)].filter((word) => word !== '' && word.startsWith(current));
   if (pendingFlag === '--type') return matching((await fromServer(flags, (client) => client.types())).map((t) => terminalLine(t.type)));
+  if (pendingFlag === '--provider') return matching((await fromServer(flags, async (client) => (await client.auth()).signIn)).map((method) => terminalLine(method.name)));
   // A file, a URL, a number: the shell's own completion does better.
   if (pendingFlag) return [];
   if (current.startsWith('-')) return matching([...(COMMAND_FLAGS[command ?? ''] ?? []), ...GLOBAL_FLAGS].filter((flag) => !flags.has(flag)));
@@ -78,7 +82,8 @@ type Client = Awaited<ReturnType<typeof commandContext>>['client'];
 /** Asks the server (the one --url, --token and --config on the line name), or gives nothing. */
 async function fromServer<T>(flags: Map<string, string>, ask: (client: Client) => Promise<T[]>): Promise<T[]> {
   try {
-    const { client } = await commandContext({ url: flags.get('--url'), token: flags.get('--token'), config: flags.get('--config'), timeout: SERVER_TIMEOUT_SECONDS });
+    // A saved login is used as it is: renewing it would hold up the shell.
+    const { client } = await commandContext({ url: flags.get('--url'), token: flags.get('--token'), config: flags.get('--config'), timeout: SERVER_TIMEOUT_SECONDS }, { renewLogin: false });
     return await ask(client);
   } catch {
     return [];

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { formatSneks } from './art-output.js';
+import { isFresh, savedLogin } from './credentials.js';
 import { readFastConfig } from './fast-config.js';
 import { DEFAULT_URL } from './client-url.js';
 import { networkErrorMessage } from './network-errors.js';
@@ -7,7 +8,7 @@ import { isSnekPage } from './snek-answers.js';
 import { SnekCache, cacheDir, cacheEnabled, offlineNotice, type CacheLookup } from './snek-cache.js';
 
 const VALUE_FLAGS = new Set(['type', 'url', 'token', 'config', 'timeout']);
-const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'config', 'cache', 'completion']);
+const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'config', 'login', 'whoami', 'logout', 'cache', 'completion']);
 
 /**
  * `snek [NAME] [--type TYPE]` without yargs, axios, cosmiconfig or zod, which cost more to load than
@@ -27,7 +28,11 @@ export async function tryFastPath(argv: readonly string[], env: NodeJS.ProcessEn
   // Without a URL, SNEK_HOST and SNEK_PORT choose the server: the full path reads and checks them.
   if (named === undefined && (env['SNEK_HOST'] || env['SNEK_PORT'])) return false;
   const url = named ?? DEFAULT_URL;
-  const token = args.flags['token'] ?? (env['SNEK_TOKEN'] || undefined) ?? config.token;
+  const given = args.flags['token'] ?? (env['SNEK_TOKEN'] || undefined) ?? config.token;
+  // Last comes the saved `snek login`, as in the full CLI; one that needs renewing is the full path's to renew.
+  const login = given === undefined ? savedLogin(env, url) : undefined;
+  if (login && !isFresh(login)) return false;
+  const token = given ?? login?.accessToken;
   if (!/^https?:\/\/[^/]/.test(url)) return false;
   const type = args.flags['type'];
   const name = args.name ?? (type === undefined ? 'normal' : undefined);

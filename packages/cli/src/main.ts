@@ -5,9 +5,12 @@ import { isServerUrl } from './client-url.js';
 import { cacheClear } from './commands/cache.js';
 import { config } from './commands/config.js';
 import { list, types } from './commands/list.js';
+import { login } from './commands/login.js';
+import { logout } from './commands/logout.js';
 import { push } from './commands/push.js';
 import { rm } from './commands/rm.js';
 import { show } from './commands/show.js';
+import { whoami } from './commands/whoami.js';
 import { COMPLETION_FLAG, completions, formatCompletions, wordsAfterCommand } from './completion.js';
 import { VERSION } from './context.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -19,7 +22,7 @@ function parser(argv: string[]) {
     .scriptName('snek')
     .usage('$0 [NAME] [--type TYPE]\n\nPrints sneks from your snek server.')
     .option('url', { type: 'string', describe: 'Snek server URL (default: SNEK_URL, client.url, else server.host and server.port, else http://localhost:8000)' })
-    .option('token', { type: 'string', describe: 'Bearer token for writes (default: SNEK_TOKEN, client.token)' })
+    .option('token', { type: 'string', describe: 'Bearer token (default: SNEK_TOKEN, client.token, else the snek login for this server)' })
     .option('config', { type: 'string', describe: 'Config file (default: .snekrc searched from here up; or SNEK_CONFIG)' })
     .option('timeout', { type: 'number', default: 10, describe: 'Seconds to wait for the server' })
     .option('json', { type: 'boolean', describe: 'Print JSON instead of art and tables' })
@@ -49,7 +52,15 @@ function parser(argv: string[]) {
       (args) => push(args),
     )
     .command('rm [id]', 'Delete a snek', (y) => y.usage(USAGE.rm).positional('id', { type: 'string', describe: 'The id of the snek (see snek list)' }), (args) => rm(args))
-    .command('config', 'Show the settings in force and where each came from', (y) => y, (args) => config(args))
+    .command('config', 'Show the settings in force and where each came from (never a token)', (y) => y, (args) => config(args))
+    .command(
+      'login',
+      "Sign in with the server's identity provider (a code to approve in a browser); keeps the tokens for this server",
+      (y) => y.option('provider', { type: 'string', describe: "The server's sign-in provider to use (default: the first with a device client)" }),
+      (args) => login(args),
+    )
+    .command('whoami', 'Show who the server takes you for, and your scopes', (y) => y, (args) => whoami(args))
+    .command('logout', "Forget this server's tokens from snek login", (y) => y, (args) => logout(args))
     .command('cache <action>', 'clear: empty the cache of printed sneks ($XDG_CACHE_HOME/snek, else ~/.cache/snek)', (y) => y.positional('action', { choices: ['clear'] as const, demandOption: true }), (args) => cacheClear(args))
     .completion('completion', 'Print a shell completion script (snek completion >> ~/.bashrc)')
     .check((args) => {

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Snek } from '@snek/core';
+import { serverKey } from './server-key.js';
 import { isSnek } from './snek-answers.js';
 
 /** The shape of an entry; a file of another format (or none) is ignored, then replaced. */
@@ -143,18 +144,6 @@ function age(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   const [count, unit] = seconds < 90 ? [seconds, 'second'] : seconds < 5400 ? [Math.round(seconds / 60), 'minute'] : seconds < 129600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86400), 'day'];
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
-}
-
-/** The URL without user, password or trailing slash: entries are per server, and hold no credentials. */
-function serverKey(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.href.replace(/\/+$/, '');
-  } catch {
-    return url.replace(/\/+$/, '');
-  }
 }
 
 // cyrb53: a 53-bit string hash in plain JS; node:crypto costs the fast path milliseconds to load. A

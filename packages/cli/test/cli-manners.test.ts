@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from '../../server/test/helpers/server-process.js';
 import { COMMAND_FLAGS, GLOBAL_FLAGS } from '../src/completion.js';
-import { fakeServer } from './helpers/fake-server.js';
+import { answer, fakeServer } from './helpers/fake-server.js';
 import { expectOneLineError } from './helpers/one-line-error.js';
 import { SNEK_BIN, runSnek } from './helpers/run-snek.js';
 
@@ -32,7 +32,7 @@ const complete = async (words: string[], extra: NodeJS.ProcessEnv = {}) => {
   expect([run.code, run.stderr]).toEqual([0, '']);
   return run.stdout.toString().split('\n').filter(Boolean);
 };
-const COMMANDS = ['list', 'types', 'push', 'rm', 'config', 'cache', 'completion'];
+const COMMANDS = ['list', 'types', 'push', 'rm', 'config', 'login', 'whoami', 'logout', 'cache', 'completion'];
 
 describe('snek completion', () => {
   it('offers the commands and the names of sneks for the first word, never "$0"', async () => {
@@ -109,6 +109,35 @@ describe('usage errors', () => {
     const url = down.url;
     await down.close();
     expectOneLineError(await snek(args, { SNEK_URL: url }), 4, `snek: cannot reach the snek server at ${url}: is it running? Start it with snek-server\n`);
+  });
+});
+
+describe('login, whoami and logout on a server without sign-in', () => {
+  it('snek login says the server offers no sign-in for the CLI, in one line, exit 5', async () => {
+    expectOneLineError(await snek(['login']), 5, /^snek: the snek server at \S+ offers no sign-in for the CLI: it has no sign-in provider\. Use a token \(--token, SNEK_TOKEN or client\.token\)/);
+  });
+
+  it('snek whoami without a token is nobody, with the scopes anyone has; with a token, its name', async () => {
+    const nobody = await snek(['whoami']);
+    expect([nobody.code, nobody.stdout.toString(), nobody.stderr]).toEqual([0, `${server.url}: nobody (no token): run snek login, or give a token\nscopes: read\ntoken: not set\n`, '']);
+    const admin = await snek(['whoami', '--json'], { SNEK_TOKEN: TOKEN });
+    expect(JSON.parse(admin.stdout.toString())).toEqual({ actor: { kind: 'token', id: 'SNEK_ADMIN_TOKEN' }, scopes: ['read', 'write', 'admin'] });
+    expectOneLineError(await snek(['whoami', '--token', 'not-a-token']), 5, /not valid on this server/);
+  });
+
+  it('a server older than the CLI (a 404 for /v1/auth and /v1/whoami) is named as such, exit 6', async () => {
+    const older = await fakeServer(answer(404, 'application/problem+json', { type: 'about:blank', title: 'Not Found', status: 404, code: 'ROUTE_NOT_FOUND', detail: 'No such route.' }));
+    try {
+      expectOneLineError(await snek(['login'], { SNEK_URL: older.url }), 6, /does not say how to sign in \(GET \/v1\/auth answered 404\): it may be older than this CLI/);
+      expectOneLineError(await snek(['whoami'], { SNEK_URL: older.url }), 6, /does not say who you are \(GET \/v1\/whoami answered 404\)/);
+    } finally {
+      await older.close();
+    }
+  });
+
+  it('snek logout with nothing saved says "not logged in" and exits 0', async () => {
+    const run = await snek(['logout']);
+    expect([run.code, run.stdout.toString(), run.stderr]).toEqual([0, `not logged in to ${server.url}\n`, '']);
   });
 });
 

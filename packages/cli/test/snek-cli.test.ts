@@ -170,12 +170,12 @@ describe('push, list, types and rm', () => {
 describe('config, flags and failures', () => {
   it('snek config shows where the token came from, never the token', async () => {
     const run = await snek(['config'], { SNEK_TOKEN: 'super-secret-value' });
-    expect(run.stdout.toString()).toContain('client.token  set (from env SNEK_TOKEN)');
+    expect(run.stdout.toString()).toContain('token         from env SNEK_TOKEN\n');
     expect(run.stdout.toString()).toContain(`client.url    ${server.url}  (env SNEK_URL)`);
     expect(run.stdout.toString()).not.toContain('super-secret-value');
     const file = await dir.write('cfg/.snekrc', `client:\n  url: ${server.url}\n  token: file-secret\n`);
     const fromFile = await snek(['config', '--config', file, '--json']);
-    expect(JSON.parse(fromFile.stdout.toString())).toMatchObject({ file, client: { token: 'set (from file)' } });
+    expect(JSON.parse(fromFile.stdout.toString())).toMatchObject({ file, client: { token: 'from client.token in the config file' } });
     expect(fromFile.stdout.toString()).not.toContain('file-secret');
   });
 

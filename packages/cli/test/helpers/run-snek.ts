@@ -28,3 +28,52 @@ export function runSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: 
     child.stdin.end(options.input ?? '');
   });
 }
+
+export interface RunningSnek {
+  /** Resolves with the first match of `pattern` in what it has printed on stderr so far or later. */
+  stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
+  /** Resolves when it exits, with all it printed. */
+  done: Promise<SnekRun>;
+  kill(): void;
+}
+
+/** Starts the real `snek` and lets the test act while it runs: `snek login` waits for an approval in a browser. */
+export function startSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number }): RunningSnek {
+  const child = spawn(process.execPath, [SNEK_BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: Buffer[] = [];
+  let stderr = '';
+  const waiting = new Set<() => void>();
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk;
+    for (const check of waiting) check();
+  });
+  const done = new Promise<SnekRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      for (const check of waiting) check();
+      resolve({ code, stdout: Buffer.concat(stdout), stderr });
+    });
+  });
+  return {
+    done,
+    kill: () => child.kill('SIGKILL'),
+    stderrMatch: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = pattern.exec(stderr);
+          if (match) {
+            waiting.delete(check);
+            resolve(match);
+          } else if (child.exitCode !== null || child.signalCode !== null) {
+            waiting.delete(check);
+            reject(new Error(`snek exited (${child.exitCode ?? child.signalCode}) before printing ${pattern} on stderr:\n${stderr}`));
+          }
+        };
+        waiting.add(check);
+        check();
+      }),
+  };
+}

@@ -1,0 +1,2 @@
+export { default } from './plugin.js';
+export { DEFAULT_DISPLAY_NAME, type ProxyOptions } from './options.js';
