@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@snek/core';
 import { tempDir } from '../../core/test/helpers/temp-dir.js';
+import proxy from '../../auth-proxy/src/index.js';
 import oidc, { oidcOptionsSchema } from '../src/index.js';
 import { context } from './helpers/provider.js';
 
@@ -36,12 +37,15 @@ describe('docs/sign-in.md', () => {
     expect(entries.length).toBeGreaterThan(0);
     for (const [index, entry] of entries.entries()) {
       if (entry.use === 'oidc') {
+        // The server refuses to start a redirect sign-in without it.
+        expect(loaded.config.server.publicUrl).toMatch(/^https?:\/\//);
         const provider = await oidc.create(entry.options as never, context({ env: { [String(entry.options?.['clientSecretEnv'])]: 'the secret' }, origin: `${title} [${index}]` }));
         expect(provider.describe?.()['issuer']).toBe(entry.options?.['issuer']);
       } else {
-        // The proxy provider is another package: its keys must at least be the ones this page documents.
+        // The proxy provider's own option checks, and its keys are the ones this page documents.
         expect(entry.use).toBe('proxy');
         expect(optionTable('## oauth2-proxy in front')).toEqual(expect.arrayContaining(Object.keys(entry.options ?? {})));
+        expect((await proxy.create(entry.options as never, context({ origin: `${title} [${index}]` }))).displayName).toEqual(expect.any(String));
       }
     }
   });

@@ -39,6 +39,7 @@ beforeAll(async () => {
   [idp, quickIdp] = await Promise.all([startIdp(), startIdp({ accessTokenTtl: 10 })]);
   const snekrc = {
     server: {
+      publicUrl: 'http://snek.example.test',
       auth: {
         read: 'token',
         tokens: [

@@ -46,6 +46,11 @@ export async function loadAuthProviders(options: LoadAuthOptions): Promise<Loade
       throw new SnekError('AUTH_OPTIONS_INVALID', `Sign-in provider "${entry.use}" (${origin}) failed to start: ${describeThrown(error)}. Check its options.`, { cause: error });
     }
     if (!provider || typeof provider.displayName !== 'string') throw new SnekError('AUTH_INVALID_EXPORT', `Sign-in provider "${entry.use}" (${origin}): create() must return an object with a displayName. Fix or reinstall the provider.`);
+    // Said at start, not at someone's first sign-in: a redirect needs a callback URL people can reach.
+    if (provider.redirect && context.callbackUrl === undefined) {
+      await provider.close?.();
+      throw new SnekError('CONFIG_INVALID', `Sign-in provider "${entry.use}" (${origin}) sends browsers to sign in and back, so it needs server.publicUrl: the URL people use to reach this server, such as https://snek.example.com. Set it, and register <publicUrl>/signin/${name}/callback at the identity provider.`, { details: { field: 'server.publicUrl' } });
+    }
     loaded.push({ name, use: entry.use, displayName: entry.displayName ?? provider.displayName, plugin, provider });
   }
   return loaded;

@@ -220,8 +220,8 @@ describe('loading server.auth.signIn', () => {
     await dir?.cleanup();
   });
 
-  async function startWith(signIn: string): Promise<unknown> {
-    await dir.write('.snekrc', `server:\n  store: memory\n  packs: []\n  auth:\n    signIn:\n${signIn}`);
+  async function startWith(signIn: string, publicUrl = '  publicUrl: http://snek.example.test\n'): Promise<unknown> {
+    await dir.write('.snekrc', `server:\n  store: memory\n  packs: []\n${publicUrl}  auth:\n    signIn:\n${signIn}`);
     const loaded = await loadConfig({ cwd: dir.path, env: { HOME: dir.path } });
     return startServer({ loaded, port: 0, env: {}, logger: pino({ level: 'silent' }) }).then(async (running) => {
       await running.close();
@@ -240,6 +240,12 @@ describe('loading server.auth.signIn', () => {
     const twice = `      - { use: ${PROVIDER}, options: { idp: http://127.0.0.1:1 } }\n      - { use: ${PROVIDER}, options: { idp: http://127.0.0.1:1 } }\n`;
     expect(await startWith(twice)).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('server.auth.signIn[1]') });
     expect(await startWith(twice.replace('options: { idp: http://127.0.0.1:1 } }\n      - {', 'options: { idp: http://127.0.0.1:1 } }\n      - { name: second,'))).toBe('started');
+  });
+
+  it('refuses at start a provider that redirects when server.publicUrl is not set', async () => {
+    const error = await startWith(`      - { use: ${PROVIDER}, options: { idp: http://127.0.0.1:1 } }\n`, '');
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('so it needs server.publicUrl') });
+    expect((error as Error).message).toContain('register <publicUrl>/signin/test-idp/callback at the identity provider');
   });
 
   it('names the entry when a provider fails to start', async () => {
@@ -283,7 +289,7 @@ describe('hostile input to the sign-in routes', () => {
 
 describe('more than one provider, and https', () => {
   it('asks every provider: one that is down does not stop another, and its words stay in the log', async () => {
-    const twoProviders = `server:\n  store: memory\n  packs: []\n  auth:\n    signIn:\n      - { use: ${PROVIDER}, name: down, options: { idp: http://127.0.0.1:1, down: true } }\n      - { use: ${PROVIDER}, name: up, options: { idp: ${idpUrl}, people: { alice: { groups: [w] } }, scopes: { w: [read, write] } } }\n`;
+    const twoProviders = `server:\n  store: memory\n  packs: []\n  publicUrl: http://snek.example.test\n  auth:\n    signIn:\n      - { use: ${PROVIDER}, name: down, options: { idp: http://127.0.0.1:1, down: true } }\n      - { use: ${PROVIDER}, name: up, options: { idp: ${idpUrl}, people: { alice: { groups: [w] } }, scopes: { w: [read, write] } } }\n`;
     const two = await startTestServer({ snekrc: twoProviders });
     try {
       const alice = await two.request('/v1/whoami', { token: 'fixture.alice.sig' });
