@@ -487,6 +487,21 @@ describeInBrowser('a page on another origin that posts the editor’s forms', ()
     await context.close();
   }, 60_000);
 
+  it('that auto-posts /signin with the attacker’s own token is refused: no browser is signed in as someone else (login CSRF)', async () => {
+    const context = await newContext();
+    const tab = await context.newPage();
+    // The attacker has a token of their own and even a sign-in form's CSRF token, fetched from the server directly.
+    const form = await (await fetch(`${server.url}/signin`)).text();
+    const csrf = /name="csrf" value="([\w-]+)"/.exec(form)![1]!;
+    page = autoPost(`${server.url}/signin`, { csrf, token: READER });
+    const answer = tab.waitForResponse((r) => r.url() === `${server.url}/signin` && r.request().method() === 'POST');
+    await tab.goto(`http://${FOREIGN_HOST}:${foreignPort()}/`);
+    const response = await answer;
+    expect(response.status()).toBe(403);
+    expect((await context.cookies(server.url)).map((cookie) => cookie.name)).not.toContain('snek_session');
+    await context.close();
+  }, 60_000);
+
   it('logged no console error and no CSP violation on any page', () => {
     expect(consoleErrors).toEqual([]);
   });
