@@ -269,6 +269,42 @@ describeBrowser('signing in with oidc in Chromium', () => {
     expect(await whoami()).toEqual({ actor: null, scopes: [] });
   });
 
+  it('lets alice, a writer, edit a snek in the gallery through a conflict without losing either version', async () => {
+    const token = await idp.mint({ account: 'alice' });
+    const put = (content: string, headers: Record<string, string> = {}) => api('/v1/sneks/oidc-edit', token, { method: 'PUT', headers, body: JSON.stringify({ ...snek, content }) });
+    expect((await put('first')).status).toBe(201);
+    await signIn('alice');
+    await page.waitForURL(`${server.browserUrl}/`);
+    await page.goto(`${server.browserUrl}/s/oidc-edit/edit`);
+    // Someone else saves between alice's load and her save.
+    const loaded = (await api('/v1/sneks/oidc-edit', token)).headers.get('etag')!;
+    expect((await put('theirs', { 'if-match': loaded })).status).toBe(200);
+    await page.getByLabel('Art', { exact: true }).fill('alice was here');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Someone else changed this snek meanwhile' }).waitFor();
+    expect(((await (await api('/v1/sneks/oidc-edit', token)).json()) as { content: string }).content).toBe('theirs');
+    expect(await page.getByLabel('Art', { exact: true }).inputValue()).toBe('alice was here');
+    await page.getByRole('button', { name: 'Save yours over theirs' }).click();
+    await page.waitForURL(`${server.browserUrl}/s/oidc-edit?saved=1`);
+    expect(((await (await api('/v1/sneks/oidc-edit', token)).json()) as { content: string }).content).toBe('alice was here');
+  });
+
+  it('shows bob, a reader, no editing controls, and refuses his crafted post with 403', async () => {
+    await signIn('bob');
+    await page.waitForURL(`${server.browserUrl}/`);
+    expect((await page.goto(`${server.browserUrl}/s/oidc-x`))?.status()).toBe(200);
+    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'New snek' }).count()).toBe(0);
+    // A post he crafts from the server's own page, with his own session's CSRF token.
+    const status = await page.evaluate(async () => {
+      const csrf = (document.querySelector('form[action="/signout"] input[name=csrf]') as HTMLInputElement).value;
+      const body = new URLSearchParams({ csrf, id: 'by-bob', name: 'Bob', type: 'cute', content: 'nope' });
+      return (await fetch('/new', { method: 'POST', body })).status;
+    });
+    expect(status).toBe(403);
+    expect((await api('/v1/sneks/by-bob', await idp.mint())).status).toBe(404);
+  });
+
   it('keeps alice signed in on a second replica that shares the session keys', async () => {
     const replica = await startReplica(idp, server.browserUrl);
     try {
