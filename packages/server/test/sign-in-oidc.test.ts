@@ -296,11 +296,11 @@ describeBrowser('signing in with oidc in Chromium', () => {
     expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'New snek' }).count()).toBe(0);
     // A post he crafts from the server's own page, with his own session's CSRF token.
-    const status = await page.evaluate(async () => {
-      const csrf = (document.querySelector('form[action="/signout"] input[name=csrf]') as HTMLInputElement).value;
-      const body = new URLSearchParams({ csrf, id: 'by-bob', name: 'Bob', type: 'cute', content: 'nope' });
+    const csrf = (await page.locator('form[action="/signout"] input[name=csrf]').getAttribute('value'))!;
+    const status = await page.evaluate(async (token) => {
+      const body = new URLSearchParams({ csrf: token, id: 'by-bob', name: 'Bob', type: 'cute', content: 'nope' });
       return (await fetch('/new', { method: 'POST', body })).status;
-    });
+    }, csrf);
     expect(status).toBe(403);
     expect((await api('/v1/sneks/by-bob', await idp.mint())).status).toBe(404);
   });

@@ -1,19 +1,12 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { tokenSignIn } from './helpers/sign-in.js';
+import { readerWriterSnekrc } from './helpers/token-config.js';
 
 // On a public server anyone reads, but only a signed-in writer sees the editor and may use it.
 const READER = 'public-editor-reader';
 const WRITER = 'public-editor-writer';
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const SNEKRC = `server:
-  store: memory
-  auth:
-    tokens:
-      - { name: reader, sha256: ${sha256(READER)}, scopes: [read] }
-      - { name: writer, sha256: ${sha256(WRITER)}, scopes: [read, write] }
-`;
+const SNEKRC = readerWriterSnekrc(READER, WRITER, 'public');
 const HTML = { accept: 'text/html' };
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -6,20 +5,13 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { FOREIGN_HOST, PLAIN_HTTP_HOST, browserSkipReason, launchChromium } from './helpers/browser.js';
+import { readerWriterSnekrc } from './helpers/token-config.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 // The editor in real Chromium against a real snek-server: a private server with a reader and a writer token.
 const READER = 'editor-reader-secret';
 const WRITER = 'editor-writer-secret';
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const SNEKRC = `server:
-  store: memory
-  auth:
-    read: token
-    tokens:
-      - { name: reader, sha256: ${sha256(READER)}, scopes: [read] }
-      - { name: writer, sha256: ${sha256(WRITER)}, scopes: [read, write] }
-`;
+const SNEKRC = readerWriterSnekrc(READER, WRITER);
 // Art that a careless form would change: a leading blank line, a tab, trailing spaces, no final newline, non-ASCII.
 const ART = '\n  ~~~~~<  \n\t╭─╮ ünïcødé 🐍\n  tail   ';
 
