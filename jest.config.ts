@@ -1,6 +1,6 @@
 import type { Config } from 'jest';
 
-// The suite in four tiers (Jest projects), chosen by path: `load`, `soak` and `unit` by the lists below, `e2e` for
+// The suite in five tiers (Jest projects), chosen by path: `load`, `soak`, `browser` and `unit` by the lists below, `e2e` for
 // every other test file, so a new file that matches no rule still runs. Select with `--selectProjects unit e2e` or
 // SNEK_TEST_TIERS=unit,e2e; .ci/README.md says which tier runs on which Node in CI, and why.
 const TEST_FILES = '**/test/**/*.test.ts';
@@ -17,6 +17,15 @@ const SOAK = [
   'packages/server/test/faults.test.ts',
   'packages/server/test/private-registry.test.ts',
   'packages/server/test/scaffold-registry.test.ts',
+];
+
+// Pages in real Chromium: what they check is the browser's side (forms, cookies, CSP, axe, the identity provider's
+// pages), against a server whose HTTP the e2e tier checks on every Node.
+const BROWSER = [
+  'packages/server/test/web-browser.test.ts',
+  'packages/server/test/web-editor.test.ts',
+  'packages/server/test/sign-in-oidc.test.ts',
+  'packages/auth-oidc/test/code-flow.test.ts',
 ];
 
 // Pure code in the test's own process: no server, no child process, no database. A folder (ending in /) holds
@@ -48,8 +57,9 @@ const common: Project = {
 };
 
 const TIERS: Record<string, Project> = {
-  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK])] },
-  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...UNIT])] },
+  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...BROWSER])] },
+  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...UNIT, ...BROWSER])] },
+  browser: { testMatch: inRepo(BROWSER) },
   soak: { testMatch: inRepo(SOAK) },
   load: { testMatch: inRepo(LOAD) },
 };
