@@ -1,7 +1,7 @@
-import { parseCookie } from 'cookie';
-import type { CookieOptions, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Scope } from '@snek/core';
-import { cameOverHttps, type HttpsPolicy } from './https-request.js';
+import { browserCookie } from './browser-cookie.js';
+import type { HttpsPolicy } from './https-request.js';
 import type { Person, Session, SessionKeys } from './sessions.js';
 
 declare global {
@@ -13,23 +13,8 @@ declare global {
   }
 }
 
-/**
- * Over https the cookie is `__Host-` prefixed: the browser takes it only if Secure, with Path=/ and no Domain,
- * so neither a sibling subdomain nor a plain-http page can plant one. Over http it cannot be, so it is plain.
- */
-export const SESSION_COOKIE = { https: '__Host-snek_session', http: 'snek_session' } as const;
-
-export function sessionCookieName(req: Request, trustProxy: HttpsPolicy): string {
-  return cameOverHttps(req, trustProxy) ? SESSION_COOKIE.https : SESSION_COOKIE.http;
-}
-
-/**
- * HttpOnly: no script can read it. SameSite=Strict: the browser sends it only with requests that start on this
- * site. It holds a sealed session, never a token.
- */
-function cookieOptions(req: Request, trustProxy: HttpsPolicy): CookieOptions {
-  return { httpOnly: true, sameSite: 'strict', secure: cameOverHttps(req, trustProxy), path: '/' };
-}
+/** SameSite=Strict: the browser sends it only with requests that start on this site. It holds a sealed session, never a token. */
+const SESSION = browserCookie('snek_session', 'strict');
 
 /**
  * The request's session: the cookie of its scheme's name, opened with the keys; null when absent, tampered,
@@ -37,8 +22,7 @@ function cookieOptions(req: Request, trustProxy: HttpsPolicy): CookieOptions {
  */
 export async function readSession(req: Request, res: Response, keys: SessionKeys, trustProxy: HttpsPolicy): Promise<Session | null> {
   if (res.locals.session !== undefined) return res.locals.session;
-  const header = req.headers.cookie;
-  const value = header ? parseCookie(header)[sessionCookieName(req, trustProxy)] : undefined;
+  const value = SESSION.read(req, trustProxy);
   const session = value ? await keys.open(value) : null;
   res.locals.session = session;
   return session;
@@ -52,7 +36,7 @@ export async function startSession(req: Request, res: Response, keys: SessionKey
   const { value, session } = await keys.seal(person, scopes);
   // An answer that sets a session is this browser's alone: no cache may keep it, Set-Cookie and all.
   res.setHeader('Cache-Control', 'no-store');
-  res.cookie(sessionCookieName(req, trustProxy), value, { ...cookieOptions(req, trustProxy), expires: session.expiresAt });
+  res.cookie(SESSION.name(req, trustProxy), value, { ...SESSION.options(req, trustProxy), expires: session.expiresAt });
   res.locals.session = session;
   return session;
 }
@@ -60,6 +44,6 @@ export async function startSession(req: Request, res: Response, keys: SessionKey
 /** Signs a browser out: its cookie is cleared. The sealed value itself stays valid until it expires. */
 export function endSession(req: Request, res: Response, trustProxy: HttpsPolicy): void {
   res.setHeader('Cache-Control', 'no-store');
-  res.clearCookie(sessionCookieName(req, trustProxy), cookieOptions(req, trustProxy));
+  res.clearCookie(SESSION.name(req, trustProxy), SESSION.options(req, trustProxy));
   res.locals.session = null;
 }

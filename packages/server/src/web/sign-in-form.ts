@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { CSRF_FIELD } from './csrf.js';
-import { browserCookie, type BrowserCookie } from './browser-cookie.js';
+import { browserCookie } from '../browser-cookie.js';
 import type { WebContext } from './web-context.js';
 
 /**
@@ -10,11 +10,10 @@ import type { WebContext } from './web-context.js';
  * read the cookie nor make the HMAC, so it cannot sign a browser in as someone else (login CSRF).
  */
 const NONCE_MINUTES = 60;
-const cookies = new WeakMap<WebContext, BrowserCookie>();
-const cookieOf = (context: WebContext) => cookies.get(context) ?? cookies.set(context, browserCookie('snek_signin', 'strict', context.trustProxy)).get(context)!;
+const NONCE = browserCookie('snek_signin', 'strict');
 
 function nonceOf(req: Request, context: WebContext): string | undefined {
-  const value = cookieOf(context).read(req);
+  const value = NONCE.read(req, context.trustProxy);
   return value && /^[\w-]{22}$/.test(value) ? value : undefined;
 }
 
@@ -24,9 +23,8 @@ export function signInCsrf(req: Request, res: Response, context: WebContext): st
   res.setHeader('Cache-Control', 'no-store');
   let nonce = nonceOf(req, context);
   if (!nonce) {
-    const cookie = cookieOf(context);
     nonce = randomBytes(16).toString('base64url');
-    res.cookie(cookie.name(req), nonce, { ...cookie.options(req), maxAge: NONCE_MINUTES * 60_000 });
+    res.cookie(NONCE.name(req, context.trustProxy), nonce, { ...NONCE.options(req, context.trustProxy), maxAge: NONCE_MINUTES * 60_000 });
   }
   return context.access.sessions.csrfToken({ sid: `signin:${nonce}` });
 }
