@@ -1,6 +1,6 @@
 import type { Config } from 'jest';
 
-// The suite in five tiers (Jest projects), chosen by path: `load`, `soak`, `browser` and `unit` by the lists below, `e2e` for
+// The suite in six tiers (Jest projects), chosen by path: `load`, `soak`, `registry`, `browser` and `unit` by the lists below, `e2e` for
 // every other test file, so a new file that matches no rule still runs. Select with `--selectProjects unit e2e` or
 // SNEK_TEST_TIERS=unit,e2e; .ci/README.md says which tier runs on which Node in CI, and why.
 const TEST_FILES = '**/test/**/*.test.ts';
@@ -8,16 +8,21 @@ const TEST_FILES = '**/test/**/*.test.ts';
 // 64 clients for 30 s per store: minutes of one process's throughput.
 const LOAD = ['packages/server/test/load.test.ts'];
 
-// Crash cycles, replica storms, fault injection, installs from a private registry: long, mostly waiting on other
-// processes, and what they find can depend on the Node that runs them (native builds, the sqlite driver, kill -9).
+// Crash cycles, replica storms, fault injection, `@snek/server` installed alone from a private registry: long, mostly
+// waiting on other processes, and what they find can depend on the Node that runs them (native builds, the sqlite
+// driver, kill -9).
 const SOAK = [
   'packages/server/test/crash.test.ts',
   'packages/server/test/pg-replicas.test.ts',
   'packages/server/test/pg-faults.test.ts',
   'packages/server/test/faults.test.ts',
-  'packages/server/test/private-registry.test.ts',
-  'packages/server/test/scaffold-registry.test.ts',
+  'packages/server/test/server-install.test.ts',
 ];
+
+// The plugin story through a private registry: third-party stores and packs installed with npm and pnpm, and a
+// scaffolded store published and installed. Minutes of installs, whose result does not depend on the Node running
+// the test (server-install.test.ts, in soak, covers the part that does).
+const REGISTRY = ['packages/server/test/private-registry.test.ts', 'packages/server/test/scaffold-registry.test.ts'];
 
 // Pages in real Chromium: what they check is the browser's side (forms, cookies, CSP, axe, the identity provider's
 // pages), against a server whose HTTP the e2e tier checks on every Node.
@@ -57,10 +62,11 @@ const common: Project = {
 };
 
 const TIERS: Record<string, Project> = {
-  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...BROWSER])] },
-  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...UNIT, ...BROWSER])] },
+  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...REGISTRY, ...BROWSER])] },
+  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...REGISTRY, ...UNIT, ...BROWSER])] },
   browser: { testMatch: inRepo(BROWSER) },
   soak: { testMatch: inRepo(SOAK) },
+  registry: { testMatch: inRepo(REGISTRY) },
   load: { testMatch: inRepo(LOAD) },
 };
 

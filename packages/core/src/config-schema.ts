@@ -11,6 +11,8 @@ export const DEFAULT_MAX_CONNECTIONS = 1024;
 export const DEFAULT_REQUEST_TIMEOUT = 30;
 /** A working day: a person signs in in the morning, and a stolen cookie is dead by night. */
 export const DEFAULT_SESSION_HOURS = 8;
+/** The longest a read from the server's cache may lag a write made through another server sharing the store. */
+export const DEFAULT_CACHE_MAX_STALE_MS = 1000;
 /** The packs a server seeds when `server.packs` is absent: the three built-in sneks. */
 export const DEFAULT_PACKS: readonly string[] = ['classic'];
 
@@ -80,6 +82,18 @@ const serverSchema = z.strictObject({
     .describe('The URL people use to reach this server, such as https://snek.example.com: sign-in callbacks are made from it. Needed by sign-in providers that redirect (oidc).'),
   trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
   maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
+  history: z
+    .strictObject({
+      keep: z.number().int().min(1).max(1_000_000).optional().describe('Revisions kept per snek, newest first; older ones are dropped at the next write of that snek. Default 100.'),
+    })
+    .optional()
+    .describe("Each snek's history, from the store's change log (stores without one keep none)."),
+  cache: z
+    .strictObject({
+      maxStaleMs: z.number().int().min(0).max(60_000).optional().describe(`The longest, in milliseconds, a read of one snek may lag a write made through another server on the same store; default ${DEFAULT_CACHE_MAX_STALE_MS}. 0 turns the read cache off.`),
+    })
+    .optional()
+    .describe('The in-process cache of single sneks, kept fresh by the change log (stores without one get no cache).'),
   requestTimeout: z.number().positive().max(300).optional().describe(`Seconds a client has to send a whole request, headers and body, before it is answered 408; default ${DEFAULT_REQUEST_TIMEOUT}. The headers alone get at most 15 s.`),
 });
 

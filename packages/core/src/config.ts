@@ -3,7 +3,8 @@ import path from 'node:path';
 import { cosmiconfig } from 'cosmiconfig';
 import { z } from 'zod';
 import { SnekError } from './errors.js';
-import { DEFAULT_HOST, DEFAULT_PACKS, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
+import { DEFAULT_CACHE_MAX_STALE_MS, DEFAULT_HOST, DEFAULT_PACKS, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
+import { DEFAULT_HISTORY_KEEP } from './contract.js';
 import { lineOfKey } from './config-lines.js';
 
 export interface StoreConfig {
@@ -33,6 +34,10 @@ export interface SnekConfig {
     maxConnections?: number;
     /** `server.requestTimeout`, in seconds; DEFAULT_REQUEST_TIMEOUT when absent. */
     requestTimeout?: number;
+    /** `server.history.keep`: revisions kept per snek; DEFAULT_HISTORY_KEEP when absent. */
+    historyKeep: number;
+    /** `server.cache.maxStaleMs`; DEFAULT_CACHE_MAX_STALE_MS when absent. 0: no read cache. */
+    cacheMaxStaleMs: number;
   };
   client: { url: string; token?: string };
 }
@@ -142,7 +147,7 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   if (token.value !== undefined) client.token = token.value;
   return {
     config: {
-      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}) },
+      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}), historyKeep: file.server?.history?.keep ?? DEFAULT_HISTORY_KEEP, cacheMaxStaleMs: file.server?.cache?.maxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS },
       client,
     },
     filepath,

@@ -192,6 +192,87 @@ export function keepsSeedLedger(store: SnekStore): store is SnekStore & StoreSee
   return hasCapability(store, 'seedLedger');
 }
 
+/** What a change did: a `put` created or replaced the snek, a `delete` removed it. */
+export type ChangeOp = 'put' | 'delete';
+
+/** One entry of a store's change log (see {@link StoreChangeLog}). */
+export interface Change {
+  /** Grows strictly, in commit order, across every server that shares the store; starts at 1. */
+  seq: number;
+  id: string;
+  op: ChangeOp;
+  /** The snek as written, for a `put`; absent for a `delete`. */
+  snek?: Snek;
+  /** Who made it, as the server passed it in {@link WriteOptions}; null when the write named nobody. */
+  actor: Actor | null;
+  /** When it was committed, by the store's clock: an ISO 8601 UTC time with milliseconds. */
+  at: string;
+}
+
+/** `changes()` reads at most this many when the query gives no `limit`. */
+export const DEFAULT_CHANGES_LIMIT = 100;
+/** The largest `limit` of `changes()` a store must honour. */
+export const MAX_CHANGES_LIMIT = 1000;
+/** Revisions kept per snek when `server.history.keep` is absent. */
+export const DEFAULT_HISTORY_KEEP = 100;
+
+/** A read of the change log: filters combine with AND. */
+export interface ChangeQuery {
+  /** Only changes with `seq` greater than this. */
+  after?: number;
+  /** Only changes with `seq` less than this. */
+  before?: number;
+  /** Only changes of this snek. */
+  id?: string;
+  /** At most this many: default {@link DEFAULT_CHANGES_LIMIT}, at most {@link MAX_CHANGES_LIMIT}. */
+  limit?: number;
+  /** `asc` (default): oldest first. `desc`: newest first, as history is shown. */
+  order?: 'asc' | 'desc';
+}
+
+/**
+ * Optional for stores: a change log, written in the same transaction or atomic step as each write, so that there is
+ * no change without its write and no write without its change, even through kill -9. Every write method (`put`,
+ * `delete`, and `putIf`, `deleteIf`, `putMany`, `createMany` where the store has them) appends one change per snek it
+ * writes, with `options.actor`; a conditional write that does not write, and a delete of nothing, append none.
+ *
+ * Retention: the store keeps the newest {@link StoreContext.history} `keep` changes of each id and may drop older
+ * ones, in the write's own step or later. A deleted snek's changes stay until retention drops them.
+ *
+ * History, the audit log, live updates and the server's read cache all read this one log. Checked with
+ * {@link keepsChangeLog}.
+ */
+export interface StoreChangeLog {
+  /** Changes in `seq` order (see {@link ChangeQuery.order}), filtered by the query. */
+  changes(query?: ChangeQuery): Promise<Change[]>;
+  /** The newest change of each of `ids` that has one, in any order: a snek's `updatedAt` and `updatedBy`. */
+  latestChanges(ids: readonly string[]): Promise<Change[]>;
+}
+
+/** True when the store implements the optional {@link StoreChangeLog}. */
+export function keepsChangeLog(store: SnekStore): store is SnekStore & StoreChangeLog {
+  return hasCapability(store, 'changeLog');
+}
+
+/**
+ * Optional for stores with a change log shared by several servers: a push that another server wrote, such as
+ * PostgreSQL's LISTEN/NOTIFY. The server reads the log itself when woken, and polls it besides, so a wake that is lost
+ * (a dropped connection) delays a change but never loses it. Checked with {@link feedsChanges}.
+ */
+export interface StoreChangeFeed {
+  /**
+   * Calls `wake` whenever the log may have grown, and after every reconnect of the feed (a notification sent while it
+   * was away is lost, so the server must read the log again). Resolves once the feed listens; the function it
+   * resolves stops it.
+   */
+  watchChanges(wake: () => void): Promise<() => Promise<void>>;
+}
+
+/** True when the store implements the optional {@link StoreChangeFeed}. */
+export function feedsChanges(store: SnekStore): store is SnekStore & StoreChangeFeed {
+  return hasCapability(store, 'changeFeed');
+}
+
 /**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
@@ -204,10 +285,12 @@ export const STORE_CAPABILITIES = [
   { name: 'typeCount', methods: ['countTypes'] },
   { name: 'seedLedger', methods: ['seeded', 'recordSeeded'] },
   { name: 'conditionalWrite', methods: ['putIf', 'deleteIf'] },
+  { name: 'changeLog', methods: ['changes', 'latestChanges'] },
+  { name: 'changeFeed', methods: ['watchChanges'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];
@@ -227,6 +310,8 @@ export interface StoreContext {
    * retries while its storage comes up should give up just before it, with its own error naming what it tried.
    */
   deadline?: number;
+  /** `server.history`: how many changes of each snek a {@link StoreChangeLog} keeps; default {@link DEFAULT_HISTORY_KEEP}. */
+  history?: { keep: number };
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { SnekStore, StorePlugin } from './contract.js';
+import { DEFAULT_HISTORY_KEEP, type SnekStore, type StorePlugin } from './contract.js';
 import { beforeDeadline, secondsOf } from './deadline.js';
 import { SnekError } from './errors.js';
 import { STORE_KIND } from './kinds/store-kind.js';
@@ -20,6 +20,8 @@ export interface LoadStoreOptions {
   fallbackFrom?: readonly string[] | undefined;
   /** How long the import and `create` may take together (`server.storeTimeout`); default 10 s. */
   initTimeoutMs?: number | undefined;
+  /** `server.history.keep`, passed to the store in its context. */
+  historyKeep?: number | undefined;
   /** Told as each phase succeeds: resolve, import, validate, then create. */
   onPhase?: ((done: StorePhaseDone) => void) | undefined;
 }
@@ -52,12 +54,12 @@ export async function loadStore(options: LoadStoreOptions): Promise<LoadedStore>
 }
 
 /** `create(options, { configDir, deadline })` in the time the import left, and a check of what it returns. */
-async function createStore(plugin: StorePlugin, options: Pick<LoadStoreOptions, 'options' | 'configDir'> & { timeoutMs: number; deadline: number }): Promise<SnekStore> {
+async function createStore(plugin: StorePlugin, options: Pick<LoadStoreOptions, 'options' | 'configDir' | 'historyKeep'> & { timeoutMs: number; deadline: number }): Promise<SnekStore> {
   const { deadline } = options;
   const timedOut = () => new SnekError('STORE_INIT_FAILED', `Store "${plugin.name}" did not finish opening within ${secondsOf(options.timeoutMs)} s. Check that its storage is reachable.`);
   let store: SnekStore;
   try {
-    store = await beforeDeadline(() => plugin.create(options.options, { configDir: options.configDir, deadline }), deadline, timedOut);
+    store = await beforeDeadline(() => plugin.create(options.options, { configDir: options.configDir, deadline, history: { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP } }), deadline, timedOut);
   } catch (error) {
     // A plugin's own SnekError (STORE_OPTIONS_INVALID, STORE_LOCKED, …) already says what to do; so does the timeout.
     if (SnekError.is(error)) throw error;

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
     expect(loaded.filepath).toBeNull();
     expect(loaded.configDir).toBe(dir.path);
     expect(loaded.config).toEqual({
-      server: { host: '127.0.0.1', port: 8000, store: { use: 'sqlite' }, packs: ['classic'], storeTimeout: 10, auth: {} },
+      server: { host: '127.0.0.1', port: 8000, store: { use: 'sqlite' }, packs: ['classic'], storeTimeout: 10, auth: {}, historyKeep: 100, cacheMaxStaleMs: 1000 },
       client: { url: 'http://localhost:8000' },
     });
     expect(loaded.sources['server.port']).toBe('default');

@@ -104,7 +104,7 @@ describe('loadStore', () => {
     const after = Date.now();
     expect(echo(store).options).toEqual({ dir: 'data', n: 1 });
     const { deadline, ...context } = echo(store).context as { configDir: string; deadline: number };
-    expect(context).toEqual({ configDir });
+    expect(context).toEqual({ configDir, history: { keep: 100 } });
     expect(deadline).toBeGreaterThanOrEqual(before + 10_000);
     expect(deadline).toBeLessThanOrEqual(after + 10_000);
   });

@@ -10,5 +10,6 @@ export function storeLoadOptions({ config, filepath, configDir }: LoadedConfig):
     // This module's URL: resolving from here reaches the built-in stores @snek/server depends on.
     fallbackFrom: [import.meta.url],
     initTimeoutMs: config.server.storeTimeout * 1000,
+    historyKeep: config.server.historyKeep,
   };
 }

@@ -1,13 +1,19 @@
-import { SnekError, SnekIndex, sameSnek, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, SnekError, SnekIndex, sameSnek, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { MemoryChangeLog } from './change-log.js';
 
 /**
  * Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. Its seed ledger is
- * in memory too: it starts empty with the sneks, so every start seeds every pack snek again.
+ * in memory too: it starts empty with the sneks, so every start seeds every pack snek again. So does its change log.
  */
-export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger {
+export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog {
   private readonly index = new SnekIndex<Snek>();
   private readonly seededIds = new Set<string>();
+  private readonly log: MemoryChangeLog;
   private closed = false;
+
+  constructor(options: { historyKeep?: number } = {}) {
+    this.log = new MemoryChangeLog(options.historyKeep ?? DEFAULT_HISTORY_KEEP);
+  }
 
   async get(id: string): Promise<Snek | undefined> {
     this.assertOpen();
@@ -15,41 +21,51 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
     return snek && { ...snek };
   }
 
-  async put(snek: Snek): Promise<{ created: boolean }> {
+  async put(snek: Snek, options?: WriteOptions): Promise<{ created: boolean }> {
     this.assertOpen();
-    return { created: this.index.set({ id: snek.id, name: snek.name, type: snek.type, content: snek.content }) };
+    return { created: this.write(snek, options) };
   }
 
-  async delete(id: string): Promise<boolean> {
+  async delete(id: string, options?: WriteOptions): Promise<boolean> {
     this.assertOpen();
-    return this.index.delete(id);
+    return this.remove(id, options);
   }
 
   // Check and write run in one synchronous step: no other call can come between them.
-  async putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
+  async putIf(snek: Snek, expected: Snek | null, options?: WriteOptions): Promise<ConditionalWriteResult<{ created: boolean }>> {
     this.assertOpen();
     const current = this.index.get(snek.id);
     if (!sameSnek(current, expected ?? undefined)) return { ok: false, current: current && { ...current } };
-    return { ok: true, created: this.index.set({ id: snek.id, name: snek.name, type: snek.type, content: snek.content }) };
+    return { ok: true, created: this.write(snek, options) };
   }
 
-  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
+  async deleteIf(id: string, expected: Snek, options?: WriteOptions): Promise<ConditionalWriteResult<object>> {
     this.assertOpen();
     const current = this.index.get(id);
     if (!sameSnek(current, expected)) return { ok: false, current: current && { ...current } };
-    this.index.delete(id);
+    this.remove(id, options);
     return { ok: true };
   }
 
-  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
+  async createMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: string[] }> {
     this.assertOpen();
     const created: string[] = [];
     for (const snek of sneks) {
       if (this.index.has(snek.id)) continue;
-      this.index.set({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
+      this.write(snek, options);
       created.push(snek.id);
     }
     return { created };
+  }
+
+  async changes(query?: ChangeQuery): Promise<Change[]> {
+    this.assertOpen();
+    return this.log.read(query);
+  }
+
+  async latestChanges(ids: readonly string[]): Promise<Change[]> {
+    this.assertOpen();
+    return this.log.latest(ids);
   }
 
   async list(query: SnekQuery = {}): Promise<SnekPage> {
@@ -77,6 +93,20 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
     this.closed = true;
     this.index.clear();
     this.seededIds.clear();
+    this.log.clear();
+  }
+
+  // The write and its change in one synchronous step: no other call comes between them.
+  private write(snek: Snek, options: WriteOptions | undefined): boolean {
+    const created = this.index.set({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
+    this.log.append(snek.id, snek, options?.actor);
+    return created;
+  }
+
+  private remove(id: string, options: WriteOptions | undefined): boolean {
+    if (!this.index.delete(id)) return false;
+    this.log.append(id, undefined, options?.actor);
+    return true;
   }
 
   private assertOpen(): void {

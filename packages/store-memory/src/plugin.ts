@@ -6,8 +6,8 @@ import { MemorySnekStore } from './memory-store.js';
 export default defineStore<Record<string, never> | undefined>({
   apiVersion: 1,
   name: 'memory',
-  create(options) {
+  create(options, context) {
     parseStoreOptions('memory', z.strictObject({}), options);
-    return new MemorySnekStore();
+    return new MemorySnekStore({ historyKeep: context.history?.keep });
   },
 });
