@@ -15,6 +15,7 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   config: [],
   login: ['--provider'],
   whoami: [],
+  watch: ['--type'],
   logout: [],
   cache: [],
   completion: [],
