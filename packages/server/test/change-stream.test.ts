@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { keepsChangeLog, writesInBulk, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
@@ -225,5 +227,35 @@ describe('GET /v1/changes/stream and the server around it', () => {
       for (const stream of streams) stream.close();
       await server.stop();
     }
+  });
+});
+
+describe('docs/api.md, live changes', () => {
+  it('its curl line, run with the real curl, prints events like those it shows', async () => {
+    const doc = await readFile(new URL('../../../docs/api.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Live changes'));
+    const command = /```sh\n(curl -N [^\n]+)\n```/.exec(section)![1]!;
+    const shown = /```text\n([\s\S]*?)```/.exec(section)![1]!;
+    const server = await startTestServer({ snekrc: 'server:\n  store: memory\n  packs: []\n' });
+    const curl = spawn('bash', ['-c', command.replace('http://localhost:8000', server.url)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    try {
+      const events = new Promise<void>((resolve) => {
+        curl.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk;
+          if ((printed.match(/^event: change$/gm) ?? []).length === 2) resolve();
+        });
+      });
+      await new Promise<void>((resolve) => curl.stdout.once('data', () => resolve()));
+      await server.request('/v1/sneks/tiny-snek', { method: 'PUT', json: { name: 'Tiny Snek', type: 'tiny', content: '~~~~~~~~<\n' } });
+      await server.request('/v1/sneks/tiny-snek', { method: 'DELETE' });
+      await events;
+    } finally {
+      curl.kill();
+      await server.stop();
+    }
+    // The same lines, field by field, but for the seqs and the times.
+    const shape = (text: string) => text.replace(/^: ping\n\n/m, '').replace(/\d+/g, 'N').trimEnd();
+    expect(shape(printed)).toBe(shape(shown));
   });
 });
