@@ -26,3 +26,179 @@ for (const area of document.querySelectorAll('textarea[data-preview]')) {
   show();
   for (const button of area.form.querySelectorAll('button[data-preview-button]')) button.hidden = true;
 }
+
+// The gallery kept live: the server marks the cards' list with where the change log stood when it made the page
+// (only when its store keeps one). Changes since then add, update and remove cards of this page, and the type chips
+// are recounted. Without script, or without a log, the page is as the server made it: a reload shows the changes.
+const liveList = document.querySelector('ul.cards[data-live-after]');
+if (liveList && window.EventSource) keepLive(liveList);
+
+function keepLive(list) {
+  const { type, name, from, to } = list.dataset;
+  const previewLines = Number(list.dataset.previewLines);
+  let seen = Number(list.dataset.liveAfter);
+  const empty = document.getElementById('empty');
+  const status = document.getElementById('live-status');
+  // Which sneks this page shows: its filters, and its place among the pages (cards are in id order).
+  const belongs = (snek) => (!type || snek.type === type) && (!name || snek.name === name) && (from === undefined || snek.id >= from) && (to === undefined || snek.id <= to);
+  const cardOf = (id) => [...list.children].find((card) => card.dataset.id === id);
+
+  const source = new EventSource(`/v1/changes/stream?after=${seen}`);
+  source.addEventListener('change', (event) => {
+    let change;
+    try {
+      change = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    // The browser resumes with Last-Event-ID; a change seen already changes nothing.
+    if (!(change.seq > seen)) return;
+    seen = change.seq;
+    const card = cardOf(change.id);
+    if (change.op === 'put' && change.snek && belongs(change.snek)) {
+      if (card) {
+        fillCard(card, change, previewLines);
+        tell('changed');
+      } else {
+        addCard(list, change, previewLines);
+        tell('added');
+      }
+    } else if (card) {
+      removeCard(card);
+      tell('removed');
+    }
+    if (empty) empty.hidden = list.children.length > 0;
+    recount();
+  });
+  // A refusal (no such route, a sign-in that ended) closes the stream for good; a dropped one the browser reopens.
+  source.addEventListener('error', () => {
+    if (source.readyState === EventSource.CLOSED) source.close();
+  });
+
+  // One polite announcement per burst of changes, not one per card.
+  const told = { added: 0, changed: 0, removed: 0 };
+  let telling;
+  function tell(what) {
+    told[what] += 1;
+    telling ??= setTimeout(() => {
+      telling = undefined;
+      const parts = Object.entries(told).filter(([, n]) => n > 0).map(([what, n], i) => (i === 0 ? `${n} ${n === 1 ? 'snek' : 'sneks'} ${what}` : `${n} ${what}`));
+      for (const key of Object.keys(told)) told[key] = 0;
+      if (status && parts.length) status.textContent = `Updated live: ${parts.join(', ')}.`;
+    }, 1000);
+  }
+
+  // The chips' counts from /v1/types, read once more after a burst of changes rather than once per change.
+  let counting = false;
+  let countAgain = false;
+  async function recount() {
+    if (counting) return void (countAgain = true);
+    counting = true;
+    try {
+      do {
+        countAgain = false;
+        const response = await fetch('/v1/types', { headers: { accept: 'application/json' } });
+        if (!response.ok) return;
+        updateChips((await response.json()).types);
+      } while (countAgain);
+    } catch {
+      // The counts stay as they were; the next change tries again.
+    } finally {
+      counting = false;
+    }
+  }
+}
+
+function part(parent, tag, className, before = null) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  parent.insertBefore(element, before);
+  return element;
+}
+
+/** "3 hours ago", as the server says it. */
+function timeAgo(at) {
+  const elapsed = Date.now() - Date.parse(at);
+  const units = [['year', 365 * 864e5], ['month', 30 * 864e5], ['day', 864e5], ['hour', 36e5], ['minute', 6e4]];
+  for (const [unit, size] of units) if (elapsed >= size) return new Intl.RelativeTimeFormat('en', { numeric: 'always' }).format(-Math.floor(elapsed / size), unit);
+  return 'just now';
+}
+
+/** A card's parts, made where missing and updated in place, so that a focused link or art keeps its focus. */
+function fillCard(card, change, previewLines) {
+  const snek = change.snek;
+  const href = `/s/${encodeURIComponent(snek.id)}`;
+  const heading = card.querySelector('h2') ?? part(card, 'h2');
+  const link = heading.querySelector('a') ?? part(heading, 'a');
+  link.href = href;
+  link.textContent = snek.name;
+  const type = card.querySelector('p.type') ?? part(card, 'p', 'type');
+  type.textContent = snek.type;
+  const art = card.querySelector('pre') ?? part(card, 'pre');
+  const edited = card.querySelector('p.edited') ?? part(card, 'p', 'edited', art);
+  edited.textContent = 'edited ';
+  const time = part(edited, 'time');
+  time.dateTime = change.at;
+  time.title = `${new Date(change.at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+  time.textContent = timeAgo(change.at);
+  if (change.by) edited.append(` by ${change.by.kind === 'token' ? `${change.by.name} (token)` : change.by.name}`);
+  art.setAttribute('role', 'img');
+  art.setAttribute('aria-label', snek.name);
+  art.tabIndex = 0;
+  art.textContent = snek.content;
+  const long = snek.content.split('\n').length > previewLines;
+  art.classList.toggle('preview', long);
+  let more = card.querySelector('p.more');
+  if (long && !more) part((more = part(card, 'p', 'more')), 'a').textContent = 'The whole snek';
+  if (more && !long) more.remove();
+  else if (more) more.querySelector('a').href = href;
+}
+
+/** A new card, in id order among the others. */
+function addCard(list, change, previewLines) {
+  const card = document.createElement('li');
+  card.className = 'card';
+  card.dataset.id = change.id;
+  fillCard(card, change, previewLines);
+  list.insertBefore(card, [...list.children].find((other) => other.dataset.id > change.id) ?? null);
+}
+
+function removeCard(card) {
+  // Focus inside a card that goes would fall to the page's start: keep it near, on the heading.
+  if (card.contains(document.activeElement)) {
+    const heading = document.querySelector('main h1');
+    heading.tabIndex = -1;
+    heading.focus();
+  }
+  card.remove();
+}
+
+/** The type chips as /v1/types counts them now: new types get a chip, a type with no snek left loses its own. */
+function updateChips(types) {
+  const chips = document.querySelector('ul.chips');
+  if (!chips || !Array.isArray(types)) return;
+  const links = new Map([...chips.querySelectorAll('a[data-chip]')].map((link) => [link.dataset.chip, link]));
+  const label = (link, text, count) => (link.textContent = `${text} (${count})`);
+  const all = links.get('');
+  if (all) label(all, 'All', types.reduce((sum, t) => sum + t.count, 0));
+  const counted = new Set();
+  for (const { type, count } of types) {
+    counted.add(type);
+    let link = links.get(type);
+    if (!link) {
+      const later = [...chips.children].find((item) => {
+        const chip = item.querySelector('a[data-chip]')?.dataset.chip;
+        return chip && chip > type;
+      });
+      link = part(part(chips, 'li', '', later ?? null), 'a');
+      link.href = `/?${new URLSearchParams({ type })}`;
+      link.dataset.chip = type;
+    }
+    label(link, type, count);
+  }
+  for (const [type, link] of links) {
+    if (type === '' || counted.has(type)) continue;
+    if (link.getAttribute('aria-current')) label(link, type, 0);
+    else link.parentElement.remove();
+  }
+}
