@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
-import { etagOf } from '../json-response.js';
+import { snekEtag } from '../json-response.js';
 import type { SnekFieldErrors, SnekFields } from '../validation.js';
 import { sendPage, type WebContext } from './web-context.js';
 
@@ -40,7 +40,7 @@ export function conflictPage(store: SnekStore, context: WebContext) {
     const theirs = await store.get(id);
     const heading = !theirs ? 'This snek was deleted meanwhile' : reason === 'exists' ? 'A snek with this id already exists' : 'Someone else changed this snek meanwhile';
     const form = theirs
-      ? editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: etagOf(theirs), values: { ...yours, id }, errors: {}, submit: 'Save yours over theirs' })
+      ? editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: snekEtag(theirs), values: { ...yours, id }, errors: {}, submit: 'Save yours over theirs' })
       : editorForm({ action: '/new', idField: 'hidden', values: { ...yours, id }, errors: {}, submit: 'Save yours again' });
     sendPage(req, res, context, 'conflict', { title: heading, heading, id, theirs, form, exists: reason === 'exists' && theirs !== undefined }, 409);
   };

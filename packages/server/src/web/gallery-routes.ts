@@ -3,7 +3,7 @@ import { keepsChangeLog, SnekError, type SnekStore } from '@snek/core';
 import type { AreaRoutes } from '../routes/area-router.js';
 import { countTypes } from '../store-scan.js';
 import { parseId, parseListParams } from '../validation.js';
-import { lastChanges, newestSeq } from './last-edits.js';
+import { lastEdits, newestSeq } from './last-edits.js';
 import { originOf, sendPage, sendWebError, wantsHtml, type WebContext } from './web-context.js';
 
 /** Sneks per gallery page: a few screens of cards, never the whole store. */
@@ -45,7 +45,7 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
     // Read before the page, so that the live updates start from a change no later than what the page shows.
     const after = await newestSeq(store);
     const [page, types] = await Promise.all([store.list(query), countTypes(store)]);
-    const edits = await lastChanges(store, page.items.map((snek) => snek.id));
+    const edits = await lastEdits(store, page.items.map((snek) => snek.id));
     const { name, type, cursor } = query;
     const limit = query.limit === GALLERY_PAGE_SIZE ? undefined : query.limit;
     const chips = [
@@ -80,11 +80,10 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
   router.get('/s/:id', async (req, res) => {
     res.vary('Accept');
     const id = parseId(req);
-    const [snek, edits] = await Promise.all([store.get(id), lastChanges(store, [id])]);
+    const [snek, edits] = await Promise.all([store.get(id), lastEdits(store, [id])]);
     const edited = edits.get(id);
     if (!snek) {
-      const gone = `There is no snek "${id}". See them all at ${originOf(req, context)}/`;
-      if (edited?.op !== 'delete') throw new SnekError('SNEK_NOT_FOUND', gone);
+      if (!edited) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". See them all at ${originOf(req, context)}/`);
       // Deleted, with its history kept: say so, and where it can be restored from.
       const history = `/s/${id}/history`;
       const error = new SnekError('SNEK_NOT_FOUND', `The snek "${id}" was deleted ${edited.time.ago}${edited.by ? ` by ${edited.by}` : ''}. Its history, from which it can be restored, is at ${originOf(req, context)}${history}`);

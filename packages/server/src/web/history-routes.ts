@@ -1,14 +1,14 @@
 import type { Request, Response } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { withConditionalWrites } from '../conditional-fallback.js';
-import { etagOf } from '../json-response.js';
+import { readRevision, readRevisions, restoreRevision, type Revision } from '../history.js';
+import { snekEtag } from '../json-response.js';
 import { ifMatchFromForm, type Preconditions } from '../preconditions.js';
 import type { AreaRoutes } from '../routes/area-router.js';
 import { parseId } from '../validation.js';
 import { conflictPage, isConflict } from './conflict-page.js';
 import { formFields } from './editor-form.js';
-import { readRevision, readRevisions, restoreRevision, type Revision } from './history-stand-in.js';
-import { shownChange, type ShownChange } from './last-edits.js';
+import { shownEdit, type ShownEdit } from './last-edits.js';
 import { diffCounts, diffLines, foldUnchanged, type DiffRow } from './line-diff.js';
 import { sendPage, type WebContext } from './web-context.js';
 
@@ -26,7 +26,7 @@ interface RevisionView {
   op: Revision['op'];
   /** "Edited", "Created again", "Deleted", "Oldest version kept". */
   label: string;
-  change: ShownChange;
+  edit: ShownEdit;
   name?: string | undefined;
   type?: string | undefined;
   /** The name and type before, where this revision changed them. */
@@ -40,10 +40,10 @@ interface RevisionView {
 }
 
 function revisionView(revision: Revision, older: Revision | undefined, currentEtag: string | undefined, now: number): RevisionView {
-  const change = shownChange(revision, now);
+  const edit = shownEdit(revision.at, revision.by, now);
   const snek = revision.snek;
-  if (revision.op === 'delete' || !snek) return { seq: revision.seq, op: 'delete', label: 'Deleted', change, current: false };
-  const view = { seq: revision.seq, op: 'put' as const, change, name: snek.name, type: snek.type, current: etagOf(snek) === currentEtag };
+  if (revision.op === 'delete' || !snek) return { seq: revision.seq, op: 'delete', label: 'Deleted', edit, current: false };
+  const view = { seq: revision.seq, op: 'put' as const, edit, name: snek.name, type: snek.type, current: snekEtag(snek) === currentEtag };
   const before = older?.snek;
   if (!before) return { ...view, label: older ? 'Created again' : 'Oldest version kept', content: snek.content };
   const lines = diffLines(before.content, snek.content);
@@ -85,7 +85,7 @@ export function historyRoutes(router: AreaRoutes, store: SnekStore, context: Web
     const [current, page] = await Promise.all([store.get(id), readRevisions(store, id, { limit: HISTORY_PAGE_SIZE, cursor })]);
     // The oldest revision of the page is compared with the newest of the next.
     const next = page.nextCursor ? (await readRevisions(store, id, { limit: 1, cursor: page.nextCursor })).items[0] : undefined;
-    const currentEtag = current && etagOf(current);
+    const currentEtag = current && snekEtag(current);
     const now = Date.now();
     const revisions = page.items.map((revision, i) => revisionView(revision, page.items[i + 1] ?? next, currentEtag, now));
     const name = current?.name ?? page.items.find((revision) => revision.snek)?.snek?.name ?? id;
