@@ -1,4 +1,5 @@
 import { authPaths } from './openapi/auth.js';
+import { changeStreamPaths } from './openapi/change-stream.js';
 import { components } from './openapi/shared.js';
 import { historyPaths } from './openapi/history.js';
 import { legacyPaths } from './openapi/legacy.js';
@@ -30,6 +31,6 @@ export function openApiDocument(version: string) {
       { name: 'gallery', description: 'The snek gallery for browsers, and plain-text sneks for curl (off with `server.web: false`)' },
     ],
     components: components(),
-    paths: { ...snekPaths(), ...historyPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths() },
+    paths: { ...snekPaths(), ...historyPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths(), ...changeStreamPaths() },
   };
 }
