@@ -40,6 +40,7 @@ const UNIT = [
   'packages/store-memory/test/',
   'packages/auth-proxy/test/',
   'packages/auth-oidc/test/options.test.ts',
+  'packages/server/test/history-view.test.ts',
   'packages/pack-classic/test/',
   'packages/create-store/test/names.test.ts',
   'packages/create-store/test/versions.test.ts',
