@@ -37,7 +37,6 @@ function keepLive(list) {
   const { type, name, from, to } = list.dataset;
   const previewLines = Number(list.dataset.previewLines);
   let seen = Number(list.dataset.liveAfter);
-  const empty = document.getElementById('empty');
   const status = document.getElementById('live-status');
   // Which sneks this page shows: its filters, and its place among the pages (cards are in id order).
   const belongs = (snek) => (!type || snek.type === type) && (!name || snek.name === name) && (from === undefined || snek.id >= from) && (to === undefined || snek.id <= to);
@@ -67,7 +66,7 @@ function keepLive(list) {
       removeCard(card);
       tell('removed');
     }
-    if (empty) empty.hidden = list.children.length > 0;
+    showEmpty(list);
     recount();
   });
   // A refusal (no such route, a sign-in that ended) closes the stream for good; a dropped one the browser reopens.
@@ -99,7 +98,7 @@ function keepLive(list) {
         countAgain = false;
         const response = await fetch('/v1/types', { headers: { accept: 'application/json' } });
         if (!response.ok) return;
-        updateChips((await response.json()).types);
+        updateChips((await response.json()).types, type);
       } while (countAgain);
     } catch {
       // The counts stay as they were; the next change tries again.
@@ -163,6 +162,19 @@ function addCard(list, change, previewLines) {
   list.insertBefore(card, [...list.children].find((other) => other.dataset.id > change.id) ?? null);
 }
 
+/** The line a page with no card shows: the server's, else one of our own once the last card has gone. */
+function showEmpty(list) {
+  let empty = document.getElementById('empty');
+  if (!empty && list.children.length === 0) {
+    empty = document.createElement('p');
+    empty.className = 'error';
+    empty.id = 'empty';
+    empty.textContent = 'There are no sneks here now.';
+    list.before(empty);
+  }
+  if (empty) empty.hidden = list.children.length > 0;
+}
+
 function removeCard(card) {
   // Focus inside a card that goes would fall to the page's start: keep it near, on the heading.
   if (card.contains(document.activeElement)) {
@@ -174,7 +186,7 @@ function removeCard(card) {
 }
 
 /** The type chips as /v1/types counts them now: new types get a chip, a type with no snek left loses its own. */
-function updateChips(types) {
+function updateChips(types, pageType) {
   const chips = document.querySelector('ul.chips');
   if (!chips || !Array.isArray(types)) return;
   const links = new Map([...chips.querySelectorAll('a[data-chip]')].map((link) => [link.dataset.chip, link]));
@@ -193,6 +205,7 @@ function updateChips(types) {
       link = part(part(chips, 'li', '', later ?? null), 'a');
       link.href = `/?${new URLSearchParams({ type })}`;
       link.dataset.chip = type;
+      if (type === pageType) link.setAttribute('aria-current', 'page');
     }
     label(link, type, count);
   }
