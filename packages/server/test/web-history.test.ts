@@ -83,7 +83,9 @@ async function signedIn(token: string, options: Parameters<Browser['newContext']
 const csrfOf = (page: Page) => page.locator('form[action="/signout"] input[name=csrf]').getAttribute('value');
 const restoreButton = (page: Page, seq: number) => page.getByRole('button', { name: `Restore this version (revision ${seq})` });
 // Browser-side code is written as strings or through locators: this file is type-checked without the DOM library.
-const cardIds = (page: Page) => page.locator('.card').evaluateAll((cards) => cards.map((card) => card.getAttribute('data-id')));
+const cardIds = (page: Page) => page.locator('.card h2 a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.replace('/s/', '')));
+const cardOf = (page: Page, id: string) => page.locator('.card', { has: page.locator(`h2 a[href="/s/${id}"]`) });
+const chipOf = (page: Page, type: string) => page.locator(`.chips a[href="${type ? `/?type=${type}` : '/'}"]`);
 
 beforeAll(async () => {
   if (skip) return;
@@ -234,15 +236,15 @@ describeInBrowser('the gallery kept live', () => {
   it('adds, updates and removes cards, and recounts the types, as writes arrive through the API, without a reload', async () => {
     const { context, page } = await signedIn(READER);
     await page.goto(`${server.url}/`);
-    const all = page.locator('a[data-chip=""]');
+    const all = chipOf(page, '');
     const countOf = async () => Number(/\((\d+)\)/.exec((await all.textContent())!)![1]);
     const before = await countOf();
-    expect(await page.locator('a[data-chip="livetype"]').count()).toBe(0);
+    expect(await chipOf(page, 'livetype').count()).toBe(0);
     // The page's own document is never fetched again: a reload would make a new one, without this mark.
     await page.evaluate('document.documentElement.dataset.loadedOnce = "yes"');
 
     expect(await put({ id: 'fancy-live', name: 'Live one', type: 'livetype', content: '~~~<' })).toBe(201);
-    const card = page.locator('.card[data-id="fancy-live"]');
+    const card = cardOf(page, 'fancy-live');
     await card.waitFor();
     expect(await card.getByRole('img', { name: 'Live one' }).textContent()).toBe('~~~<');
     expect(await card.locator('p.edited').textContent()).toBe('edited just now by writer (token)');
@@ -261,7 +263,7 @@ describeInBrowser('the gallery kept live', () => {
     expect((await api('/sneks/fancy-live', { method: 'DELETE' })).status).toBe(204);
     await card.waitFor({ state: 'detached' });
     await page.getByRole('link', { name: `All (${before})` }).waitFor();
-    await page.locator('a[data-chip="livetype"]').waitFor({ state: 'detached' });
+    await chipOf(page, 'livetype').waitFor({ state: 'detached' });
     await page.locator('#live-status').filter({ hasText: 'Updated live: 1 snek removed.' }).waitFor();
     expect(await page.evaluate('document.documentElement.dataset.loadedOnce')).toBe('yes');
     await context.close();
@@ -274,14 +276,14 @@ describeInBrowser('the gallery kept live', () => {
     expect(await empty.isVisible()).toBe(true);
     expect(await put({ id: 'other-type', name: 'Other', type: 'elsewhere', content: 'x' })).toBe(201);
     expect(await put({ id: 'fresh-one', name: 'Fresh', type: 'fresh', content: 'y' })).toBe(201);
-    await page.locator('.card[data-id="fresh-one"]').waitFor();
+    await cardOf(page, 'fresh-one').waitFor();
     await page.getByRole('link', { name: 'elsewhere (1)' }).waitFor();
     await page.getByRole('link', { name: 'fresh (1)' }).waitFor();
     expect(await cardIds(page)).toEqual(['fresh-one']);
     expect(await empty.isVisible()).toBe(false);
     // Moved to another type: it leaves this page.
     expect(await put({ id: 'fresh-one', name: 'Fresh', type: 'elsewhere', content: 'y' })).toBe(200);
-    await page.locator('.card[data-id="fresh-one"]').waitFor({ state: 'detached' });
+    await cardOf(page, 'fresh-one').waitFor({ state: 'detached' });
     await empty.waitFor();
     await page.getByRole('link', { name: 'elsewhere (2)' }).waitFor();
     // The chip of the page's own type stays, at 0, so the page still says where it is.
