@@ -30,7 +30,7 @@ async function pushThroughB(id: string, type: string): Promise<void> {
   expect([run.code, run.stderr]).toEqual([0, '']);
 }
 
-const line = (id: string, op = 'put') => new RegExp(`^(\\d+)  \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  ${op.padEnd(6)}  ${id}  token:SNEK_ADMIN_TOKEN$`, 'm');
+const line = (id: string, op = 'put') => new RegExp(`^(\\d+)  \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z  ${op.padEnd(6)}  ${id}  token SNEK_ADMIN_TOKEN$`, 'm');
 
 describe('snek watch', () => {
   it('prints each change made through another server as it happens, resumes after a restart of its server with no gap, and exits 0 on Ctrl-C', async () => {

@@ -201,7 +201,7 @@ describe('GET /v1/changes/stream and the server around it', () => {
     try {
       const response = await server.request('/v1/changes/stream');
       const body = (await response.json()) as { code: string; detail: string };
-      expect([response.status, body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
+      expect([response.status, body.code]).toEqual([404, 'HISTORY_NOT_KEPT']);
       expect(body.detail).toMatch(/keeps no change log/);
     } finally {
       await server.stop();

@@ -2,6 +2,8 @@ import { SnekError } from '@snek/core';
 import type { SnekClient } from '../client.js';
 import { commandContext, type GlobalArgs } from '../context.js';
 import { EventStreamParser } from '../event-stream.js';
+import type { PublicActor } from '../snek-answers.js';
+import { actorLabel } from './log.js';
 import { terminalJson, terminalLine } from '../terminal.js';
 
 export interface WatchArgs extends GlobalArgs {
@@ -14,7 +16,7 @@ interface ChangeEvent {
   id: string;
   op: string;
   at: string;
-  by: { kind: string; name: string } | null;
+  by: PublicActor | null;
 }
 
 // The server's `retry:` (2 s) is the first wait; each failed attempt doubles it, up to this.
@@ -108,7 +110,7 @@ function worthRetrying(error: unknown): boolean {
   return typeof status === 'number' && status >= 500;
 }
 
-/** "42  2025-01-01T12:00:00.000Z  put     cute  Ada": seq, when, what, which snek, who (a token as token:NAME). */
+/** "42  2025-01-01T12:00:00.000Z  put     cute  Ada": seq, when, what, which snek, who (as snek log says it). */
 function print(data: string, json: boolean): void {
   let change: ChangeEvent;
   try {
@@ -117,8 +119,7 @@ function print(data: string, json: boolean): void {
     return void process.stderr.write(`snek: skipped a change that is not JSON: ${terminalLine(data.slice(0, 80))}\n`);
   }
   if (json) return void process.stdout.write(`${terminalJson(change, 0)}\n`);
-  const who = change.by === null ? '-' : change.by.kind === 'token' ? `token:${change.by.name}` : change.by.name;
-  process.stdout.write(`${[String(change.seq), change.at, change.op.padEnd(6), change.id, who].map((field) => terminalLine(String(field))).join('  ')}\n`);
+  process.stdout.write(`${[String(change.seq), change.at, change.op.padEnd(6), change.id].map((field) => terminalLine(String(field))).join('  ')}  ${actorLabel(change.by)}\n`);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
