@@ -53,7 +53,7 @@ describePg('3 snek-server replicas on one PostgreSQL', () => {
           const content = `client ${client} write ${k}\n`;
           const via = replicas[(client + k) % 3]!;
           expect([id, await putSnek(via.url, id, { name: id, type: 'fresh', content })]).toEqual([id, 201]);
-          // Right after the acknowledgement, every replica must already serve it: no cache, no lag.
+          // Right after the acknowledgement, every replica must already serve it: a new id is in no replica's cache.
           const seen = await Promise.all(replicas.map((replica) => getSnek(replica.url, id)));
           for (const [r, read] of seen.entries()) if (read.snek?.content !== content) stale.push(`${id} from replica ${r}: ${read.status}`);
           const tags = new Set(seen.map((read) => read.etag));
