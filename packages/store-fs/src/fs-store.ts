@@ -31,7 +31,6 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   private readonly ledgerWrites = new KeyedMutex();
   private skipped: Skipped[] = [];
   private readonly log: RetainedChanges;
-  private journal!: ChangeJournal;
   private commits!: CommitQueue;
   /** Records open rewrote from the journal, which a crash had left behind it. */
   private redone = 0;
@@ -164,7 +163,6 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     this.closed = true;
     await this.commits.idle();
     await this.ledgerWrites.idle();
-    await this.journal.close();
     this.index.clear();
     this.log.clear();
     await this.unlock();
@@ -225,7 +223,6 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
       else this.skipped.push(record);
     }
     const { journal, changes } = await ChangeJournal.open(this.dir);
-    this.journal = journal;
     this.log.load(changes);
     this.redone = await this.redo();
     this.commits = new CommitQueue({ index: this.index, log: this.log, journal, seq: changes.at(-1)?.seq ?? 0, fileOf: (id) => this.fileOf(id) });
