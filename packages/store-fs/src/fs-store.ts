@@ -238,9 +238,9 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     const redone = new Set<string>();
     for (const id of this.log.ids()) {
       const change = this.log.newest(id)!;
-      const file = this.fileOf(id);
       const record = this.index.get(id);
-      const readable = !unreadable.has(file);
+      const file = this.fileOf(id);
+      const readable = unreadable.size === 0 || !unreadable.has(file);
       if (change.op === 'put' && readable && sameSnek(record, change.snek)) {
         // The index and the log share the snek: memory holds the current version once.
         change.snek = record;
