@@ -13,7 +13,7 @@ const TOKEN = 'bench-token';
 const REST = Number(process.env.SNEK_BENCH_REST ?? 30);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres' && ONLY !== 'http') {
-  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2) or "postgres" (P0–P5), not ${JSON.stringify(ONLY)}.`);
+  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2) or "postgres" (P0–P6), not ${JSON.stringify(ONLY)}.`);
   process.exit(2);
 }
 const work = mkdtempSync(path.join(tmpdir(), 'snek-bench-'));
