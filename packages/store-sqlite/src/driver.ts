@@ -8,7 +8,7 @@ export type SqliteDriverChoice = 'auto' | SqliteDriverName;
 export const SQLITE_DRIVER_CHOICES = ['auto', 'node:sqlite', 'better-sqlite3'] as const;
 
 /** Named parameters without their `@` prefix, or positional ones. Never `undefined`: node:sqlite cannot bind it. */
-export type SqliteParams = [] | [Record<string, string | number>] | Array<string | number>;
+export type SqliteParams = [] | [Record<string, string | number | null>] | Array<string | number | null>;
 export type SqliteRow = Record<string, unknown>;
 
 /** A prepared statement; both drivers already have these three with these meanings. */

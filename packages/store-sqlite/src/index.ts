@@ -1,4 +1,6 @@
 export { default, DEFAULT_SQLITE_FILE, type SqliteStoreOptions } from './plugin.js';
-export { SqliteSnekStore, LIST_FILTERS, listSql } from './sqlite-store.js';
+export { SqliteSnekStore } from './sqlite-store.js';
+export { LIST_FILTERS, listSql } from './statements.js';
+export { changesSql } from './change-log.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { SqliteDriverChoice, SqliteDriverName } from './driver.js';

@@ -12,6 +12,10 @@ export const MIGRATIONS: readonly string[] = [
   'CREATE INDEX sneks_name_id ON sneks (name, id); CREATE INDEX sneks_type_id ON sneks (type, id)',
   // 3: the pack sneks already seeded once (StoreSeedLedger), kept even after the snek is deleted.
   'CREATE TABLE seeded_pack_sneks (id TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID',
+  // 4: the change log (StoreChangeLog). AUTOINCREMENT: a seq is never given twice, even once the newest are dropped.
+  // (id, seq) serves one snek's history, its newest change and retention's walk from it.
+  `CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('put', 'delete')), name TEXT, type TEXT, content TEXT, actor TEXT, at TEXT NOT NULL);
+   CREATE INDEX changes_id_seq ON changes (id, seq)`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -23,11 +23,11 @@ export interface SqliteStoreOptions {
 export default defineStore<SqliteStoreOptions | undefined>({
   apiVersion: 1,
   name: 'sqlite',
-  async create(options, { configDir }) {
+  async create(options, { configDir, history }) {
     const { file = DEFAULT_SQLITE_FILE, driver = 'auto' } = parseStoreOptions('sqlite', optionsSchema, options);
     const absolute = path.resolve(configDir, file);
     try {
-      return await SqliteSnekStore.open(absolute, { driver });
+      return await SqliteSnekStore.open(absolute, { driver, historyKeep: history?.keep });
     } catch (error) {
       if (SnekError.is(error)) throw error;
       const message = (error as Error).message;

@@ -1,43 +1,37 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { SqliteChangeLog } from './change-log.js';
 import { DatabaseFileIdentity } from './file-identity.js';
-import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteRow, type SqliteStatement } from './driver.js';
+import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './driver.js';
 import { migrate } from './migrations.js';
 import { ReadBatch } from './read-batch.js';
+import { prepareStatements, toSnek } from './statements.js';
 
-const COLUMNS = 'id, name, type, content';
 const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'];
-
-/** The page query for a filter prefix such as "type = @type AND "; exported so tests can check its plan. */
-export function listSql(where: string): string {
-  return `SELECT ${COLUMNS} FROM sneks WHERE ${where}id > @after ORDER BY id LIMIT @limit`;
-}
-
-export const LIST_FILTERS = ['', 'name = @name AND ', 'type = @type AND ', 'name = @name AND type = @type AND '] as const;
-
-/** Both drivers may hand back rows with a null prototype; callers get plain objects. */
-function toSnek(row: SqliteRow): Snek {
-  return { id: row['id'] as string, name: row['name'] as string, type: row['type'] as string, content: row['content'] as string };
-}
 
 /** A queued write: `expected` undefined is a plain put; otherwise the stored snek must equal it (null: be absent). */
 interface PendingWrite {
   snek: Snek;
   expected?: Snek | null;
+  actor?: Actor | undefined;
   resolve: (result: ConditionalWriteResult<{ created: boolean }>) => void;
   reject: (error: unknown) => void;
 }
 
-/** Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger {
-  /** Opens (creating it if need be) and migrates `file` with the chosen driver. */
-  static async open(file: string, options: { driver?: SqliteDriverChoice } = {}): Promise<SqliteSnekStore> {
+/**
+ * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. Each
+ * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
+ */
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog {
+  /** Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek. */
+  static async open(file: string, options: { driver?: SqliteDriverChoice; historyKeep?: number | undefined } = {}): Promise<SqliteSnekStore> {
     mkdirSync(path.dirname(file), { recursive: true });
-    return new SqliteSnekStore(file, await openConnection(file, options.driver));
+    return new SqliteSnekStore(file, await openConnection(file, options.driver), options.historyKeep ?? DEFAULT_HISTORY_KEEP);
   }
 
-  private readonly statements: ReturnType<typeof prepare>;
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly log: SqliteChangeLog;
   private closed = false;
   private pending: PendingWrite[] = [];
   private readonly reads: ReadBatch;
@@ -46,13 +40,15 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   private constructor(
     readonly file: string,
     private readonly db: SqliteConnection,
+    historyKeep: number,
   ) {
     try {
       // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY; set first, as
       // switching to WAL and migrating may wait on a server that opened the same new file a moment earlier.
       db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
       migrate(db, file);
-      this.statements = prepare(db);
+      this.statements = prepareStatements(db);
+      this.log = new SqliteChangeLog(db, historyKeep);
       this.identity = new DatabaseFileIdentity(file);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {
@@ -89,8 +85,8 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    * Queued and committed with every other put of this event-loop turn in one transaction (group commit):
    * one fsync for many writes, and no put resolves before the commit that holds it.
    */
-  async put(snek: Snek): Promise<{ created: boolean }> {
-    const result = await this.enqueue(snek, undefined);
+  async put(snek: Snek, options?: WriteOptions): Promise<{ created: boolean }> {
+    const result = await this.enqueue(snek, undefined, options);
     return { created: result.ok && result.created };
   }
 
@@ -98,12 +94,12 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    * Group-committed like put. The check runs inside the write transaction (BEGIN IMMEDIATE holds the file's write
    * lock), so neither a put of this turn nor another server on the file can come between the check and the write.
    */
-  putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
-    return this.enqueue(snek, expected);
+  putIf(snek: Snek, expected: Snek | null, options?: WriteOptions): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    return this.enqueue(snek, expected, options);
   }
 
   /** One write transaction: the row is read, compared and deleted under the file's write lock. */
-  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
+  async deleteIf(id: string, expected: Snek, options?: WriteOptions): Promise<ConditionalWriteResult<object>> {
     this.assertOpen();
     const { get, delete: remove } = this.statements;
     return this.inTransaction(this.statements.beginWrite, () => {
@@ -111,27 +107,28 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       const current = row && toSnek(row);
       if (!sameSnek(current, expected)) return { ok: false, current };
       remove.run(id);
+      this.log.append(id, undefined, options?.actor, new Date().toISOString());
       return { ok: true };
     });
   }
 
   /** Writes many sneks in one transaction; for bulk imports. */
-  async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
+  async putMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: number }> {
     this.assertOpen();
-    return { created: this.writeAll(sneks.map((snek) => ({ snek }))).filter((result) => result.ok && result.created).length };
+    return { created: this.writeAll(sneks.map((snek) => ({ snek, actor: options?.actor }))).filter((result) => result.ok && result.created).length };
   }
 
   /** As putMany, in one transaction, but ids the file holds are left alone. */
-  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
+  async createMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: string[] }> {
     this.assertOpen();
-    const results = this.writeAll(sneks.map((snek) => ({ snek, expected: null })));
+    const results = this.writeAll(sneks.map((snek) => ({ snek, expected: null, actor: options?.actor })));
     return { created: sneks.filter((_, i) => results[i]!.ok).map((snek) => snek.id) };
   }
 
-  private enqueue(snek: Snek, expected: Snek | null | undefined): Promise<ConditionalWriteResult<{ created: boolean }>> {
+  private enqueue(snek: Snek, expected: Snek | null | undefined, options: WriteOptions | undefined): Promise<ConditionalWriteResult<{ created: boolean }>> {
     this.assertOpen();
     return new Promise((resolve, reject) => {
-      this.pending.push({ snek: { id: snek.id, name: snek.name, type: snek.type, content: snek.content }, expected, resolve, reject });
+      this.pending.push({ snek: { id: snek.id, name: snek.name, type: snek.type, content: snek.content }, expected, actor: options?.actor, resolve, reject });
       if (this.pending.length === 1) setImmediate(() => this.commitPending());
     });
   }
@@ -151,24 +148,28 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
 
   /**
    * One transaction for the lot, in order, so a later write of an id sees an earlier one. "created" is true exactly
-   * when that write made the row; a write whose `expected` does not match writes nothing and reports the row.
+   * when that write made the row; a write whose `expected` does not match writes nothing, logs nothing and reports
+   * the row. Every write of the lot shares one `at`: they commit together.
    */
-  private writeAll(writes: ReadonlyArray<{ snek: Snek; expected?: Snek | null | undefined }>): Array<ConditionalWriteResult<{ created: boolean }>> {
+  private writeAll(writes: ReadonlyArray<{ snek: Snek; expected?: Snek | null | undefined; actor?: Actor | undefined }>): Array<ConditionalWriteResult<{ created: boolean }>> {
     const { exists, get, upsert } = this.statements;
-    return this.inTransaction(this.statements.beginWrite, () =>
-      writes.map(({ snek, expected }) => {
+    return this.inTransaction(this.statements.beginWrite, () => {
+      const at = new Date().toISOString();
+      return writes.map(({ snek, expected, actor }) => {
+        let created: boolean;
         if (expected === undefined) {
-          const existed = exists.get(snek.id) !== undefined;
-          upsert.run({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
-          return { ok: true, created: !existed };
+          created = exists.get(snek.id) === undefined;
+        } else {
+          const row = get.get(snek.id);
+          const current = row && toSnek(row);
+          if (!sameSnek(current, expected ?? undefined)) return { ok: false, current };
+          created = current === undefined;
         }
-        const row = get.get(snek.id);
-        const current = row && toSnek(row);
-        if (!sameSnek(current, expected ?? undefined)) return { ok: false, current };
         upsert.run({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
-        return { ok: true, created: current === undefined };
-      }),
-    );
+        this.log.append(snek.id, snek, actor, at);
+        return { ok: true, created };
+      });
+    });
   }
 
   /**
@@ -204,9 +205,23 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     return result;
   }
 
-  async delete(id: string): Promise<boolean> {
+  /** One write transaction: a delete that removed a row logs it; a delete of nothing logs nothing. */
+  async delete(id: string, options?: WriteOptions): Promise<boolean> {
     this.assertOpen();
-    return Number(this.written(() => this.statements.delete.run(id)).changes) > 0;
+    return this.inTransaction(this.statements.beginWrite, () => {
+      if (Number(this.statements.delete.run(id).changes) === 0) return false;
+      this.log.append(id, undefined, options?.actor, new Date().toISOString());
+      return true;
+    });
+  }
+
+  changes(query: ChangeQuery = {}): Promise<Change[]> {
+    const key = `changes ${JSON.stringify([query.after, query.before, query.id, query.limit, query.order])}`;
+    return this.read(key, () => this.log.read(query), copyChanges);
+  }
+
+  latestChanges(ids: readonly string[]): Promise<Change[]> {
+    return this.read(`latestChanges ${JSON.stringify(ids)}`, () => this.log.latest(ids), copyChanges);
   }
 
   list(query: SnekQuery = {}): Promise<SnekPage> {
@@ -278,25 +293,6 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   }
 }
 
-function prepare(db: SqliteConnection) {
-  return {
-    beginRead: db.prepare('BEGIN'),
-    beginWrite: db.prepare('BEGIN IMMEDIATE'),
-    commit: db.prepare('COMMIT'),
-    rollback: db.prepare('ROLLBACK'),
-    get: db.prepare(`SELECT ${COLUMNS} FROM sneks WHERE id = ?`),
-    exists: db.prepare('SELECT 1 FROM sneks WHERE id = ?'),
-    upsert: db.prepare(`INSERT INTO sneks (${COLUMNS}) VALUES (@id, @name, @type, @content) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content`),
-    delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
-    // Indexed by [name given] + 2 × [type given].
-    list: LIST_FILTERS.map((where) => db.prepare(listSql(where))),
-    countTypes: db.prepare('SELECT type, count(*) AS count FROM sneks GROUP BY type ORDER BY type'),
-    seeded: db.prepare('SELECT id FROM seeded_pack_sneks WHERE id IN (SELECT value FROM json_each(?))'),
-    recordSeeded: db.prepare('INSERT OR IGNORE INTO seeded_pack_sneks (id) SELECT value FROM json_each(?)'),
-    pragmas: {
-      userVersion: db.prepare('PRAGMA user_version'),
-      journalMode: db.prepare('PRAGMA journal_mode'),
-      synchronous: db.prepare('PRAGMA synchronous'),
-    },
-  };
+function copyChanges(changes: Change[]): Change[] {
+  return changes.map((change) => ({ ...change, ...(change.snek ? { snek: { ...change.snek } } : {}), actor: change.actor && { ...change.actor } }));
 }

@@ -54,7 +54,7 @@ describe('SqliteSnekStore', () => {
     const tables = check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => row['name']);
     check.close();
     expect(indexes.sort()).toEqual(['sneks_name_id', 'sneks_type_id']);
-    expect(tables.sort()).toEqual(['seeded_pack_sneks', 'sneks']);
+    expect(tables.sort()).toEqual(['changes', 'seeded_pack_sneks', 'sneks', 'sqlite_sequence']);
   });
 
   it('refuses a file from a newer schema with STORE_INIT_FAILED', async () => {

@@ -1,0 +1,68 @@
+import { DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, type Actor, type Change, type ChangeQuery, type Snek } from '@snek/core';
+import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
+
+const CHANGE_COLUMNS = 'seq, id, op, name, type, content, actor, at';
+
+/** The query of changes(), for an id filter or none and either order; exported so tests can check its plan. */
+export function changesSql(byId: boolean, order: 'asc' | 'desc'): string {
+  return `SELECT ${CHANGE_COLUMNS} FROM changes WHERE seq > @after AND seq < @before${byId ? ' AND id = @id' : ''} ORDER BY seq ${order.toUpperCase()} LIMIT @limit`;
+}
+
+/**
+ * The table `changes`, written by the store inside each write's own transaction (the caller holds BEGIN IMMEDIATE),
+ * so a change commits with its write or not at all. `seq` is an AUTOINCREMENT rowid given under the file's write
+ * lock, so it grows in commit order across every server on the file and is never given twice, even after the newest
+ * changes are dropped.
+ */
+export class SqliteChangeLog {
+  private readonly statements: ReturnType<typeof prepare>;
+
+  constructor(
+    db: SqliteConnection,
+    private readonly keep: number,
+  ) {
+    this.statements = prepare(db);
+  }
+
+  /**
+   * Appends a change of `id` (`snek` for a put, undefined for a delete) and drops that id's changes older than the
+   * newest `keep`: a walk of at most keep + 1 entries of the (id, seq) index.
+   */
+  append(id: string, snek: Snek | undefined, actor: Actor | undefined, at: string): void {
+    const { append, prune } = this.statements;
+    append.run({ id, op: snek ? 'put' : 'delete', name: snek?.name ?? null, type: snek?.type ?? null, content: snek?.content ?? null, actor: actor ? JSON.stringify(actor) : null, at });
+    prune.run({ id, keep: this.keep });
+  }
+
+  read(query: ChangeQuery = {}): Change[] {
+    const limit = Math.min(Math.max(query.limit ?? DEFAULT_CHANGES_LIMIT, 0), MAX_CHANGES_LIMIT);
+    const order = query.order === 'desc' ? 'desc' : 'asc';
+    const statement = this.statements.changes[`${query.id === undefined ? 'all' : 'id'}-${order}`];
+    // node:sqlite refuses parameters a statement does not name, so @id is passed only to the statements that have it.
+    const params: Record<string, string | number> = { after: query.after ?? 0, before: query.before ?? Number.MAX_SAFE_INTEGER, limit };
+    if (query.id !== undefined) params['id'] = query.id;
+    return statement.all(params).map(toChange);
+  }
+
+  latest(ids: readonly string[]): Change[] {
+    return ids.length === 0 ? [] : this.statements.latest.all(JSON.stringify(ids)).map(toChange);
+  }
+}
+
+function prepare(db: SqliteConnection) {
+  const changes = (byId: boolean, order: 'asc' | 'desc'): SqliteStatement => db.prepare(changesSql(byId, order));
+  return {
+    append: db.prepare('INSERT INTO changes (id, op, name, type, content, actor, at) VALUES (@id, @op, @name, @type, @content, @actor, @at)'),
+    prune: db.prepare('DELETE FROM changes WHERE id = @id AND seq <= (SELECT seq FROM changes WHERE id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)'),
+    changes: { 'all-asc': changes(false, 'asc'), 'all-desc': changes(false, 'desc'), 'id-asc': changes(true, 'asc'), 'id-desc': changes(true, 'desc') },
+    // One max() per distinct id: SQLite answers it from the end of that id's range of the (id, seq) index.
+    latest: db.prepare(`SELECT ${CHANGE_COLUMNS} FROM changes WHERE seq IN (SELECT (SELECT max(seq) FROM changes WHERE id = ids.value) FROM (SELECT DISTINCT value FROM json_each(?)) AS ids)`),
+  };
+}
+
+/** Both drivers may hand back rows with a null prototype; callers get plain objects. */
+function toChange(row: SqliteRow): Change {
+  const change: Change = { seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], actor: row['actor'] === null ? null : (JSON.parse(row['actor'] as string) as Actor), at: row['at'] as string };
+  if (change.op === 'put') change.snek = { id: change.id, name: row['name'] as string, type: row['type'] as string, content: row['content'] as string };
+  return change;
+}
