@@ -8,7 +8,7 @@ const root = await mkdtemp(path.join(tmpdir(), 'snek-level-kit-'));
 let n = 0;
 
 await describeStoreConformance('level', {
-  create: () => plugin.create({ dir: `db-${n++}` }, { configDir: root }),
+  create: (context) => plugin.create({ dir: `db-${n++}` }, { configDir: root, ...context }),
   reopen: (store) => LevelSnekStore.open((store as LevelSnekStore).dir),
   cleanup: () => rm(root, { recursive: true, force: true }),
 });

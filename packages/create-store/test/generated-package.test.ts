@@ -56,7 +56,7 @@ describe('a generated store package', () => {
     expect(run.code).toBe(0);
     expect(run.output).toContain('linked conforms to the Snek store contract v1');
     // The skeleton has none of the optional methods and no reopen: those checks are skipped, each saying why.
-    expect(run.output).toMatch(/Tests: +32 skipped, \d+ passed, \d+ total/);
+    expect(run.output).toMatch(/Tests: +54 skipped, \d+ passed, \d+ total/);
     expect(run.output).toContain('— skipped: the store has no putMany() (StoreBulkWriter)');
     expect(run.output).toContain('— skipped: no reopen option was given');
     expect(run.output).toContain('— skipped: the store has no putIf() and deleteIf() (StoreConditionalWriter)');

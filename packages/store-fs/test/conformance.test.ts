@@ -8,7 +8,7 @@ const root = await mkdtemp(path.join(tmpdir(), 'snek-fs-kit-'));
 let n = 0;
 
 await describeStoreConformance('fs', {
-  create: () => plugin.create({ dir: `store-${n++}` }, { configDir: root }),
-  reopen: (store) => FsSnekStore.open((store as FsSnekStore).dir),
+  create: (context) => plugin.create({ dir: `store-${n++}` }, { configDir: root, ...context }),
+  reopen: (store, context) => FsSnekStore.open((store as FsSnekStore).dir, context),
   cleanup: () => rm(root, { recursive: true, force: true }),
 });

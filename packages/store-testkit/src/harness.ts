@@ -1,13 +1,20 @@
 import assert from 'node:assert/strict';
-import type { SnekStore } from '@snek/core';
+import type { SnekStore, StoreCapabilityName, StoreContext } from '@snek/core';
+import { CAPABILITIES, lacking, type StoreWith } from './capabilities.js';
 import { declareTest, type TestRunner } from './runner.js';
+
+/**
+ * What the kit passes to `create` and `reopen`: the parts of the plugin's `StoreContext` a check sets, such as
+ * `history.keep` for the retention checks. Pass it on: `create: (context) => plugin.create(options, { configDir, ...context })`.
+ */
+export type ConformanceContext = Pick<StoreContext, 'history'>;
 
 /** What a store's own test passes to {@link describeStoreConformance}. */
 export interface ConformanceOptions {
-  /** A fresh, empty store for each test. */
-  create: () => SnekStore | Promise<SnekStore>;
-  /** A new instance on the same storage as `store`, for persistence checks. The kit closes `store` first. */
-  reopen?: (store: SnekStore) => SnekStore | Promise<SnekStore>;
+  /** A fresh, empty store for each test, opened with `context` (most checks pass `{}`). */
+  create: (context: ConformanceContext) => SnekStore | Promise<SnekStore>;
+  /** A new instance on the same storage as `store`, for persistence checks, with the context `store` was created with. The kit closes `store` first. */
+  reopen?: (store: SnekStore, context: ConformanceContext) => SnekStore | Promise<SnekStore>;
   supports?: {
     /** Checks that data survives close and reopen; needs `reopen`. Default: true when `reopen` is given. */
     persistence?: boolean;
@@ -28,19 +35,22 @@ export interface ConformanceOptions {
 /** The stores one test opened; every one is closed when the test ends, whatever it did. */
 export class TestStores<S extends SnekStore> {
   private readonly open = new Set<SnekStore>();
+  private readonly contexts = new WeakMap<SnekStore, ConformanceContext>();
 
   constructor(
     private readonly options: ConformanceOptions,
     private readonly narrow: (store: SnekStore) => S,
   ) {}
 
-  async fresh(): Promise<S> {
-    return this.narrow(this.track(await this.options.create()));
+  async fresh(context: ConformanceContext = {}): Promise<S> {
+    return this.narrow(this.track(await this.options.create(context), context));
   }
 
+  /** Closes `store` and opens its storage again, with the context it was created with. */
   async reopen(store: S): Promise<S> {
+    const context = this.contexts.get(store) ?? {};
     await store.close();
-    return this.narrow(this.track(await this.options.reopen!(store)));
+    return this.narrow(this.track(await this.options.reopen!(store, context), context));
   }
 
   /** Closes `store` now, for tests of what happens after close. */
@@ -54,10 +64,20 @@ export class TestStores<S extends SnekStore> {
     this.open.clear();
   }
 
-  private track(store: SnekStore): SnekStore {
+  private track(store: SnekStore, context: ConformanceContext): SnekStore {
     this.open.add(store);
+    this.contexts.set(store, context);
     return store;
   }
+}
+
+interface HarnessSettings<S extends SnekStore> {
+  options: ConformanceOptions;
+  runner: TestRunner;
+  /** The optional capabilities of the first store `create` gave. */
+  capabilities: ReadonlySet<StoreCapabilityName>;
+  narrow: (store: SnekStore) => S;
+  skipReason?: string | undefined;
 }
 
 /**
@@ -65,12 +85,15 @@ export class TestStores<S extends SnekStore> {
  * skipped, its name saying why, so a check that cannot run is reported, never passed with nothing asserted.
  */
 export class Harness<S extends SnekStore = SnekStore> {
-  constructor(
-    readonly options: ConformanceOptions,
-    private readonly runner: TestRunner,
-    private readonly narrow: (store: SnekStore) => S,
-    private readonly skipReason?: string,
-  ) {}
+  private constructor(private readonly settings: HarnessSettings<S>) {}
+
+  static create(options: ConformanceOptions, runner: TestRunner, capabilities: ReadonlySet<StoreCapabilityName>): Harness {
+    return new Harness({ options, runner, capabilities, narrow: (store) => store });
+  }
+
+  get options(): ConformanceOptions {
+    return this.settings.options;
+  }
 
   /** Why the persistence checks cannot run, or undefined when they can. */
   get noPersistence(): string | undefined {
@@ -79,42 +102,58 @@ export class Harness<S extends SnekStore = SnekStore> {
     return undefined;
   }
 
+  /** This harness, or, without persistence checks, one that skips saying why. */
+  get reopening(): Harness<S> {
+    const reason = this.noPersistence;
+    return reason === undefined ? this : this.skipping(reason);
+  }
+
   describe(name: string, fn: () => void): void {
-    this.runner.describe(name, fn);
+    this.settings.runner.describe(name, fn);
   }
 
   test(name: string, body: (stores: TestStores<S>) => Promise<void>, timeout?: number): void {
-    if (this.skipReason !== undefined) {
-      this.runner.it.skip(`${name} — skipped: ${this.skipReason}`, () => undefined);
+    const { runner, options, narrow, skipReason } = this.settings;
+    if (skipReason !== undefined) {
+      runner.it.skip(`${name} — skipped: ${skipReason}`, () => undefined);
       return;
     }
     declareTest(
-      this.runner,
+      runner,
       name,
       async () => {
-        const stores = new TestStores(this.options, this.narrow);
+        const stores = new TestStores(options, narrow);
         try {
           await body(stores);
         } finally {
           await stores.closeAll();
         }
       },
-      this.options.timeout ?? timeout,
+      options.timeout ?? timeout,
     );
   }
 
   /** The same tests, declared as skipped for `reason`. */
   skipping(reason: string): Harness<S> {
-    return new Harness(this.options, this.runner, this.narrow, this.skipReason ?? reason);
+    return new Harness({ ...this.settings, skipReason: this.settings.skipReason ?? reason });
   }
 
-  /** A harness whose stores are checked with `guard`: `create` must keep giving stores with the capability. */
-  narrowedTo<T extends S>(guard: (store: SnekStore) => store is T, capability: string): Harness<T> {
+  /**
+   * A harness whose stores have the optional capability `name`, checked on every store `create` gives; when the
+   * first store lacked it, one that skips saying so.
+   */
+  withCapability<N extends StoreCapabilityName>(name: N): Harness<S & StoreWith<N>> {
+    const { guard, methods } = CAPABILITIES[name];
+    const checked = this.narrowedTo(guard as unknown as (store: SnekStore) => store is S & StoreWith<N>, methods);
+    return this.settings.capabilities.has(name) ? checked : checked.skipping(lacking(name));
+  }
+
+  private narrowedTo<T extends S>(guard: (store: SnekStore) => store is T, capability: string): Harness<T> {
     const narrow = (store: SnekStore): T => {
-      const narrowed = this.narrow(store);
+      const narrowed = this.settings.narrow(store);
       assert.ok(guard(narrowed), `create() gave a store without ${capability}, although the first store it gave had it`);
       return narrowed;
     };
-    return new Harness(this.options, this.runner, narrow, this.skipReason);
+    return new Harness({ ...this.settings, narrow });
   }
 }

@@ -42,8 +42,7 @@ export function seedLedgerSuite(harness: Harness<SnekStore & StoreSeedLedger>): 
       assert.equal(await store.get('b'), undefined);
     });
 
-    const noPersistence = harness.noPersistence;
-    (noPersistence === undefined ? harness : harness.skipping(noPersistence)).test('the record survives reopen', async (stores) => {
+    harness.reopening.test('the record survives reopen', async (stores) => {
       let store = await stores.fresh();
       await store.recordSeeded(['durable']);
       store = await stores.reopen(store);
