@@ -3,6 +3,7 @@ import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { SnekStore } from '@snek/core';
 import { accessPolicy, type AccessPolicy } from './access.js';
+import type { ChangeStreams } from './change-stream.js';
 import type { HttpsPolicy } from './https-request.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
@@ -15,6 +16,8 @@ import { webRouter } from './web/web-routes.js';
 
 export interface CreateAppOptions {
   store: SnekStore;
+  /** GET /v1/changes/stream; without it (a store with no change log) the route says there is none. */
+  changeStreams?: ChangeStreams | undefined;
   /** Shown by /readyz; default "store". */
   storeName?: string;
   /** Shown by GET /v1/packs; default none. */
@@ -51,7 +54,7 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   const { store, logger } = options;
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
-    api: () => apiRouter({ store, packs: options.packs ?? [], access, logger }),
+    api: () => apiRouter({ store, changeStreams: options.changeStreams, packs: options.packs ?? [], access, logger }),
     docs: () => docsRouter({ version: options.version ?? '0.0.0', access, logger }),
     web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: https, publicUrl: options.publicUrl, logger })),
   };

@@ -1,4 +1,5 @@
 import { authPaths } from './openapi/auth.js';
+import { changeStreamPaths } from './openapi/change-stream.js';
 import { components } from './openapi/shared.js';
 import { legacyPaths } from './openapi/legacy.js';
 import { packPaths } from './openapi/packs.js';
@@ -28,6 +29,6 @@ export function openApiDocument(version: string) {
       { name: 'gallery', description: 'The snek gallery for browsers, and plain-text sneks for curl (off with `server.web: false`)' },
     ],
     components: components(),
-    paths: { ...snekPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths() },
+    paths: { ...snekPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths(), ...changeStreamPaths() },
   };
 }

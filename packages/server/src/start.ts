@@ -14,6 +14,7 @@ import { describeImport, importSneks, type ImportReport } from './import-sneks.j
 import { problemBody } from './problem.js';
 import { answerRaw } from './raw-answer.js';
 import { capConnections } from './connection-cap.js';
+import { heartbeatFromEnv, liveChanges } from './live-changes.js';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -24,6 +25,8 @@ export interface StartServerOptions {
   logger?: Logger;
   /** How long close() lets in-flight requests finish before cutting them; default 10 s. */
   drainTimeoutMs?: number;
+  /** The change streams' heartbeat in milliseconds; default SNEK_STREAM_HEARTBEAT_MS, else 15 s. */
+  heartbeatMs?: number | undefined;
   /** Sneks to bulk-load before listening (the --import flag); what was skipped is logged. */
   importFrom?: { source: string; type?: string | undefined } | undefined;
 }
@@ -60,7 +63,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const packs = await loadConfiguredPacks(options.loaded);
   const { store: loadedStore, plugin, found } = await loadStore(storeLoadOptions(options.loaded));
-  const store = guardStore(loadedStore, plugin.name);
+  const guarded = guardStore(loadedStore, plugin.name);
+  // With a change log: GET one snek from a cache the log's tail keeps fresh, and the change stream.
+  const live = liveChanges(guarded, { maxStaleMs: config.server.cacheMaxStaleMs, heartbeatMs: options.heartbeatMs ?? heartbeatFromEnv(env), logger });
+  const store = live?.store ?? guarded;
   let server: Server;
   let stopCap = () => {};
   try {
@@ -72,11 +78,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     if (typeof status['skipped'] === 'number' && status['skipped'] > 0) {
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
-    server = createServer(timeouts(config.server), createApp({ store, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl }));
+    await live?.start();
+    server = createServer(timeouts(config.server), createApp({ store, changeStreams: live?.streams, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl }));
     server.on('clientError', answerClientError);
     stopCap = capConnections(server, config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger);
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {
+    await live?.close();
     await store.close();
     await closeProviders();
     throw error;
@@ -85,7 +93,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const writes = access.tokens.some((token) => token.scopes.has('write')) || providers.some((entry) => entry.provider.verifyBearer) ? 'enabled' : 'disabled (no token with the write scope)';
   logger.info({ url, reads: access.read, writes, signIn: providers.map((entry) => entry.name) }, `Snek server listening on ${url}`);
   let closing: Promise<void> | undefined;
-  const close = () => (closing ??= drain(server, options.drainTimeoutMs ?? 10_000).then(stopCap).then(() => store.close()).then(closeProviders).then(() => logger.info('Snek server stopped')));
+  const close = () => {
+    if (closing) return closing;
+    const drained = drain(server, options.drainTimeoutMs ?? 10_000);
+    // The server no longer listens: end the change streams, which would otherwise hold the drain to its timeout.
+    live?.streams.closeAll();
+    return (closing = drained.then(stopCap).then(() => live?.close()).then(() => store.close()).then(closeProviders).then(() => logger.info('Snek server stopped')));
+  };
   return { url, store, close };
 }
 

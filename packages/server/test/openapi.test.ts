@@ -35,7 +35,10 @@ const ROUTES = [
   ['get', '/docs'],
   ['get', '/'],
   ['get', '/s/{id}'],
+  ['get', '/v1/changes/stream'],
 ];
+// Answers 200 and never ends: change-stream.test.ts checks it.
+const STREAMS = new Set(['/v1/changes/stream']);
 
 describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document', async () => {
@@ -52,7 +55,7 @@ describe('GET /openapi.json', () => {
 
   it('every documented GET route without parameters answers 200', async () => {
     for (const [method, path] of ROUTES) {
-      if (method === 'get' && !path!.includes('{')) expect([path, (await server.request(path!)).status]).toEqual([path, 200]);
+      if (method === 'get' && !path!.includes('{') && !STREAMS.has(path!)) expect([path, (await server.request(path!)).status]).toEqual([path, 200]);
     }
   });
 });

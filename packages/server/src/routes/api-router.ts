@@ -4,7 +4,9 @@ import type { SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from '../access.js';
 import { problemHandler } from '../problem.js';
 import type { PackSummary } from '../seed-packs.js';
+import type { ChangeStreams } from '../change-stream.js';
 import { areaRouter, type AreaGuard } from './area-router.js';
+import { changeStreamRoutes } from './change-stream.js';
 import { OPEN_API_PATHS, authRoutes } from './auth.js';
 import { legacyRoutes } from './legacy.js';
 import { packRoutes } from './packs.js';
@@ -12,6 +14,7 @@ import { snekRoutes } from './sneks.js';
 
 export interface ApiRouterOptions {
   store: SnekStore;
+  changeStreams?: ChangeStreams | undefined;
   packs: readonly PackSummary[];
   access: AccessPolicy;
   logger: Logger;
@@ -35,5 +38,6 @@ export function apiRouter(options: ApiRouterOptions): Router {
   authRoutes(routes, options.access);
   legacyRoutes(routes, options.store);
   packRoutes(routes, options.packs);
+  changeStreamRoutes(routes, options.changeStreams);
   return routes.seal(problemHandler(options.logger));
 }
