@@ -1,4 +1,4 @@
-import { KeyedMutex, sameSnek, writesConditionally, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
+import { KeyedMutex, feedsChanges, keepsChangeLog, sameSnek, writesConditionally, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
 
 /**
  * Conditional writes for a store that lacks them (a third-party store, examples/snek-store-level): every write of an
@@ -10,6 +10,9 @@ export function serialiseConditionalWrites(store: SnekStore): SnekStore & StoreC
   const queue = new KeyedMutex();
   // Methods bound one by one: a class-based store keeps its methods on its prototype, which a spread would drop.
   return {
+    // The change log is read-only here: history and the snek answers' updatedAt read through this store too.
+    ...(keepsChangeLog(store) ? { changes: (query?: ChangeQuery) => store.changes(query), latestChanges: (ids: readonly string[]) => store.latestChanges(ids) } : {}),
+    ...(feedsChanges(store) ? { watchChanges: (wake: () => void) => store.watchChanges(wake) } : {}),
     get: (id) => store.get(id),
     list: (query) => store.list(query),
     close: () => store.close(),

@@ -24,19 +24,23 @@ export function sendJson(res: Response, value: unknown, status = 200): void {
  * ourselves because express skips it when the request says `Cache-Control: no-cache`, which fetch()
  * adds to every conditional request; RFC 9110 has the origin evaluate it regardless. Lists carry no
  * ETag (hashing a 30 KB page cost it 10% of its speed), except the small page of one name, which the
- * CLI's cache revalidates.
+ * CLI's cache revalidates. A snek's answer passes `etag`: the tag of the snek alone (see {@link snekEtag}), so that
+ * its `updatedAt` and `updatedBy` do not change what If-Match compares.
  */
-export function sendJsonWithEtag(req: Request, res: Response, value: unknown): void {
+export function sendJsonWithEtag(req: Request, res: Response, value: unknown, etag?: string): void {
   const body = Buffer.from(JSON.stringify(value));
-  const etag = etagOfBody(body);
+  if (answeredNotModified(req, res, etag ?? etagOfBody(body))) return;
+  writeJson(res, body, 200);
+}
+
+/** Sets the ETag, and answers 304 when If-None-Match already has it: then true, and the body need not be made. */
+export function answeredNotModified(req: Request, res: Response, etag: string): boolean {
   res.setHeader('ETag', etag);
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch && matches(ifNoneMatch, etag)) {
-    res.statusCode = 304;
-    res.end();
-    return;
-  }
-  writeJson(res, body, 200);
+  if (!ifNoneMatch || !matches(ifNoneMatch, etag)) return false;
+  res.statusCode = 304;
+  res.end();
+  return true;
 }
 
 /** The strong ETag of `value` as sendJsonWithEtag sends it: what If-Match on a PUT or DELETE is compared with. */
@@ -44,10 +48,18 @@ export function etagOf(value: unknown): string {
   return etagOfBody(Buffer.from(JSON.stringify(value)));
 }
 
-/** Sends `value` with its ETag and no freshness check: the answer to a write. */
-export function sendJsonTagged(res: Response, value: unknown, status: number): void {
+/**
+ * The ETag of a snek: of `{id, name, type, content}` alone, in that order, whatever else its answer carries. Every
+ * snek's tag is made here (GET, writes, preconditions, the editor), so a rewrite of the same snek keeps its tag.
+ */
+export function snekEtag(snek: { id: string; name: string; type: string; content: string }): string {
+  return etagOf({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
+}
+
+/** Sends `value` with its ETag (or `etag`) and no freshness check: the answer to a write. */
+export function sendJsonTagged(res: Response, value: unknown, status: number, etag?: string): void {
   const body = Buffer.from(JSON.stringify(value));
-  res.setHeader('ETag', etagOfBody(body));
+  res.setHeader('ETag', etag ?? etagOfBody(body));
   writeJson(res, body, status);
 }
 

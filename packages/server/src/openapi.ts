@@ -1,6 +1,7 @@
 import { authPaths } from './openapi/auth.js';
 import { changeStreamPaths } from './openapi/change-stream.js';
 import { components } from './openapi/shared.js';
+import { historyPaths } from './openapi/history.js';
 import { legacyPaths } from './openapi/legacy.js';
 import { packPaths } from './openapi/packs.js';
 import { servicePaths } from './openapi/service.js';
@@ -24,11 +25,12 @@ export function openApiDocument(version: string) {
     servers: [{ url: '/', description: 'The server that served this document' }],
     tags: [
       { name: 'sneks', description: 'Sneks and their types' },
+      { name: 'history', description: 'Revisions of each snek, undo, and the audit log: all read from the store\'s change log' },
       { name: 'legacy', description: "The Python prototype's API" },
       { name: 'service', description: 'Health checks and this description' },
       { name: 'gallery', description: 'The snek gallery for browsers, and plain-text sneks for curl (off with `server.web: false`)' },
     ],
     components: components(),
-    paths: { ...snekPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths(), ...changeStreamPaths() },
+    paths: { ...snekPaths(), ...historyPaths(), ...packPaths(), ...legacyPaths(), ...servicePaths(), ...authPaths(), ...webPaths(), ...changeStreamPaths() },
   };
 }

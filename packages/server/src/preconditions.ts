@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { SnekError, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
-import { etagOf } from './json-response.js';
+import { snekEtag } from './json-response.js';
 
 /** An entity tag as sent: `W/"x"` is weak, `"x"` strong; `opaque` keeps the quotes, as our ETag header does. */
 interface EntityTag {
@@ -74,7 +74,7 @@ export function ifMatchFromForm(etag: string): Preconditions {
  * comparison, so a weak tag never matches; then If-None-Match, with weak comparison.
  */
 export function preconditionsHold(preconditions: Preconditions, current: Snek | undefined): boolean {
-  const etag = current && etagOf(current);
+  const etag = current && snekEtag(current);
   const { ifMatch, ifNoneMatch } = preconditions;
   if (ifMatch !== undefined) {
     const holds = ifMatch === '*' ? etag !== undefined : ifMatch.some((tag) => !tag.weak && tag.opaque === etag);
@@ -89,7 +89,7 @@ export function preconditionsHold(preconditions: Preconditions, current: Snek | 
 
 /** The 412 answer: its problem body names the current ETag and the snek there (or null), so a client can say what is in the way. */
 export function preconditionFailed(id: string, current: Snek | undefined, preconditions: Preconditions): SnekError {
-  const details = { currentEtag: current ? etagOf(current) : null, current: current ? { id: current.id, name: current.name, type: current.type } : null };
+  const details = { currentEtag: current ? snekEtag(current) : null, current: current ? { id: current.id, name: current.name, type: current.type } : null };
   let message: string;
   if (!current) message = `There is no snek "${id}", so If-Match cannot match. Send If-None-Match: * to create it.`;
   else if (preconditions.ifNoneMatch === '*' && preconditions.ifMatch === undefined) {

@@ -1,12 +1,25 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, formatIssues, slugSchema, snekBodySchema, snekNameSchema, type Snek, type SnekQuery } from '@snek/core';
+import { DEFAULT_CHANGES_LIMIT, DEFAULT_LIST_LIMIT, MAX_CHANGES_LIMIT, MAX_LIST_LIMIT, SnekError, formatIssues, slugSchema, snekBodySchema, snekNameSchema, type Snek, type SnekQuery } from '@snek/core';
+import { DEFAULT_REVISIONS_LIMIT, MAX_REVISIONS_LIMIT } from './history.js';
 
 const listQuerySchema = z.strictObject({
   name: snekNameSchema.optional(),
   type: slugSchema.optional(),
   limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number').transform(Number).pipe(z.number().min(1).max(MAX_LIST_LIMIT)).optional(),
   cursor: z.string().max(400).optional(),
+});
+
+// A seq or a count in a URL: plain decimal digits, no sign, exponent or leading zero, within what a double holds exactly.
+const wholeNumber = (min: number, max: number) => z.string().regex(/^(0|[1-9]\d{0,15})$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
+const seqSchema = wholeNumber(1, Number.MAX_SAFE_INTEGER);
+const revisionsQuerySchema = z.strictObject({
+  limit: wholeNumber(1, MAX_REVISIONS_LIMIT).optional(),
+  cursor: z.string().max(400).optional(),
+});
+const changesQuerySchema = z.strictObject({
+  after: wholeNumber(0, Number.MAX_SAFE_INTEGER).optional(),
+  limit: wholeNumber(1, MAX_CHANGES_LIMIT).optional(),
 });
 
 const putBodySchema = snekBodySchema.extend({ id: slugSchema.optional() });
@@ -35,6 +48,23 @@ export function parseListQuery(req: Request): SnekQuery {
 export function parseListParams(params: unknown): SnekQuery {
   const query = parse(listQuerySchema, params, 'query');
   return { ...query, limit: query.limit ?? DEFAULT_LIST_LIMIT };
+}
+
+/** The `:seq` of a revision route. */
+export function parseSeq(req: Request): number {
+  return parse(seqSchema, req.params['seq'], 'revision seq in the URL');
+}
+
+/** `?limit=&cursor=` of GET /v1/sneks/:id/revisions; the cursor is checked by readRevisions. */
+export function parseRevisionsQuery(req: Request): { limit: number; cursor?: string } {
+  const query = parse(revisionsQuerySchema, req.query, 'query');
+  return { ...query, limit: query.limit ?? DEFAULT_REVISIONS_LIMIT };
+}
+
+/** `?after=&limit=` of GET /v1/changes. */
+export function parseChangesQuery(req: Request): { after: number; limit: number } {
+  const query = parse(changesQuerySchema, req.query, 'query');
+  return { after: query.after ?? 0, limit: query.limit ?? DEFAULT_CHANGES_LIMIT };
 }
 
 /** The name filter of the prototype's GET /sneks. */

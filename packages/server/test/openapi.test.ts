@@ -24,6 +24,10 @@ const ROUTES = [
   ['get', '/v1/sneks/{id}'],
   ['put', '/v1/sneks/{id}'],
   ['delete', '/v1/sneks/{id}'],
+  ['get', '/v1/sneks/{id}/revisions'],
+  ['get', '/v1/sneks/{id}/revisions/{seq}'],
+  ['post', '/v1/sneks/{id}/revisions/{seq}/restore'],
+  ['get', '/v1/changes'],
   ['get', '/v1/types'],
   ['get', '/v1/packs'],
   ['get', '/v1/auth'],
@@ -99,9 +103,9 @@ describe('the description tools consume', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('declares reads open or bearer, writes bearer only, /healthz and /v1/auth open', () => {
+  it('declares reads open or bearer, writes and the audit log bearer only, /healthz and /v1/auth open', () => {
     for (const { route, method, op } of operations()) {
-      const expected = route === 'get /healthz' || route === 'get /v1/auth' ? [{}] : method === 'get' ? [{}, { bearer: [] }] : [{ bearer: [] }];
+      const expected = route === 'get /healthz' || route === 'get /v1/auth' ? [{}] : method === 'get' && route !== 'get /v1/changes' ? [{}, { bearer: [] }] : [{ bearer: [] }];
       expect([route, op.security]).toEqual([route, expected]);
     }
   });

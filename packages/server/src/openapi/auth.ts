@@ -1,16 +1,4 @@
-import { BROKEN_HTTP, json, problem, response } from './shared.js';
-
-const actorSchema = {
-  type: 'object',
-  required: ['kind', 'id'],
-  properties: {
-    kind: { enum: ['person', 'token'], description: 'A person a sign-in provider vouched for, or one of the server’s configured tokens.' },
-    id: { type: 'string', description: 'The person’s subject at their provider, or the token’s name.' },
-    name: { type: 'string' },
-    email: { type: 'string' },
-    via: { type: 'string', description: 'The sign-in provider’s name, for a person.' },
-  },
-};
+import { BROKEN_HTTP, json, problem, ref, response } from './shared.js';
 
 const signInSchema = {
   type: 'object',
@@ -56,7 +44,7 @@ export function authPaths() {
         description: 'Needs no token: without one, `actor` is null and `scopes` are what anyone has. A token that is not valid is a 401.',
         security: [{}, { bearer: [] }],
         responses: {
-          '200': { description: 'You', content: json({ type: 'object', required: ['actor', 'scopes'], properties: { actor: { oneOf: [actorSchema, { type: 'null' }] }, scopes: { type: 'array', items: { enum: ['read', 'write', 'admin'] } } } }) },
+          '200': { description: 'You', content: json({ type: 'object', required: ['actor', 'scopes'], properties: { actor: { oneOf: [ref('Actor'), { type: 'null' }] }, scopes: { type: 'array', items: { enum: ['read', 'write', 'admin'] } } } }) },
           '400': problem(`${BROKEN_HTTP}.`),
           '401': response('Unauthorized'),
           '431': response('HeadersTooLarge'),

@@ -23,6 +23,8 @@ export const query = (name: string, description: string, schema: object = { type
 export const READ_SECURITY = [{}, { bearer: [] }];
 /** Writes: always a bearer token with the write scope. */
 export const WRITE_SECURITY = [{ bearer: [] }];
+/** The audit log: always a bearer token with the admin scope (SNEK_ADMIN_TOKEN has it). */
+export const ADMIN_SECURITY = [{ bearer: [] }];
 
 // Answers shared by many operations. 400 is not here: each operation says what makes its request bad.
 const RESPONSES = {
@@ -32,6 +34,8 @@ const RESPONSES = {
   },
   ReadForbidden: problem('The token lacks the read scope (only on a server with `auth.read: token`).'),
   WriteForbidden: problem('Writes are disabled on this server (no token has the write scope), or the token lacks the write scope (or, with `auth.read: token`, the read scope).'),
+  AdminForbidden: problem('The token lacks the admin scope (or, with `auth.read: token`, the read scope).'),
+  HistoryNotKept: problem('`HISTORY_NOT_KEPT`: the server\'s store keeps no change log, so it has no history.'),
   HeadersTooLarge: problem('The request line and headers are over 16 KiB.'),
   Internal: problem('An unexpected fault; the server log has it under the requestId.'),
   StoreUnavailable: problem('The store is not answering (a broken disk, a vanished folder, a failing plugin). The server stays up.'),
@@ -50,22 +54,94 @@ export const READ_ERRORS = {
 export const BROKEN_HTTP = 'The request is not valid HTTP';
 
 export function components() {
+  const snek = jsonSchema(snekSchema) as { required: string[]; properties: Record<string, unknown> };
   return {
     securitySchemes: {
       bearer: {
         type: 'http',
         scheme: 'bearer',
-        description: 'A token from SNEK_ADMIN_TOKEN or `server.auth` in .snekrc. On a server with `auth.read: token`, every answer varies on Authorization and Cookie, and one to a token or the sign-in cookie is `Cache-Control: private`.',
+        description: 'A token from SNEK_ADMIN_TOKEN or `server.auth` in .snekrc, or a sign-in provider’s access token, with the scope the operation needs: read, write, or admin (the audit log; SNEK_ADMIN_TOKEN has every scope). On a server with `auth.read: token`, every answer varies on Authorization and Cookie, and one to a token or the sign-in cookie is `Cache-Control: private`.',
       },
     },
     responses: RESPONSES,
     schemas: {
-      Snek: jsonSchema(snekSchema),
+      Snek: snek,
+      SnekAnswer: {
+        ...snek,
+        description: 'A snek as the API answers it: with who changed it last and when, from the store\'s change log. Its ETag is that of `{ id, name, type, content }` alone, so `updatedAt` and `updatedBy` may change (a rewrite of the same snek) while the ETag stays.',
+        required: [...snek.required, 'updatedAt', 'updatedBy'],
+        properties: {
+          ...snek.properties,
+          updatedAt: { type: ['string', 'null'], format: 'date-time', description: 'When its newest change was committed (ISO 8601 UTC); null when the store keeps no history, or has no change of it.' },
+          updatedBy: { oneOf: [ref('PublicActor'), { type: 'null' }], description: 'Who made its newest change; null when the store keeps no history, the change named nobody (packs seeded at start), or there is none.' },
+        },
+      },
       SnekBody: jsonSchema(snekBodySchema),
       SnekPage: {
         type: 'object',
         required: ['items', 'nextCursor'],
-        properties: { items: { type: 'array', items: ref('Snek') }, nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last one.' } },
+        properties: { items: { type: 'array', items: ref('SnekAnswer') }, nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last one.' } },
+      },
+      Actor: {
+        type: 'object',
+        description: 'Who made a request or a change, in full: for `GET /v1/whoami` and the audit log.',
+        required: ['kind', 'id'],
+        properties: {
+          kind: { enum: ['person', 'token'], description: 'A person a sign-in provider vouched for, or one of the server’s configured tokens.' },
+          id: { type: 'string', description: 'The person’s subject at their provider, or the token’s name.' },
+          name: { type: 'string' },
+          email: { type: 'string' },
+          via: { type: 'string', description: 'The sign-in provider’s name, for a person.' },
+        },
+      },
+      PublicActor: {
+        type: 'object',
+        description: 'Who made a change, as every reader sees it: a person’s name (else their email, else their subject), or a token’s name.',
+        required: ['kind', 'name'],
+        additionalProperties: false,
+        properties: { kind: { enum: ['person', 'token'] }, name: { type: 'string' } },
+      },
+      Revision: {
+        type: 'object',
+        description: 'One change of a snek: a `put` carries the snek as written, a `delete` none.',
+        required: ['seq', 'op', 'at', 'by'],
+        additionalProperties: false,
+        properties: {
+          seq: { type: 'integer', minimum: 1, description: 'The change’s place in the store’s change log: grows strictly, in commit order, across every server on the store.' },
+          op: { enum: ['put', 'delete'] },
+          snek: ref('Snek'),
+          at: { type: 'string', format: 'date-time', description: 'When the store committed it (ISO 8601 UTC).' },
+          by: { oneOf: [ref('PublicActor'), { type: 'null' }], description: 'Who made it; null when the write named nobody (packs seeded at start).' },
+        },
+      },
+      RevisionPage: {
+        type: 'object',
+        required: ['items', 'nextCursor'],
+        additionalProperties: false,
+        properties: { items: { type: 'array', items: ref('Revision'), description: 'Newest first.' }, nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for older revisions; null on the last page.' } },
+      },
+      Change: {
+        type: 'object',
+        description: 'One entry of the store’s change log, with the full actor.',
+        required: ['seq', 'id', 'op', 'actor', 'at'],
+        additionalProperties: false,
+        properties: {
+          seq: { type: 'integer', minimum: 1 },
+          id: { type: 'string', description: 'The snek’s id.' },
+          op: { enum: ['put', 'delete'] },
+          snek: ref('Snek'),
+          actor: { oneOf: [ref('Actor'), { type: 'null' }], description: 'Who made it; null when the write named nobody.' },
+          at: { type: 'string', format: 'date-time' },
+        },
+      },
+      ChangePage: {
+        type: 'object',
+        required: ['items', 'next'],
+        additionalProperties: false,
+        properties: {
+          items: { type: 'array', items: ref('Change'), description: 'Oldest first.' },
+          next: { type: 'integer', minimum: 0, description: 'The seq of the last change here, or `after` when there is none: pass it as `after` for the next page.' },
+        },
       },
       Problem: {
         type: 'object',

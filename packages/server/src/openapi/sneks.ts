@@ -1,9 +1,10 @@
 import { MAX_LIST_LIMIT } from '@snek/core';
 import { BROKEN_HTTP, READ_ERRORS, READ_SECURITY, WRITE_SECURITY, json, problem, query, ref, response } from './shared.js';
 
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug.' };
-const etag = { ETag: { description: 'A strong validator; send it back in If-None-Match, or in If-Match to write only over this version.', schema: { type: 'string' } } };
-const header = (name: string, description: string) => ({ name, in: 'header', required: false, schema: { type: 'string' }, description });
+export const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug.' };
+export const etag = { ETag: { description: 'A strong validator, of the snek alone (not its updatedAt or updatedBy); send it back in If-None-Match, or in If-Match to write only over this version.', schema: { type: 'string' } } };
+const pageEtag = { ETag: { description: 'A strong validator of the page as sent; send it back in If-None-Match.', schema: { type: 'string' } } };
+export const header = (name: string, description: string) => ({ name, in: 'header', required: false, schema: { type: 'string' }, description });
 const ifMatch = header(
   'If-Match',
   'Write only if the snek is this version: one or more ETags from GET or PUT, comma-separated, quotes included (strong comparison, so a `W/` tag never matches), or `*` for "only if it exists". Otherwise 412.',
@@ -12,7 +13,7 @@ const ifNoneMatch = header(
   'If-None-Match',
   '`*`: write only if there is no snek with this id (create, never replace). A list of ETags: only if the snek is none of them. Otherwise 412. Checked after If-Match when both are sent.',
 );
-const preconditionFailed = {
+export const preconditionFailed = {
   description: 'A precondition (If-Match, If-None-Match) does not hold for the snek as it is now; nothing was changed. The body names that snek and its ETag.',
   content: { 'application/problem+json': { schema: ref('PreconditionFailed') } },
 };
@@ -33,8 +34,8 @@ export function snekPaths() {
           query('cursor', 'The nextCursor of the previous page: the base64url of "a:" and the id to page on after. It grants nothing and is not signed; any other shape is a 400.'),
         ],
         responses: {
-          '200': { description: 'A page of sneks; with `name`, it carries an ETag (other lists do not, to stay fast)', headers: etag, content: json(ref('SnekPage')) },
-          '304': { description: 'Not modified: `name` was given, and If-None-Match named the current ETag of this page', headers: etag },
+          '200': { description: 'A page of sneks, each with who changed it last and when; with `name`, it carries an ETag (other lists do not, to stay fast)', headers: pageEtag, content: json(ref('SnekPage')) },
+          '304': { description: 'Not modified: `name` was given, and If-None-Match named the current ETag of this page', headers: pageEtag },
           '400': problem(`A query parameter is invalid or unknown, or the cursor is not one we gave out. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
           '503': response('StoreUnavailable'),
@@ -49,7 +50,7 @@ export function snekPaths() {
         summary: 'Get one snek',
         security: READ_SECURITY,
         responses: {
-          '200': { description: 'The snek', headers: etag, content: json(ref('Snek')) },
+          '200': { description: 'The snek, with who changed it last and when', headers: etag, content: json(ref('SnekAnswer')) },
           '304': { description: 'Not modified: If-None-Match named its current ETag', headers: etag },
           '400': problem(`The id is not a slug. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
@@ -66,8 +67,8 @@ export function snekPaths() {
         parameters: [ifMatch, ifNoneMatch],
         requestBody: { required: true, content: json(ref('SnekBody')) },
         responses: {
-          '200': { description: 'Replaced', headers: etag, content: json(ref('Snek')) },
-          '201': { description: 'Created', headers: etag, content: json(ref('Snek')) },
+          '200': { description: 'Replaced', headers: etag, content: json(ref('SnekAnswer')) },
+          '201': { description: 'Created', headers: etag, content: json(ref('SnekAnswer')) },
           '400': problem(`The id is not a slug, the body is not valid UTF-8 JSON or not a valid snek, or If-Match / If-None-Match is not \`*\` or a list of quoted ETags. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
           '403': response('WriteForbidden'),

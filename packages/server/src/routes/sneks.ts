@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { sendJson, sendJsonTagged, sendJsonWithEtag } from '../json-response.js';
+import { answeredNotModified, sendJson, sendJsonTagged, sendJsonWithEtag, snekEtag } from '../json-response.js';
+import { pageWithMeta, withMeta } from '../history.js';
 import { withConditionalWrites } from '../conditional-fallback.js';
 import { deleteWithPreconditions, putWithPreconditions, readPreconditions } from '../preconditions.js';
 import { countTypes } from '../store-scan.js';
@@ -26,23 +27,27 @@ const jsonBody = [utf8Only, express.json({
   },
 })];
 
-/** /v1: sneks and their types. Each route validates, then makes one store call. */
+/** /v1: sneks and their types. Each route validates, then calls the store; a snek's answer adds its newest change. */
 export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
 
   router.get('/v1/sneks', async (req, res) => {
     const query = parseListQuery(req);
     const page = await store.list(query);
-    // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag. Other pages stay
-    // unhashed, which keeps ?type= lists (B3) as fast as before.
-    if (query.name !== undefined) sendJsonWithEtag(req, res, page);
-    else sendJson(res, page);
+    const answer = { items: await pageWithMeta(store, page.items), nextCursor: page.nextCursor };
+    // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
+    // pages stay unhashed, which keeps ?type= lists fast.
+    if (query.name !== undefined) sendJsonWithEtag(req, res, answer);
+    else sendJson(res, answer);
   });
 
+  // Two store calls, get and latestChanges, both on `store`: a read cache in front of the store can answer both.
   router.get('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
     const snek = await store.get(id);
     if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". List them with GET /v1/sneks.`);
-    sendJsonWithEtag(req, res, snek);
+    const etag = snekEtag(snek);
+    if (answeredNotModified(req, res, etag)) return;
+    sendJsonTagged(res, await withMeta(store, snek), 200, etag);
   });
 
   // Every write of an id goes one way, so a store without putIf still orders plain and conditional writes alike.
@@ -53,7 +58,7 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
     const preconditions = readPreconditions(req);
     const options = { actor: res.locals.actor };
     const { created } = preconditions ? await putWithPreconditions(writer, snek, preconditions, options) : await writer.put(snek, options);
-    sendJsonTagged(res, snek, created ? 201 : 200);
+    sendJsonTagged(res, await withMeta(store, snek), created ? 201 : 200, snekEtag(snek));
   });
 
   router.delete('/v1/sneks/:id', async (req, res) => {

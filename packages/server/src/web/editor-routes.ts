@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { SnekError, slugify, type Snek, type SnekStore, type WriteOptions } from '@snek/core';
 import { withConditionalWrites } from '../conditional-fallback.js';
-import { etagOf } from '../json-response.js';
+import { snekEtag } from '../json-response.js';
 import { deleteWithPreconditions, ifMatchFromForm, putWithPreconditions, type Preconditions } from '../preconditions.js';
 import type { AreaRoutes } from '../routes/area-router.js';
 import { checkSnekFields, parseId, type SnekFieldErrors, type SnekFields } from '../validation.js';
@@ -58,7 +58,7 @@ export function editorRoutes(router: AreaRoutes, store: SnekStore, context: WebC
     const theirs = await store.get(id);
     const heading = !theirs ? 'This snek was deleted meanwhile' : reason === 'exists' ? 'A snek with this id already exists' : 'Someone else changed this snek meanwhile';
     const form = theirs
-      ? editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: etagOf(theirs), values: { ...yours, id }, errors: {}, submit: 'Save yours over theirs' })
+      ? editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: snekEtag(theirs), values: { ...yours, id }, errors: {}, submit: 'Save yours over theirs' })
       : editorForm({ action: '/new', idField: 'hidden', values: { ...yours, id }, errors: {}, submit: 'Save yours again' });
     sendPage(req, res, context, 'conflict', { title: heading, heading, id, theirs, form, exists: reason === 'exists' && theirs !== undefined }, 409);
   };
@@ -98,7 +98,7 @@ export function editorRoutes(router: AreaRoutes, store: SnekStore, context: WebC
     const id = parseId(req);
     const snek = await store.get(id);
     if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}" to edit. Create it at /new, or see them all at /.`);
-    sendEditor(req, res, `Edit ${snek.name}`, editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: etagOf(snek), values: snek, errors: {}, submit: 'Save' }));
+    sendEditor(req, res, `Edit ${snek.name}`, editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: snekEtag(snek), values: snek, errors: {}, submit: 'Save' }));
   });
 
   router.post('/s/:id/edit', async (req, res) => {
@@ -118,7 +118,7 @@ export function editorRoutes(router: AreaRoutes, store: SnekStore, context: WebC
 
   const sendDelete = (req: Request, res: Response, snek: Snek, changed: boolean) => {
     const heading = changed ? `${snek.name} changed meanwhile` : `Delete ${snek.name}?`;
-    sendPage(req, res, context, 'delete', { title: heading, heading, snek, etag: etagOf(snek), changed }, changed ? 409 : 200);
+    sendPage(req, res, context, 'delete', { title: heading, heading, snek, etag: snekEtag(snek), changed }, changed ? 409 : 200);
   };
 
   router.get('/s/:id/delete', async (req, res) => {
