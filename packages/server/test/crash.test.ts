@@ -39,7 +39,7 @@ const deleteChange = (id: string) => `delete ${id}`;
 async function storm(server: ServerProcess, cycle: number, ledger: Ledger): Promise<void> {
   let stop = false;
   // The kill comes after a number of acknowledged writes, not after a time: a slow machine kills as deep into
-  // the storm as a fast one, and every cycle lands at least WRITERS new sneks.
+  // the storm as a fast one, and every cycle lands at least WRITERS new ids.
   const target = WRITERS + Math.floor(Math.random() * 2 * WRITERS);
   let acked = 0;
   let enough!: () => void;
@@ -174,8 +174,8 @@ afterAll(async () => {
   await dir.cleanup();
 });
 
-describe.each(Object.entries(STORES))('kill -9 during concurrent PUTs on the %s store', (name, store) => {
-  it(`loses no acknowledged write over ${CYCLES} crash cycles`, async () => {
+describe.each(Object.entries(STORES))('kill -9 during concurrent PUTs and DELETEs on the %s store', (name, store) => {
+  it(`loses no acknowledged write over ${CYCLES} crash cycles, and its change log agrees with its sneks after each`, async () => {
     const home = path.join(dir.path, name);
     await dir.write(`${name}/.snekrc`, store.config);
     const env = cleanEnv(home, { SNEK_ADMIN_TOKEN: TOKEN });
