@@ -14,6 +14,12 @@ export const MIGRATIONS: ReadonlyArray<(schema: string) => string> = [
     CREATE INDEX sneks_type_id ON ${s}.sneks (type, id)`,
   // 2: the ids of pack sneks already seeded once (StoreSeedLedger).
   (s) => `CREATE TABLE ${s}.seeded_pack_sneks (id TEXT COLLATE "C" PRIMARY KEY)`,
+  // 3: the change log (StoreChangeLog), its (id, seq) index for one snek's history and retention, and the one-row
+  // counter whose lock, held until commit, gives seqs in commit order (see statements.ts).
+  (s) => `CREATE TABLE ${s}.changes (seq BIGINT PRIMARY KEY, id TEXT COLLATE "C" NOT NULL, op TEXT NOT NULL CHECK (op IN ('put', 'delete')), name TEXT, type TEXT COLLATE "C", content TEXT, actor JSONB, at TIMESTAMPTZ NOT NULL);
+    CREATE INDEX changes_id_seq ON ${s}.changes (id, seq);
+    CREATE TABLE ${s}.change_counter (only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row), seq BIGINT NOT NULL);
+    INSERT INTO ${s}.change_counter (seq) VALUES (0)`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

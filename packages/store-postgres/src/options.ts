@@ -12,6 +12,8 @@ const optionsSchema = z
   .strictObject({
     url: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
     urlEnv: z.string().min(1).optional(),
+    listenUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+    listenUrlEnv: z.string().min(1).optional(),
     schema: z
       .string()
       .min(1)
@@ -21,7 +23,8 @@ const optionsSchema = z
     connectTimeout: seconds.optional(),
     statementTimeout: seconds.optional(),
   })
-  .refine((options) => !(options.url !== undefined && options.urlEnv !== undefined), { message: 'give url or urlEnv, not both', path: ['urlEnv'] });
+  .refine((options) => !(options.url !== undefined && options.urlEnv !== undefined), { message: 'give url or urlEnv, not both', path: ['urlEnv'] })
+  .refine((options) => !(options.listenUrl !== undefined && options.listenUrlEnv !== undefined), { message: 'give listenUrl or listenUrlEnv, not both', path: ['listenUrlEnv'] });
 
 /** `server.store.options` of the postgres store; see the README for each. */
 export interface PostgresStoreOptions {
@@ -29,6 +32,13 @@ export interface PostgresStoreOptions {
   url?: string;
   /** The name of an environment variable that holds the url, so the password stays out of .snekrc. */
   urlEnv?: string;
+  /**
+   * Where the change feed's one connection LISTENs, when `url` goes through a pooler that cannot LISTEN (PgBouncer in
+   * transaction mode): a direct connection to the same database. Default: `url`.
+   */
+  listenUrl?: string;
+  /** The name of an environment variable that holds `listenUrl`. */
+  listenUrlEnv?: string;
   /** The PostgreSQL schema that holds the store's tables; default "snek". */
   schema?: string;
   pool?: { max?: number };
@@ -51,6 +61,8 @@ export interface PostgresSettings {
   target: PostgresTarget;
   /** The connection settings pg gets; holds the password, so it is never shown. */
   connection: pg.ClientConfig;
+  /** The change feed's: `connection`, or listenUrl's. */
+  listenConnection: pg.ClientConfig;
   poolMax: number;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
@@ -61,22 +73,18 @@ export interface PostgresSettings {
 /** Validates the options and works out what pg will connect to, reading `urlEnv` and the PG* variables from `env`. */
 export function postgresSettings(options: unknown, env: NodeJS.ProcessEnv = process.env): PostgresSettings {
   const parsed = parseStoreOptions('postgres', optionsSchema, options);
-  let url = parsed.url;
-  if (parsed.urlEnv !== undefined) {
-    url = env[parsed.urlEnv];
-    if (!url) {
-      throw new SnekError('STORE_OPTIONS_INVALID', `The postgres store reads its url from the environment variable ${parsed.urlEnv} (server.store.options.urlEnv), which is not set. Set it to postgres://user:password@host:port/database.`, {
-        details: { store: 'postgres', issues: [{ path: 'urlEnv', message: `${parsed.urlEnv} is not set` }] },
-      });
-    }
-  }
+  const url = parsed.urlEnv === undefined ? parsed.url : fromEnv(env, parsed.urlEnv, 'urlEnv', 'its url');
   const connection: pg.ClientConfig = url === undefined ? {} : { connectionString: url };
   // A Client only parses its settings (url, then PG* variables, then defaults) until connect() is called.
-  const probe = parseConnection(connection, parsed.urlEnv);
-  const secrets = [urlPassword(url), typeof probe.password === 'string' ? probe.password : undefined, env['PGPASSWORD']].filter((s): s is string => Boolean(s));
+  const probe = parseConnection(connection, parsed.urlEnv === undefined ? 'url' : 'urlEnv', parsed.urlEnv);
+  const listenUrl = parsed.listenUrlEnv === undefined ? parsed.listenUrl : fromEnv(env, parsed.listenUrlEnv, 'listenUrlEnv', "its change feed's url");
+  const listenConnection: pg.ClientConfig = listenUrl === undefined ? connection : { connectionString: listenUrl };
+  const listenProbe = listenUrl === undefined ? probe : parseConnection(listenConnection, parsed.listenUrlEnv === undefined ? 'listenUrl' : 'listenUrlEnv', parsed.listenUrlEnv);
+  const secrets = [urlPassword(url), urlPassword(listenUrl), ...[probe, listenProbe].map((client) => (typeof client.password === 'string' ? client.password : undefined)), env['PGPASSWORD']].filter((s): s is string => Boolean(s));
   return {
     target: { host: probe.host, port: probe.port, database: probe.database ?? probe.user ?? '', user: probe.user ?? '', schema: parsed.schema ?? DEFAULT_SCHEMA },
     connection,
+    listenConnection,
     poolMax: parsed.pool?.max ?? DEFAULT_POOL_MAX,
     connectTimeoutMs: (parsed.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT) * 1000,
     statementTimeoutMs: (parsed.statementTimeout ?? DEFAULT_STATEMENT_TIMEOUT) * 1000,
@@ -84,14 +92,26 @@ export function postgresSettings(options: unknown, env: NodeJS.ProcessEnv = proc
   };
 }
 
-function parseConnection(connection: pg.ClientConfig, urlEnv: string | undefined): pg.Client {
+/** The url in the environment variable `name`, which the option `option` names. */
+function fromEnv(env: NodeJS.ProcessEnv, name: string, option: string, what: string): string {
+  const url = env[name];
+  if (!url) {
+    throw new SnekError('STORE_OPTIONS_INVALID', `The postgres store reads ${what} from the environment variable ${name} (server.store.options.${option}), which is not set. Set it to postgres://user:password@host:port/database.`, {
+      details: { store: 'postgres', issues: [{ path: option, message: `${name} is not set` }] },
+    });
+  }
+  return url;
+}
+
+/** `option` is the option the url came from; `variable`, the environment variable it names, if it is an *Env option. */
+function parseConnection(connection: pg.ClientConfig, option: string, variable: string | undefined): pg.Client {
   try {
     return new pg.Client(connection);
   } catch (error) {
     // No cause attached: a URL error carries the whole url, password included, as its `input`.
-    const where = urlEnv === undefined ? 'server.store.options.url' : `The variable ${urlEnv} (server.store.options.urlEnv)`;
+    const where = variable === undefined ? `server.store.options.${option}` : `The variable ${variable} (server.store.options.${option})`;
     throw new SnekError('STORE_OPTIONS_INVALID', `${where} is not a url PostgreSQL can use (${(error as Error).message}). Write it as postgres://user:password@host:port/database, with special characters in the password percent-encoded.`, {
-      details: { store: 'postgres', issues: [{ path: urlEnv === undefined ? 'url' : 'urlEnv', message: 'not a valid url' }] },
+      details: { store: 'postgres', issues: [{ path: option, message: 'not a valid url' }] },
     });
   }
 }

@@ -11,9 +11,9 @@ import { PostgresSnekStore } from './postgres-store.js';
 export default defineStore<PostgresStoreOptions | undefined>({
   apiVersion: 1,
   name: 'postgres',
-  async create(options, { deadline }) {
+  async create(options, { deadline, history }) {
     const settings = postgresSettings(options);
     await connectAndMigrate(settings, pg.escapeIdentifier(settings.target.schema), deadline ?? Date.now() + DEFAULT_OPEN_TIMEOUT_MS);
-    return new PostgresSnekStore(settings);
+    return new PostgresSnekStore(settings, { historyKeep: history?.keep });
   },
 });

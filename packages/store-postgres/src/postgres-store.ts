@@ -1,10 +1,15 @@
 import pg from 'pg';
 import {
+  DEFAULT_CHANGES_LIMIT,
+  DEFAULT_HISTORY_KEEP,
   DEFAULT_LIST_LIMIT,
+  MAX_CHANGES_LIMIT,
   MAX_LIST_LIMIT,
   SnekError,
   decodeCursor,
   encodeCursor,
+  type Change,
+  type ChangeQuery,
   type ConditionalWriteResult,
   type Snek,
   type SnekPage,
@@ -12,32 +17,46 @@ import {
   type SnekStore,
   type StoreBulkCreator,
   type StoreBulkWriter,
+  type StoreChangeFeed,
+  type StoreChangeLog,
   type StoreConditionalWriter,
   type StoreSeedLedger,
   type StoreStatusReporter,
   type StoreTypeCounter,
   type TypeCount,
+  type WriteOptions,
 } from '@snek/core';
+import { ChangeFeed, changeChannel } from './change-feed.js';
 import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
-import { bulkUpserts, statements, type Statements } from './statements.js';
+import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
+
+/** The actor as the log's jsonb parameter: JSON, or null for a write that names nobody. */
+const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.stringify(options.actor) : null);
 
 /**
  * Sneks in PostgreSQL, through a pool of this store's own. Every write is one autocommitted statement or one
  * transaction, so a call resolves only after its commit; what that commit survives is PostgreSQL's setting
- * (synchronous_commit, fsync; see the README).
+ * (synchronous_commit, fsync; see the README). Each write appends its changes to the table `changes` in that same
+ * statement or transaction, and notifies the change feed's channel.
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
+  private readonly channel: string;
+  private readonly feeds = new Set<ChangeFeed>();
   private closed = false;
   private brokenConnections = 0;
   // Named statements are parsed once per connection; PostgreSQL keeps their plans.
   private readonly names = new Map<string, string>();
 
   /** Use the plugin's create(): it validates the options, waits for PostgreSQL and migrates the schema first. */
-  constructor(readonly settings: PostgresSettings) {
-    this.sql = statements(pg.escapeIdentifier(settings.target.schema));
+  constructor(
+    readonly settings: PostgresSettings,
+    options: { historyKeep?: number | undefined } = {},
+  ) {
+    this.channel = changeChannel(settings.target.schema);
+    this.sql = statements(pg.escapeIdentifier(settings.target.schema), { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel });
     this.pool = new pg.Pool({
       ...settings.connection,
       max: settings.poolMax,
@@ -62,27 +81,27 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   }
 
   /** One statement: `created` comes from the row itself, so two servers racing on a new id get one `true`. */
-  async put(snek: Snek): Promise<{ created: boolean }> {
-    const { rows } = await this.run<{ created: boolean }>('put', this.sql.put, [snek.id, snek.name, snek.type, snek.content]);
+  async put(snek: Snek, options?: WriteOptions): Promise<{ created: boolean }> {
+    const { rows } = await this.run<{ created: boolean }>('put', this.sql.put, [snek.id, snek.name, snek.type, snek.content, actorOf(options)]);
     return { created: rows[0]!.created };
   }
 
-  async delete(id: string): Promise<boolean> {
-    return ((await this.run('delete', this.sql.delete, [id])).rowCount ?? 0) > 0;
+  async delete(id: string, options?: WriteOptions): Promise<boolean> {
+    return ((await this.run('delete', this.sql.delete, [id, actorOf(options)])).rowCount ?? 0) > 0;
   }
 
   /** One statement checks and writes (see statements.ts); only a refused write reads the row, to report it. */
-  async putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
+  async putIf(snek: Snek, expected: Snek | null, options?: WriteOptions): Promise<ConditionalWriteResult<{ created: boolean }>> {
     const written =
       expected === null
-        ? await this.run('putIf', this.sql.create, [snek.id, snek.name, snek.type, snek.content])
-        : await this.run('putIf', this.sql.updateIf, [snek.id, snek.name, snek.type, snek.content, expected.name, expected.type, expected.content]);
+        ? await this.run('putIf', this.sql.create, [snek.id, snek.name, snek.type, snek.content, actorOf(options)])
+        : await this.run('putIf', this.sql.updateIf, [snek.id, snek.name, snek.type, snek.content, expected.name, expected.type, expected.content, actorOf(options)]);
     if ((written.rowCount ?? 0) > 0) return { ok: true, created: expected === null };
     return { ok: false, current: await this.get(snek.id) };
   }
 
-  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
-    const deleted = await this.run('deleteIf', this.sql.deleteIf, [id, expected.name, expected.type, expected.content]);
+  async deleteIf(id: string, expected: Snek, options?: WriteOptions): Promise<ConditionalWriteResult<object>> {
+    const deleted = await this.run('deleteIf', this.sql.deleteIf, [id, expected.name, expected.type, expected.content, actorOf(options)]);
     if ((deleted.rowCount ?? 0) > 0) return { ok: true };
     return { ok: false, current: await this.get(id) };
   }
@@ -102,8 +121,13 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     return (await this.run<TypeCount>('countTypes', this.sql.countTypes, [])).rows;
   }
 
-  /** In one transaction: batches of multi-row upserts, each sorted by id so that two imports cannot deadlock. */
-  async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
+  /**
+   * In one transaction: batches of multi-row upserts, each sorted by id so that two imports cannot deadlock, then
+   * their changes, one per id (of an id given twice, the last snek is the one written).
+   */
+  async putMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: number }> {
+    this.assertOpen();
+    if (sneks.length === 0) return { created: 0 };
     const batches = bulkUpserts(sneks, 'last');
     return this.inTransaction('putMany', async (client) => {
       let created = 0;
@@ -111,21 +135,51 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
         const { rows } = await client.query<{ created: boolean }>(this.sql.putMany, values);
         created += rows.filter((row) => row.created).length;
       }
+      for (const values of batches) await client.query(this.sql.logBulk, [values[0], actorOf(options)]);
       return { created };
     });
   }
 
   /** As putMany, with ON CONFLICT DO NOTHING: as fast, and an id the table holds is left alone (of a batch, the first snek of an id). */
-  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
+  async createMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: string[] }> {
+    this.assertOpen();
+    if (sneks.length === 0) return { created: [] };
     const batches = bulkUpserts(sneks, 'first');
     return this.inTransaction('createMany', async (client) => {
-      const created: string[] = [];
-      for (const values of batches) {
-        const { rows } = await client.query<{ id: string }>(this.sql.createMany, values);
-        for (const row of rows) created.push(row.id);
-      }
-      return { created };
+      const created: string[][] = [];
+      for (const values of batches) created.push((await client.query<{ id: string }>(this.sql.createMany, values)).rows.map((row) => row.id));
+      for (const ids of created) if (ids.length > 0) await client.query(this.sql.logBulk, [ids, actorOf(options)]);
+      return { created: created.flat() };
     });
+  }
+
+  async changes(query: ChangeQuery = {}): Promise<Change[]> {
+    const limit = Math.min(Math.max(query.limit ?? DEFAULT_CHANGES_LIMIT, 0), MAX_CHANGES_LIMIT);
+    const order = query.order === 'desc' ? 'desc' : 'asc';
+    const bounds = [query.after ?? 0, query.before ?? Number.MAX_SAFE_INTEGER, limit];
+    const { rows } = query.id === undefined ? await this.run<ChangeRow>('changes', this.sql.changes.all[order], bounds) : await this.run<ChangeRow>('changes', this.sql.changes.id[order], [...bounds, query.id]);
+    return rows.map(toChange);
+  }
+
+  async latestChanges(ids: readonly string[]): Promise<Change[]> {
+    this.assertOpen();
+    if (ids.length === 0) return [];
+    return (await this.run<ChangeRow>('latestChanges', this.sql.latestChanges, [ids])).rows.map(toChange);
+  }
+
+  /**
+   * The change feed: one connection of its own LISTENing on this schema's channel (see change-feed.ts), at
+   * `listenUrl` when that is set. Resolves after its first attempt to listen; if that failed, it keeps trying.
+   */
+  async watchChanges(wake: () => void): Promise<() => Promise<void>> {
+    this.assertOpen();
+    const feed = new ChangeFeed({ connection: this.settings.listenConnection, channel: this.channel, connectTimeoutMs: this.settings.connectTimeoutMs, applicationName: applicationName(this.settings.target.schema) }, wake);
+    this.feeds.add(feed);
+    await feed.start();
+    return async () => {
+      this.feeds.delete(feed);
+      await feed.stop();
+    };
   }
 
   async seeded(ids: readonly string[]): Promise<string[]> {
@@ -155,6 +209,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await Promise.all([...this.feeds].map((feed) => feed.stop()));
+    this.feeds.clear();
     // Waits for the queries in flight, then closes every connection.
     await this.pool.end();
   }

@@ -1,4 +1,7 @@
-import type { Snek } from '@snek/core';
+import pg from 'pg';
+import type { Actor, Change, Snek } from '@snek/core';
+
+const { escapeLiteral } = pg;
 
 const COLUMNS = 'id, name, type, content';
 const UPSERT = 'ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content RETURNING (xmax = 0) AS created';
@@ -7,35 +10,84 @@ const UPSERT = 'ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excl
 const BATCH_ROWS = 5000;
 const BATCH_BYTES = 4 * 1024 * 1024;
 
+/** What a statement of the change log returns for one change; `at` is already ISO 8601 UTC with milliseconds. */
+export interface ChangeRow {
+  seq: string;
+  id: string;
+  op: 'put' | 'delete';
+  name: string | null;
+  type: string | null;
+  content: string | null;
+  actor: Actor | null;
+  at: string;
+}
+
+const CHANGE_COLUMNS = `seq, id, op, name, type, content, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
+
 /**
- * Every statement of the store, for one escaped schema. Values are always parameters. `xmax = 0` is true only on a
- * row version this INSERT made: an update by ON CONFLICT leaves its own transaction id there.
+ * Every statement of the store, for one escaped schema, the number of changes kept per snek and the change feed's
+ * channel. Values are always parameters. `xmax = 0` is true only on a row version this INSERT made: an update by ON
+ * CONFLICT leaves its own transaction id there.
  */
-export function statements(schema: string) {
+export function statements(schema: string, log: { keep: number; channel: string }) {
   const sneks = `${schema}.sneks`;
+  const changes = `${schema}.changes`;
   const page = (where: string) => `SELECT ${COLUMNS} FROM ${sneks} WHERE id > $1${where} ORDER BY id LIMIT $2`;
+  /**
+   * `write`, then one change per row it returns (id, name, type, content), in one statement, so in the write's own
+   * transaction. The seq comes from the one row of change_counter, updated after every row of `write` is written
+   * (its count is an input) and locked until commit: the next writer waits for this commit before it takes a seq,
+   * so seqs become visible in commit order and a tail reading "after N" skips none. Taking it last keeps the wait
+   * short and the lock order one (snek rows, then the counter), so writers cannot deadlock. A write of no row touches
+   * neither the counter nor the log. The notification is sent at commit, with the transaction's last seq.
+   * Retention drops the changes of each id older than its newest `keep`: every sub-statement sees the snapshot from
+   * before the statement, so the new change is not among the `keep - 1` skipped.
+   */
+  const logged = (write: string, op: 'put' | 'delete', actor: string, select: string) => `WITH written AS (${write}),
+    counter AS (UPDATE ${schema}.change_counter SET seq = change_counter.seq + w.n FROM (SELECT count(*) AS n FROM written) w WHERE w.n > 0
+      RETURNING change_counter.seq AS last, w.n, clock_timestamp() AS at, pg_notify(${escapeLiteral(log.channel)}, change_counter.seq::text)),
+    logged AS (INSERT INTO ${changes} (seq, id, op, name, type, content, actor, at)
+      SELECT c.last - c.n + row_number() OVER (ORDER BY w.id), w.id, '${op}', w.name, w.type, w.content, ${actor}::jsonb, c.at FROM written w, counter c),
+    pruned AS (DELETE FROM ${changes} old USING written w
+      WHERE old.id = w.id AND old.seq <= (SELECT k.seq FROM ${changes} k WHERE k.id = w.id ORDER BY k.seq DESC OFFSET ${log.keep - 1} LIMIT 1))
+    ${select}`;
+  const nothing = 'NULL::text AS name, NULL::text AS type, NULL::text AS content';
+  const history = (byId: boolean, order: 'ASC' | 'DESC') => `SELECT ${CHANGE_COLUMNS} FROM ${changes} WHERE seq > $1 AND seq < $2${byId ? ' AND id = $4' : ''} ORDER BY seq ${order} LIMIT $3`;
   return {
     get: `SELECT ${COLUMNS} FROM ${sneks} WHERE id = $1`,
-    put: `INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ${UPSERT}`,
-    putMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}`,
-    delete: `DELETE FROM ${sneks} WHERE id = $1`,
+    put: logged(`INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ${UPSERT}, ${COLUMNS}`, 'put', '$5', 'SELECT created FROM written'),
+    delete: logged(`DELETE FROM ${sneks} WHERE id = $1 RETURNING id, ${nothing}`, 'delete', '$2', 'SELECT id FROM written'),
     // Conditional writes are one statement each. Under READ COMMITTED an UPDATE or DELETE that waited for another
     // writer's row lock evaluates its WHERE again on the row that writer left, so of two servers racing from one
     // version exactly one matches; two racing creates meet at the primary key and one does nothing.
-    create: `INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
-    updateIf: `UPDATE ${sneks} SET name = $2, type = $3, content = $4 WHERE id = $1 AND name = $5 AND type = $6 AND content = $7`,
-    deleteIf: `DELETE FROM ${sneks} WHERE id = $1 AND name = $2 AND type = $3 AND content = $4`,
+    create: logged(`INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`, 'put', '$5', 'SELECT id FROM written'),
+    updateIf: logged(`UPDATE ${sneks} SET name = $2, type = $3, content = $4 WHERE id = $1 AND name = $5 AND type = $6 AND content = $7 RETURNING ${COLUMNS}`, 'put', '$8', 'SELECT id FROM written'),
+    deleteIf: logged(`DELETE FROM ${sneks} WHERE id = $1 AND name = $2 AND type = $3 AND content = $4 RETURNING id, ${nothing}`, 'delete', '$5', 'SELECT id FROM written'),
+    // Bulk writes run in one transaction: every batch of sneks first, then their changes (logBulk), so that the
+    // counter is taken after the last snek row, as in every other write.
+    putMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}, id`,
     createMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    logBulk: logged(`SELECT ${COLUMNS} FROM ${sneks} WHERE id = ANY($1::text[])`, 'put', '$2', 'SELECT count(*) FROM written'),
     // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit).
     list: [page(''), page(' AND name = $3'), page(' AND type = $3'), page(' AND name = $3 AND type = $4')],
     countTypes: `SELECT type, count(*)::int AS count FROM ${sneks} GROUP BY type ORDER BY type COLLATE "C"`,
     seeded: `SELECT id FROM ${schema}.seeded_pack_sneks WHERE id = ANY($1::text[])`,
     recordSeeded: `INSERT INTO ${schema}.seeded_pack_sneks (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING`,
     schemaVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${schema}.schema_migrations`,
+    // $1 after, $2 before, $3 limit, $4 id: by the primary key, or by (id, seq) for one snek.
+    changes: { all: { asc: history(false, 'ASC'), desc: history(false, 'DESC') }, id: { asc: history(true, 'ASC'), desc: history(true, 'DESC') } },
+    // One descent of (id, seq) per distinct id.
+    latestChanges: `SELECT c.* FROM (SELECT DISTINCT unnest($1::text[]) AS id) ids CROSS JOIN LATERAL (SELECT ${CHANGE_COLUMNS} FROM ${changes} WHERE id = ids.id ORDER BY seq DESC LIMIT 1) c`,
   };
 }
 
 export type Statements = ReturnType<typeof statements>;
+
+export function toChange(row: ChangeRow): Change {
+  const change: Change = { seq: Number(row.seq), id: row.id, op: row.op, actor: row.actor, at: row.at };
+  if (row.op === 'put') change.snek = { id: row.id, name: row.name!, type: row.type!, content: row.content! };
+  return change;
+}
 
 /**
  * The parameters of each multi-row insert for `sneks`, one row per id (one upsert cannot touch a row twice). The
