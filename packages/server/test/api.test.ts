@@ -22,7 +22,8 @@ describe('GET /v1/sneks/:id', () => {
   it('serves the bootstrapped cute snek byte for byte, with an ETag', async () => {
     const response = await server.request('/v1/sneks/cute');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ id: 'cute', name: 'cute', type: 'cute', content: await shippedArt('cute') });
+    // Seeded at start by the server itself: a change with no one behind it.
+    expect(await response.json()).toEqual({ id: 'cute', name: 'cute', type: 'cute', content: await shippedArt('cute'), updatedAt: expect.any(String), updatedBy: null });
     expect(response.headers.get('etag')).toBeTruthy();
   });
 
@@ -52,11 +53,12 @@ describe('PUT, GET, list and DELETE', () => {
     const body = { name: 'Round Trip', type: 'roundtrip', content: '  trailing spaces  \n\ttab \\ "quotes" ünïcödé 🐍\n' };
     const created = await server.request('/v1/sneks/round-trip', { method: 'PUT', json: body });
     expect(created.status).toBe(201);
-    expect(await created.json()).toEqual({ id: 'round-trip', ...body });
+    const meta = { updatedAt: expect.any(String), updatedBy: { kind: 'token', name: 'SNEK_ADMIN_TOKEN' } };
+    expect(await created.json()).toEqual({ id: 'round-trip', ...body, ...meta });
     expect((await server.request('/v1/sneks/round-trip', { method: 'PUT', json: { ...body, content: 'v2' } })).status).toBe(200);
-    expect(await (await server.request('/v1/sneks/round-trip')).json()).toEqual({ id: 'round-trip', ...body, content: 'v2' });
+    expect(await (await server.request('/v1/sneks/round-trip')).json()).toEqual({ id: 'round-trip', ...body, content: 'v2', ...meta });
     const listed = (await (await server.request('/v1/sneks?type=roundtrip')).json()) as { items: unknown[]; nextCursor: unknown };
-    expect(listed).toEqual({ items: [{ id: 'round-trip', ...body, content: 'v2' }], nextCursor: null });
+    expect(listed).toEqual({ items: [{ id: 'round-trip', ...body, content: 'v2', ...meta }], nextCursor: null });
     expect((await server.request('/v1/sneks/round-trip', { method: 'DELETE' })).status).toBe(204);
     await expectProblem(await server.request('/v1/sneks/round-trip'), 404, 'SNEK_NOT_FOUND');
     await expectProblem(await server.request('/v1/sneks/round-trip', { method: 'DELETE' }), 404, 'SNEK_NOT_FOUND');

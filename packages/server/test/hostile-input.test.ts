@@ -11,13 +11,16 @@ import { BUILT_IN_STORES, POSTGRES_TEST_SCHEMA, dropBuiltInStoreData } from './h
 // Every request here is wrong in some way. Each must get a 4xx problem+json, none a 5xx, and nothing may change.
 const READER = 'reader-token-value';
 const WRITER = 'writer-token-value';
+const AUDITOR = 'auditor-token-value';
 const AUTH = `  auth:
     tokens:
       - { name: reader, env: HOSTILE_READER, scopes: [read] }
       - { name: writer, env: HOSTILE_WRITER, scopes: [read, write] }
+      - { name: auditor, env: HOSTILE_AUDITOR, scopes: [admin] }
 `;
-// fs shows any file a request could make or reach; postgres runs the same requests through SQL.
-const STORES: Record<string, string> = { fs: BUILT_IN_STORES.fs, ...(BUILT_IN_STORES.postgres ? { postgres: BUILT_IN_STORES.postgres } : {}) };
+// fs shows any file a request could make or reach; postgres runs the same requests through SQL; memory keeps a change
+// log, so the history routes get past the store to their own checks.
+const STORES: Record<string, string> = { fs: BUILT_IN_STORES.fs, memory: BUILT_IN_STORES.memory, ...(BUILT_IN_STORES.postgres ? { postgres: BUILT_IN_STORES.postgres } : {}) };
 
 const json = { 'content-type': 'application/json' };
 const asWriter = { authorization: `Bearer ${WRITER}` };
@@ -25,6 +28,9 @@ const put = (id: string, body: RawRequest['body'], headers: Record<string, strin
 const putSnek = (id: string, snek: object) => put(id, JSON.stringify(snek));
 const valid = { name: 'Valid', type: 'valid', content: 'art\n' };
 const get = (p: string, headers: Record<string, string> = {}): RawRequest => ({ method: 'GET', path: p, headers });
+const restore = (p: string, headers: Record<string, string> = asWriter): RawRequest => ({ method: 'POST', path: `/v1/sneks/${p}/restore`, headers });
+const asAuditor = { authorization: `Bearer ${AUDITOR}` };
+const revisionCursor = (text: string) => Buffer.from(text).toString('base64url');
 
 const HOSTILE: Record<string, RawRequest> = {
   // Malformed JSON, wrong types, missing fields.
@@ -120,6 +126,62 @@ const HOSTILE: Record<string, RawRequest> = {
   'Bearer with no token': { ...putSnek('x', valid), headers: { ...json, authorization: 'Bearer' } },
   'a token with a space in it': { ...putSnek('x', valid), headers: { ...json, authorization: `Bearer ${WRITER} extra` } },
   'a 5,000-character token': { ...putSnek('x', valid), headers: { ...json, authorization: `Bearer ${'t'.repeat(5000)}` } },
+  // History: seqs, pages and cursors.
+  'a revision seq of 0': get('/v1/sneks/cute/revisions/0'),
+  'a negative revision seq': get('/v1/sneks/cute/revisions/-1'),
+  'a revision seq past 2^53': get('/v1/sneks/cute/revisions/9007199254740993'),
+  'a 10,000-digit revision seq': get(`/v1/sneks/cute/revisions/${'9'.repeat(10_000)}`),
+  'a revision seq in hex': get('/v1/sneks/cute/revisions/0x10'),
+  'a revision seq with an exponent': get('/v1/sneks/cute/revisions/1e3'),
+  'a fractional revision seq': get('/v1/sneks/cute/revisions/1.5'),
+  'a revision seq that is a word': get('/v1/sneks/cute/revisions/latest'),
+  'a revision no snek has': get('/v1/sneks/cute/revisions/999999'),
+  'revisions of an id that is not a slug': get('/v1/sneks/..%2f..%2fetc/revisions'),
+  'revisions of an id that does not decode': get('/v1/sneks/%zz/revisions'),
+  'a revision of an id that does not decode': get('/v1/sneks/%zz/revisions/1'),
+  'revisions of a snek that never was': get('/v1/sneks/never-was/revisions'),
+  'a huge revisions limit': get('/v1/sneks/cute/revisions?limit=1000000000000'),
+  'a revisions limit of 0': get('/v1/sneks/cute/revisions?limit=0'),
+  'a revisions limit of 501': get('/v1/sneks/cute/revisions?limit=501'),
+  'a repeated revisions limit': get('/v1/sneks/cute/revisions?limit=1&limit=2'),
+  'a garbage revisions cursor': get('/v1/sneks/cute/revisions?cursor=garbage!'),
+  'a list cursor given to revisions': get(`/v1/sneks/cute/revisions?cursor=${encodeCursor('cute')}`),
+  'a revisions cursor of seq 0': get(`/v1/sneks/cute/revisions?cursor=${revisionCursor('b:0')}`),
+  'a revisions cursor with a leading zero': get(`/v1/sneks/cute/revisions?cursor=${revisionCursor('b:01')}`),
+  'a 1,000-character revisions cursor': get(`/v1/sneks/cute/revisions?cursor=${'A'.repeat(1000)}`),
+  'an unknown revisions parameter': get('/v1/sneks/cute/revisions?after=1'),
+  // Restores.
+  'a restore without a token': restore('cute/revisions/1', {}),
+  'a restore with a wrong token': restore('cute/revisions/1', { authorization: 'Bearer not-a-real-token' }),
+  'a restore with a read-only token': restore('cute/revisions/1', { authorization: `Bearer ${READER}` }),
+  'a restore with an admin-only token': restore('cute/revisions/1', asAuditor),
+  'a restore with a malformed If-Match': restore('cute/revisions/1', { ...asWriter, 'if-match': 'not-quoted' }),
+  'a restore with an unterminated If-Match': restore('cute/revisions/1', { ...asWriter, 'if-match': '"abc' }),
+  'a restore with a malformed If-None-Match': restore('cute/revisions/1', { ...asWriter, 'if-none-match': 'W/abc' }),
+  'a restore with a stale If-Match': restore('cute/revisions/1', { ...asWriter, 'if-match': '"stale"' }),
+  'a restore with If-None-Match: * over a snek': restore('cute/revisions/1', { ...asWriter, 'if-none-match': '*' }),
+  'a restore of seq 0': restore('cute/revisions/0'),
+  'a restore of a seq past 2^53': restore('cute/revisions/99999999999999999999'),
+  'a restore of a revision no snek has': restore('cute/revisions/999999'),
+  'a restore of an id that does not decode': restore('%zz/revisions/1'),
+  'a restore of an id that is not a slug': restore('..%2fescape/revisions/1'),
+  'a restore of a 65-character id': restore(`${'x'.repeat(65)}/revisions/1`),
+  'a GET of the restore route': get('/v1/sneks/cute/revisions/1/restore'),
+  'a PUT to a revision': { method: 'PUT', path: '/v1/sneks/cute/revisions/1', headers: { ...json, ...asWriter }, body: JSON.stringify(valid) },
+  // The audit log.
+  'the audit log without a token': get('/v1/changes'),
+  'the audit log with a wrong token': get('/v1/changes', { authorization: 'Bearer not-a-real-token' }),
+  'the audit log with a read-only token': get('/v1/changes', { authorization: `Bearer ${READER}` }),
+  'the audit log with a writer token': get('/v1/changes', asWriter),
+  'an audit log after -1': get('/v1/changes?after=-1', asAuditor),
+  'an audit log after that is a word': get('/v1/changes?after=start', asAuditor),
+  'an audit log after past 2^53': get('/v1/changes?after=99999999999999999999', asAuditor),
+  'an audit log limit of 0': get('/v1/changes?limit=0', asAuditor),
+  'an audit log limit of 1001': get('/v1/changes?limit=1001', asAuditor),
+  'a huge audit log limit': get('/v1/changes?limit=1000000000000', asAuditor),
+  'a repeated audit log after': get('/v1/changes?after=1&after=2', asAuditor),
+  'an audit log cursor': get('/v1/changes?cursor=abc', asAuditor),
+  'a POST to the audit log': { method: 'POST', path: '/v1/changes', headers: { ...json, ...asAuditor }, body: '{}' },
   // Routes and methods that do not exist.
   'POST to the collection': { method: 'POST', path: '/v1/sneks', headers: { ...json, ...asWriter }, body: JSON.stringify(valid) },
   'PATCH a snek': { method: 'PATCH', path: '/v1/sneks/cute', headers: { ...json, ...asWriter }, body: '{}' },
@@ -133,11 +195,14 @@ const RAW: Record<string, string> = {
   'a Content-Length that is not a number': 'PUT /v1/sneks/x HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: lots\r\nConnection: close\r\n\r\n{}',
 };
 
-/** The sneks as served, the store's own records, and every path in the server's folder. */
+/** The sneks as served, the change log as the audit log shows it, the store's own records, and every path in the server's folder. */
 async function snapshot(server: TestServer & { dir: string }, store: string) {
   const sneks = (await rawRequest(server.url, get('/v1/sneks?limit=500'))).body;
-  const records = store === 'postgres' ? await tableRows() : await dataFiles(path.join(server.dir, 'data'));
-  return { sneks, records, root: (await readdir(server.dir, { recursive: true })).sort() };
+  const changes = await rawRequest(server.url, get('/v1/changes?limit=1000', asAuditor));
+  // A store without a change log answers 404 each time, with another requestId.
+  const log = changes.status === 200 ? changes.body : changes.status;
+  const records = store === 'postgres' ? await tableRows() : store === 'memory' ? [] : await dataFiles(path.join(server.dir, 'data'));
+  return { sneks, log, records, root: (await readdir(server.dir, { recursive: true })).sort() };
 }
 
 async function dataFiles(data: string): Promise<string[]> {
@@ -171,7 +236,10 @@ describe.each(Object.keys(STORES))('hostile input to a server on the %s store', 
   let server: TestServer & { dir: string };
   let before: Awaited<ReturnType<typeof snapshot>>;
   beforeAll(async () => {
-    server = await startTestServer({ snekrc: STORES[store]! + AUTH, env: { SNEK_ADMIN_TOKEN: '', HOSTILE_READER: READER, HOSTILE_WRITER: WRITER } });
+    server = await startTestServer({ snekrc: STORES[store]! + AUTH, env: { SNEK_ADMIN_TOKEN: '', HOSTILE_READER: READER, HOSTILE_WRITER: WRITER, HOSTILE_AUDITOR: AUDITOR } });
+    // A snek written and deleted, so that its history ends in a delete revision.
+    expect((await rawRequest(server.url, putSnek('gone', valid))).status).toBe(201);
+    expect((await rawRequest(server.url, { method: 'DELETE', path: '/v1/sneks/gone', headers: asWriter })).status).toBe(204);
     before = await snapshot(server, store);
   });
   afterAll(() => server.stop());
@@ -191,6 +259,20 @@ describe.each(Object.keys(STORES))('hostile input to a server on the %s store', 
     expectProblem4xx(label, response);
     const [method = '', path = ''] = bytes.split(' ');
     await server.expectDocumented({ method, path, ...response });
+  });
+
+  it('a restore of a delete revision → 400 REQUEST_INVALID (404 HISTORY_NOT_KEPT where the store keeps no log), documented', async () => {
+    const history = await rawRequest(server.url, get('/v1/sneks/gone/revisions'));
+    const kept = history.status === 200;
+    const seq = kept ? (JSON.parse(history.body) as { items: Array<{ seq: number; op: string }> }).items[0]! : { seq: 2, op: 'delete' };
+    expect(seq.op).toBe('delete');
+    for (const headers of [asWriter, { ...asWriter, 'if-none-match': '*' }]) {
+      const spec = restore(`gone/revisions/${seq.seq}`, headers);
+      const response = await rawRequest(server.url, spec);
+      expectProblem4xx('a restore of a delete revision', response);
+      expect([response.status, (JSON.parse(response.body) as { code: string }).code]).toEqual(kept ? [400, 'REQUEST_INVALID'] : [404, 'HISTORY_NOT_KEPT']);
+      await server.expectDocumented({ method: spec.method, path: spec.path, ...response });
+    }
   });
 
   it('leaves the server alive, the sneks and the store\'s records unchanged, and nothing new in its folder', async () => {

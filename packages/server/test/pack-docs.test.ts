@@ -25,7 +25,7 @@ describe('docs/writing-a-pack.md', () => {
     for (const file of files) await dir.write(file.name, file.text);
     const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path) });
     const hello = (await (await fetch(`${server.url}/v1/sneks/hello`)).json()) as { content: string };
-    expect(hello).toEqual({ id: 'hello', name: 'Hello Snek', type: 'greeting', content: files.find((file) => file.name === 'my-pack/hello.txt')!.text });
+    expect(hello).toMatchObject({ id: 'hello', name: 'Hello Snek', type: 'greeting', content: files.find((file) => file.name === 'my-pack/hello.txt')!.text });
     const shown = named.find((block) => block.name === 'GET /v1/packs')!;
     expect(await (await fetch(`${server.url}/v1/packs`)).json()).toEqual(JSON.parse(shown.text));
     expect(await server.stop()).toBe(0);

@@ -57,7 +57,8 @@ describe('the editor on a public server', () => {
     expect(form.headers.get('cache-control')).toBe('no-store');
     const created = await post('/new', writer.cookie, { csrf: writer.csrf, id: '', name: 'Public Snek', type: 'public', content: 'one\r\ntwo' });
     expect([created.status, created.headers.get('location')]).toEqual([303, '/s/public-snek?saved=1']);
-    expect(await (await server.request('/v1/sneks/public-snek')).json()).toEqual({ id: 'public-snek', name: 'Public Snek', type: 'public', content: 'one\ntwo' });
+    // The editor writes as the session's signer: the API's answer names them.
+    expect(await (await server.request('/v1/sneks/public-snek')).json()).toEqual({ id: 'public-snek', name: 'Public Snek', type: 'public', content: 'one\ntwo', updatedAt: expect.any(String), updatedBy: { kind: 'token', name: 'writer' } });
     const editPage = await (await page('/s/public-snek/edit', writer.cookie)).text();
     const etag = /name="etag" value="([^"]+)"/.exec(editPage)![1]!.replaceAll('&quot;', '"');
     expect(etag).toBe((await server.request('/v1/sneks/public-snek')).headers.get('etag'));

@@ -116,8 +116,8 @@ describeInBrowser('the editor in Chromium', () => {
     await page.waitForURL(`${server.url}/s/edited-snek?saved=1`);
     expect(await page.locator('.notice').textContent()).toBe('Saved.');
     expect(await artOf(page, 'Edited Snek')).toBe(ART);
-    expect((await current('edited-snek')).snek).toEqual({ id: 'edited-snek', name: 'Edited Snek', type: 'edited', content: ART });
-    // The write was logged with who made it: the session's token, by name.
+    // The write was made as the session's signer, and logged with who made it: the session's token, by name.
+    expect((await current('edited-snek')).snek).toEqual({ id: 'edited-snek', name: 'Edited Snek', type: 'edited', content: ART, updatedAt: expect.any(String), updatedBy: { kind: 'token', name: 'writer' } });
     const line = server.output().stdout.split('\n').find((l) => l.includes('"method":"POST"') && l.includes('"url":"/new"'));
     expect(JSON.parse(line!)).toMatchObject({ status: 303, token: 'writer' });
     await context.close();
@@ -157,7 +157,7 @@ describeInBrowser('the editor in Chromium', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await page.waitForURL(`${server.url}/s/to-edit?saved=1`);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Now edited');
-    expect((await current('to-edit')).snek).toEqual({ id: 'to-edit', name: 'Now edited', type: 'edited', content: ART });
+    expect((await current('to-edit')).snek).toMatchObject({ id: 'to-edit', name: 'Now edited', type: 'edited', content: ART });
     // And again from the edited one: the leading blank line survives the round trip through the textarea.
     await page.getByRole('link', { name: 'Edit', exact: true }).click();
     expect(await page.getByLabel('Art', { exact: true }).inputValue()).toBe(ART);
@@ -207,7 +207,7 @@ describeInBrowser('the editor in Chromium', () => {
     expect(await page.getByLabel('Art', { exact: true }).inputValue()).toBe('mine after all');
     await page.getByRole('button', { name: 'Save yours again' }).click();
     await page.waitForURL(`${server.url}/s/vanishing?saved=1`);
-    expect((await current('vanishing')).snek).toEqual({ id: 'vanishing', name: 'Vanishing', type: 'edited', content: 'mine after all' });
+    expect((await current('vanishing')).snek).toMatchObject({ id: 'vanishing', name: 'Vanishing', type: 'edited', content: 'mine after all' });
 
     await page.goto(`${server.url}/new`);
     await page.getByLabel('Id').fill('vanishing');
@@ -260,7 +260,7 @@ describeInBrowser('the editor in Chromium', () => {
     expect((await current('no-script')).snek).toBeNull();
     await page.getByRole('button', { name: 'Create' }).click();
     await page.waitForURL(`${server.url}/s/no-script?saved=1`);
-    expect((await current('no-script')).snek).toEqual({ id: 'no-script', name: 'No script', type: 'plain', content: ART });
+    expect((await current('no-script')).snek).toMatchObject({ id: 'no-script', name: 'No script', type: 'plain', content: ART });
     await page.getByRole('link', { name: 'Edit', exact: true }).click();
     await page.getByLabel('Art', { exact: true }).fill('edited without script');
     await page.getByRole('button', { name: 'Save' }).click();
@@ -293,7 +293,7 @@ describeInBrowser('the editor in Chromium', () => {
     // Enter in a text field sends the form with its first button: Create.
     await page.keyboard.press('Enter');
     await page.waitForURL(`${server.url}/s/by-keys?saved=1`);
-    expect((await current('by-keys')).snek).toEqual({ id: 'by-keys', name: 'By keys', type: 'keys', content: '  ~<' });
+    expect((await current('by-keys')).snek).toMatchObject({ id: 'by-keys', name: 'By keys', type: 'keys', content: '  ~<' });
     await context.close();
   }, 60_000);
 
