@@ -47,7 +47,7 @@ export function statements(schema: string, log: { keep: number; channel: string 
     counter AS (UPDATE ${schema}.change_counter SET seq = change_counter.seq + w.n FROM (SELECT count(*) AS n FROM written) w WHERE w.n > 0
       RETURNING change_counter.seq AS last, w.n, clock_timestamp() AS at, pg_notify(${escapeLiteral(log.channel)}, change_counter.seq::text)),
     logged AS (INSERT INTO ${changes} (seq, id, op, name, type, content, actor, at)
-      SELECT c.last - c.n + row_number() OVER (ORDER BY w.id), w.id, '${op}', w.name, w.type, w.content, ${actor}::jsonb, c.at FROM written w, counter c),
+      SELECT c.last - c.n + row_number() OVER (ORDER BY w.id), w.id, '${op}', w.name, w.type, w.content, ${actor}::jsonb, c.at FROM written w CROSS JOIN (SELECT * FROM counter LIMIT 1) c),
     pruned AS (DELETE FROM ${changes} old USING written w
       WHERE old.id = w.id AND old.seq <= (SELECT k.seq FROM ${changes} k WHERE k.id = w.id ORDER BY k.seq DESC OFFSET ${log.keep - 1} LIMIT 1))
     ${select}`;
@@ -63,11 +63,11 @@ export function statements(schema: string, log: { keep: number; channel: string 
     create: logged(`INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`, 'put', '$5', 'SELECT id FROM written'),
     updateIf: logged(`UPDATE ${sneks} SET name = $2, type = $3, content = $4 WHERE id = $1 AND name = $5 AND type = $6 AND content = $7 RETURNING ${COLUMNS}`, 'put', '$8', 'SELECT id FROM written'),
     deleteIf: logged(`DELETE FROM ${sneks} WHERE id = $1 AND name = $2 AND type = $3 AND content = $4 RETURNING id, ${nothing}`, 'delete', '$5', 'SELECT id FROM written'),
-    // Bulk writes run in one transaction: every batch of sneks first, then their changes (logBulk), so that the
-    // counter is taken after the last snek row, as in every other write.
+    // Bulk writes run in one transaction: every batch of sneks first, then their changes (logBulk, given the sneks
+    // written), so that the counter is taken after the last snek row, as in every other write.
     putMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}, id`,
     createMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
-    logBulk: logged(`SELECT ${COLUMNS} FROM ${sneks} WHERE id = ANY($1::text[])`, 'put', '$2', 'SELECT count(*) FROM written'),
+    logBulk: logged(`SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w (${COLUMNS})`, 'put', '$5', 'SELECT count(*) FROM written'),
     // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit).
     list: [page(''), page(' AND name = $3'), page(' AND type = $3'), page(' AND name = $3 AND type = $4')],
     countTypes: `SELECT type, count(*)::int AS count FROM ${sneks} GROUP BY type ORDER BY type COLLATE "C"`,

@@ -130,6 +130,23 @@ const listeners = (schema: string) =>
     await until('the put to wake the reader', () => watcher.wakes > woken);
   });
 
+  it('started while PostgreSQL is unreachable, resolves after its first attempt and listens once it can', async () => {
+    const schema = fresh();
+    const target = new URL(TEST_PG_URL);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+    proxies.push(proxy);
+    const listenUrl = new URL(TEST_PG_URL);
+    listenUrl.hostname = '127.0.0.1';
+    listenUrl.port = String(proxy.port);
+    const reader = await create(schema, { listenUrl: listenUrl.href, connectTimeout: 1 });
+    await proxy.cut();
+    const watcher = await watch(reader);
+    expect(watcher.wakes).toBe(0);
+    await proxy.restore();
+    await until('the first connect to wake the reader', () => watcher.wakes >= 1);
+    await until('one listener', async () => (await listeners(schema)).length === 1);
+  });
+
   it('its stop function, and closing the store, close the connection', async () => {
     const schema = fresh();
     const [writer, reader] = await Promise.all([create(schema), create(schema)]);

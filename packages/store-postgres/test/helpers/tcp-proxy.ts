@@ -30,7 +30,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     port = (server.address() as { port: number }).port;
   };
   const cut = async () => {
-    const closing = new Promise((resolve) => server?.close(resolve));
+    const closing = new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
     for (const socket of sockets) socket.destroy();
     await closing;
     server = undefined;
