@@ -1,45 +1,57 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, sameSnek, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount } from '@snek/core';
-import { TEMP_SUFFIX, syncDir, unlinkDurably, writeFileAtomic } from './atomic-file.js';
+import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, sameSnek, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { TEMP_SUFFIX, syncDir, unlinkIfThere, writeFileAtomic } from './atomic-file.js';
+import { ChangeJournal } from './change-journal.js';
+import { CommitQueue, type Write } from './commit-queue.js';
 import { lockDir } from './dir-lock.js';
+import { RetainedChanges } from './retained-changes.js';
+import { RECORD_SUFFIX, readRecords, type Skipped } from './record-files.js';
 import { readSeedLedger, writeSeedLedger } from './seed-ledger.js';
 
-const RECORD_SUFFIX = '.json';
-// Parallel writes in a bulk load: enough to keep the disk busy, few enough to stay under the fd limit.
-const BULK_CONCURRENCY = 64;
-// The seed ledger's key in the write queue: not a slug, so no snek id can share it.
+// The seed ledger's key in its write queue: not a slug, so no snek id can share it.
 const LEDGER_KEY = '.seed-ledger';
 
-interface Skipped {
-  file: string;
-  reason: string;
-}
+const recordOf = (snek: Snek): Snek => ({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
+const copyOf = (snek: Snek | undefined): Snek | undefined => snek && { ...snek };
+
+/** A write that puts `record` whatever the id holds. */
+const putting = (record: Snek): Write<{ created: boolean }> => ({ id: record.id, decide: (current) => ({ write: record, result: { created: current === undefined } }) });
 
 /**
- * One JSON file per snek in `dir`, named `<id>.json`. Writes replace files atomically and durably.
- * Open reads every record anyway, so the store keeps them in memory with an index: reads never touch
- * the disk, and the files are the durable copy.
+ * One JSON file per snek in `dir`, named `<id>.json`, and the change log, an append-only journal beside them that
+ * every write goes through first (see commit-queue.ts). Open reads every record and the journal anyway, so the store
+ * keeps both in memory: reads never touch the disk, and the files are the durable copy.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog {
   private readonly index = new SnekIndex<Snek>();
   /** The pack sneks seeded so far, also in .snek-seeded.json. */
   private seededIds = new Set<string>();
-  private readonly writes = new KeyedMutex();
-  private readonly skipped: Skipped[] = [];
+  private readonly ledgerWrites = new KeyedMutex();
+  private skipped: Skipped[] = [];
+  private readonly log: RetainedChanges;
+  private commits!: CommitQueue;
+  /** Records open rewrote from the journal, which a crash had left behind it. */
+  private redone = 0;
   private closed = false;
   private folderSeenThisTurn = false;
 
   private constructor(
     readonly dir: string,
     private readonly unlock: () => Promise<void>,
-  ) {}
+    keep: number,
+  ) {
+    this.log = new RetainedChanges(keep);
+  }
 
-  /** Locks `dir`, sweeps temp files a crash left, and indexes every record; unreadable ones are skipped and reported. */
-  static async open(dir: string): Promise<FsSnekStore> {
+  /**
+   * Locks `dir`, sweeps temp files a crash left, indexes every record (unreadable ones are skipped and reported),
+   * reads the journal and redoes what a crash kept from the records. `context.history.keep`: changes kept per snek.
+   */
+  static async open(dir: string, context: Pick<StoreContext, 'history'> = {}): Promise<FsSnekStore> {
     await mkdir(dir, { recursive: true });
-    const store = new FsSnekStore(dir, await lockDir(dir));
+    const store = new FsSnekStore(dir, await lockDir(dir), context.history?.keep ?? DEFAULT_HISTORY_KEEP);
     try {
       await store.load();
     } catch (error) {
@@ -52,85 +64,70 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   async get(id: string): Promise<Snek | undefined> {
     this.fileOf(id);
     this.assertFolder();
-    const snek = this.index.get(id);
-    return snek && { ...snek };
+    return copyOf(this.index.get(id));
   }
 
-  async put(snek: Snek): Promise<{ created: boolean }> {
-    const file = this.fileOf(snek.id);
-    const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
-    return this.writes.run(snek.id, async () => {
-      this.assertOpen();
-      await writeFileAtomic(file, JSON.stringify(record));
-      return { created: this.index.set(record) };
+  async put(snek: Snek, options?: WriteOptions): Promise<{ created: boolean }> {
+    this.fileOf(snek.id);
+    const [result] = await this.commit([putting(recordOf(snek))], options);
+    return result!;
+  }
+
+  async delete(id: string, options?: WriteOptions): Promise<boolean> {
+    this.fileOf(id);
+    const [deleted] = await this.commit([{ id, decide: (current) => (current ? { write: null, result: true } : { result: false }) }], options);
+    return deleted!;
+  }
+
+  /** The check is made at the write's turn in the commit queue, so no other write of this store comes between it and the write. */
+  async putIf(snek: Snek, expected: Snek | null, options?: WriteOptions): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    this.fileOf(snek.id);
+    const record = recordOf(snek);
+    const write: Write<ConditionalWriteResult<{ created: boolean }>> = {
+      id: snek.id,
+      decide: (current) => (sameSnek(current, expected ?? undefined) ? { write: record, result: { ok: true, created: current === undefined } } : { result: { ok: false, current: copyOf(current) } }),
+    };
+    const [result] = await this.commit([write], options);
+    return result!;
+  }
+
+  async deleteIf(id: string, expected: Snek, options?: WriteOptions): Promise<ConditionalWriteResult<object>> {
+    this.fileOf(id);
+    const write: Write<ConditionalWriteResult<object>> = {
+      id,
+      decide: (current) => (sameSnek(current, expected) ? { write: null, result: { ok: true } } : { result: { ok: false, current: copyOf(current) } }),
+    };
+    const [result] = await this.commit([write], options);
+    return result!;
+  }
+
+  /** Bulk load: the changes of a batch share one journal fsync, records are written in parallel and the folder is synced once. */
+  async putMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: number }> {
+    for (const snek of sneks) this.fileOf(snek.id);
+    const results = await this.commit(sneks.map((snek) => putting(recordOf(snek))), options);
+    return { created: results.filter((result) => result.created).length };
+  }
+
+  /** As putMany, but an id the store holds, or one given earlier in `sneks`, is left alone. */
+  async createMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: string[] }> {
+    for (const snek of sneks) this.fileOf(snek.id);
+    const writes = sneks.map((snek): Write<string | undefined> => {
+      const record = recordOf(snek);
+      return { id: snek.id, decide: (current) => (current ? { result: undefined } : { write: record, result: record.id }) };
     });
+    return { created: (await this.commit(writes, options)).filter((id) => id !== undefined) };
   }
 
-  /** The check runs in the id's write queue, so no other write of this store comes between it and the write. */
-  async putIf(snek: Snek, expected: Snek | null): Promise<ConditionalWriteResult<{ created: boolean }>> {
-    const file = this.fileOf(snek.id);
-    const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
-    return this.writes.run(snek.id, async () => {
-      this.assertOpen();
-      const current = this.index.get(snek.id);
-      if (!sameSnek(current, expected ?? undefined)) return { ok: false, current: current && { ...current } };
-      await writeFileAtomic(file, JSON.stringify(record));
-      return { ok: true, created: this.index.set(record) };
-    });
+  async changes(query?: ChangeQuery): Promise<Change[]> {
+    this.assertOpen();
+    this.assertFolder();
+    return this.log.read(query);
   }
 
-  async deleteIf(id: string, expected: Snek): Promise<ConditionalWriteResult<object>> {
-    const file = this.fileOf(id);
-    return this.writes.run(id, async () => {
-      this.assertOpen();
-      const current = this.index.get(id);
-      if (!sameSnek(current, expected)) return { ok: false, current: current && { ...current } };
-      await unlinkDurably(file);
-      this.index.delete(id);
-      return { ok: true };
-    });
-  }
-
-  /** Bulk load: files are written in parallel and the folder is synced once at the end. */
-  async putMany(sneks: readonly Snek[]): Promise<{ created: number }> {
-    const created = await this.writeMany(sneks, false);
-    return { created: created.length };
-  }
-
-  /** As putMany, but an id the store holds is left alone (checked in the id's write queue). */
-  async createMany(sneks: readonly Snek[]): Promise<{ created: string[] }> {
-    return { created: await this.writeMany(sneks, true) };
-  }
-
-  private async writeMany(sneks: readonly Snek[], onlyNew: boolean): Promise<string[]> {
-    const created: string[] = [];
-    for (let at = 0; at < sneks.length; at += BULK_CONCURRENCY) {
-      const slice = sneks.slice(at, at + BULK_CONCURRENCY);
-      const files = slice.map((snek) => this.fileOf(snek.id));
-      await Promise.all(
-        slice.map((snek, i) =>
-          this.writes.run(snek.id, async () => {
-            this.assertOpen();
-            if (onlyNew && this.index.has(snek.id)) return;
-            const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
-            await writeFileAtomic(files[i]!, JSON.stringify(record), { syncDir: false });
-            if (this.index.set(record)) created.push(snek.id);
-          }),
-        ),
-      );
-    }
-    await syncDir(this.dir);
-    return created;
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const file = this.fileOf(id);
-    return this.writes.run(id, async () => {
-      this.assertOpen();
-      if (!this.index.has(id)) return false;
-      await unlinkDurably(file);
-      return this.index.delete(id);
-    });
+  async latestChanges(ids: readonly string[]): Promise<Change[]> {
+    this.assertOpen();
+    this.assertFolder();
+    return this.log.latest(ids);
   }
 
   async list(query: SnekQuery = {}): Promise<SnekPage> {
@@ -152,7 +149,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   }
 
   async recordSeeded(ids: readonly string[]): Promise<void> {
-    await this.writes.run(LEDGER_KEY, async () => {
+    await this.ledgerWrites.run(LEDGER_KEY, async () => {
       this.assertOpen();
       const next = new Set([...this.seededIds, ...ids]);
       if (next.size === this.seededIds.size) return;
@@ -164,14 +161,28 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writes.idle();
+    await this.commits.idle();
+    await this.ledgerWrites.idle();
     this.index.clear();
+    this.log.clear();
     await this.unlock();
   }
 
   async status(): Promise<Record<string, unknown>> {
     this.assertFolder();
-    return { records: this.index.size, skipped: this.skipped.length, skippedFiles: this.skipped.slice(0, 20) };
+    return {
+      records: this.index.size,
+      skipped: this.skipped.length,
+      skippedFiles: this.skipped.slice(0, 20),
+      changes: this.log.size,
+      redoneAtOpen: this.redone,
+      recordsBehindJournal: this.commits.recordsBehind,
+    };
+  }
+
+  private commit<R>(writes: ReadonlyArray<Write<R>>, options: WriteOptions | undefined): Promise<R[]> {
+    this.assertOpen();
+    return this.commits.submit(writes, options?.actor) as Promise<R[]>;
   }
 
   /** The record's path. Ids are checked here again, so no id can name a path outside `dir`. */
@@ -203,40 +214,55 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     setImmediate(() => (this.folderSeenThisTurn = false));
   }
 
-  // Reads every record synchronously: at open nothing else waits on the event loop, and for many small files
-  // this is several times faster than going through the thread pool.
   private async load(): Promise<void> {
     const names = await readdir(this.dir);
     this.seededIds = await readSeedLedger(this.dir);
     await Promise.all(names.filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX)).map((name) => unlink(path.join(this.dir, name)).catch(() => undefined)));
-    for (const name of names) {
-      if (!name.endsWith(RECORD_SUFFIX) || name.startsWith('.')) continue;
-      const file = path.join(this.dir, name);
-      try {
-        const record = JSON.parse(readFileSync(file, 'utf8')) as Snek;
-        const reason = recordProblem(record, name);
-        if (reason) this.skipped.push({ file, reason });
-        else this.index.set({ id: record.id, name: record.name, type: record.type, content: record.content });
-      } catch (error) {
-        this.skipped.push({ file, reason: (error as Error).message });
-      }
+    for (const record of readRecords(this.dir, names)) {
+      if ('snek' in record) this.index.set(record.snek);
+      else this.skipped.push(record);
     }
+    const { journal, changes } = await ChangeJournal.open(this.dir);
+    this.log.load(changes);
+    this.redone = await this.redo();
+    this.commits = new CommitQueue({ index: this.index, log: this.log, journal, seq: changes.at(-1)?.seq ?? 0, fileOf: (id) => this.fileOf(id) });
+    await this.commits.compactIfDue();
+  }
+
+  /**
+   * Applies each id's newest change that its record does not show: a crash came after the change was committed to
+   * the journal and before its record was replaced. Gives how many records it rewrote or removed.
+   */
+  private async redo(): Promise<number> {
+    const unreadable = new Set(this.skipped.map((entry) => entry.file));
+    const redone = new Set<string>();
+    for (const id of this.log.ids()) {
+      const change = this.log.newest(id)!;
+      const file = this.fileOf(id);
+      const record = this.index.get(id);
+      const readable = !unreadable.has(file);
+      if (change.op === 'put' && readable && sameSnek(record, change.snek)) {
+        // The index and the log share the snek: memory holds the current version once.
+        change.snek = record;
+        continue;
+      }
+      if (change.op === 'delete' && readable && record === undefined) continue;
+      if (change.op === 'put') {
+        await writeFileAtomic(file, JSON.stringify(change.snek), { syncDir: false });
+        this.index.set(change.snek!);
+      } else {
+        await unlinkIfThere(file);
+        this.index.delete(id);
+      }
+      redone.add(file);
+    }
+    if (redone.size === 0) return 0;
+    await syncDir(this.dir);
+    this.skipped = this.skipped.filter((entry) => !redone.has(entry.file));
+    return redone.size;
   }
 
   private assertOpen(): void {
     if (this.closed) throw new SnekError('STORE_CLOSED', `The fs store on ${this.dir} is closed. Open a new one.`);
   }
-}
-
-/**
- * Why a record read at open cannot be used, or undefined. Cheaper than the full schema: this store wrote
- * the file from a validated snek, so a record is either whole or torn, renamed, or edited by hand.
- */
-function recordProblem(record: unknown, fileName: string): string | undefined {
-  if (typeof record !== 'object' || record === null) return 'not a JSON object';
-  const { id, name, type, content } = record as Record<string, unknown>;
-  if (typeof id !== 'string' || typeof name !== 'string' || typeof type !== 'string' || typeof content !== 'string') return 'not a snek: id, name, type and content must be strings';
-  if (!SLUG_PATTERN.test(type)) return `not a valid snek: type "${type.slice(0, 40)}" is not a slug`;
-  if (id + RECORD_SUFFIX !== fileName) return `holds the id "${id.slice(0, 80)}", not the one its name gives`;
-  return undefined;
 }

@@ -19,8 +19,8 @@ export interface FsStoreOptions {
 export default defineStore<FsStoreOptions | undefined>({
   apiVersion: 1,
   name: 'fs',
-  create(options, { configDir }) {
+  create(options, context) {
     const { dir = DEFAULT_FS_DIR } = parseStoreOptions('fs', optionsSchema, options);
-    return FsSnekStore.open(path.resolve(configDir, dir));
+    return FsSnekStore.open(path.resolve(context.configDir, dir), context);
   },
 });

@@ -28,10 +28,10 @@ async function openStore(at = dir): Promise<FsSnekStore> {
 
 
 describe('FsSnekStore', () => {
-  it('stores one JSON file per snek, named by id, and leaves no temp file behind', async () => {
+  it('stores one JSON file per snek, named by id, beside the change journal, and leaves no temp file behind', async () => {
     const store = await openStore();
     await store.put(sampleSnek('cute'));
-    expect((await readdir(dir)).sort()).toEqual(['.snek-store.lock', 'cute.json']);
+    expect((await readdir(dir)).sort()).toEqual(['.snek-changes.jsonl', '.snek-store.lock', 'cute.json']);
     expect(JSON.parse(await readFile(path.join(dir, 'cute.json'), 'utf8'))).toEqual(sampleSnek('cute'));
   });
 

@@ -9,12 +9,12 @@ const schemas: string[] = [];
 
 if (await pgAvailable()) {
   await describeStoreConformance('postgres', {
-    create: () => {
+    create: (context) => {
       const schema = uniqueSchema('kit');
       schemas.push(schema);
-      return plugin.create({ url: TEST_PG_URL, schema }, { configDir: process.cwd() });
+      return plugin.create({ url: TEST_PG_URL, schema }, { configDir: process.cwd(), ...context });
     },
-    reopen: (store) => plugin.create({ url: TEST_PG_URL, schema: (store as PostgresSnekStore).settings.target.schema }, { configDir: process.cwd() }),
+    reopen: (store, context) => plugin.create({ url: TEST_PG_URL, schema: (store as PostgresSnekStore).settings.target.schema }, { configDir: process.cwd(), ...context }),
     cleanup: () => dropSchemas(schemas),
     // Each random run opens a store on a new schema (a migration, about half a second here): half the default runs.
     modelRuns: 100,

@@ -8,7 +8,7 @@ const root = await mkdtemp(path.join(tmpdir(), 'snek-sqlite-kit-'));
 let n = 0;
 
 await describeStoreConformance('sqlite', {
-  create: () => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root }),
-  reopen: (store) => SqliteSnekStore.open((store as SqliteSnekStore).file),
+  create: (context) => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root, ...context }),
+  reopen: (store, context) => plugin.create({ file: (store as SqliteSnekStore).file }, { configDir: root, ...context }),
   cleanup: () => rm(root, { recursive: true, force: true }),
 });

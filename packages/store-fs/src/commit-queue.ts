@@ -1,0 +1,159 @@
+import { rename, unlink } from 'node:fs/promises';
+import type { Actor, Change, Snek, SnekIndex } from '@snek/core';
+import { unlinkIfThere, writeTempBeside } from './atomic-file.js';
+import type { ChangeJournal } from './change-journal.js';
+import { journaledActor } from './journal-line.js';
+import type { RetainedChanges } from './retained-changes.js';
+
+// Writes committed together at most: a bulk load does not hold up other writes for long.
+const MAX_BATCH = 512;
+// Record files written at once: enough to keep the disk busy, few enough to stay under the fd limit.
+const FILE_CONCURRENCY = 64;
+// The journal is compacted once retention has dropped as many changes as it keeps, and at least this many.
+const COMPACT_MIN_DROPPED = 256;
+
+/** What a write does, decided at its turn from the snek its id holds then: put `write`, delete (`null`), or nothing. */
+export interface Decision<R> {
+  write?: Snek | null;
+  result: R;
+}
+
+export interface Write<R> {
+  id: string;
+  decide(current: Snek | undefined): Decision<R>;
+}
+
+interface Queued {
+  write: Write<unknown>;
+  actor: Actor | null;
+  resolve(result: unknown): void;
+  reject(error: unknown): void;
+}
+
+export interface CommitParts {
+  index: SnekIndex<Snek>;
+  log: RetainedChanges;
+  journal: ChangeJournal;
+  /** The seq of the newest change committed. */
+  seq: number;
+  fileOf(id: string): string;
+}
+
+/**
+ * Every write of the fs store goes through here, in batches: what is queued while a batch commits is the next one,
+ * so concurrent writes share one fsync. A batch commits in three steps, each safe to crash in:
+ * 1. each snek it puts goes to a temp file beside its record (a full disk fails here, changing nothing);
+ * 2. its changes are appended to the journal and fsynced: the commit point, and the one fsync of the batch;
+ * 3. temp files are renamed over the records and deleted records unlinked; then the index and the log in memory
+ *    take the batch, together, and its writes resolve.
+ * A crash before 2 leaves temp files, swept at open. After it, open redoes from the journal whatever of 3 did not
+ * reach the disk: a record file is not fsynced, since the journal always holds the newest change of every id.
+ */
+export class CommitQueue {
+  private queue: Queued[] = [];
+  private running: Promise<void> | undefined;
+  private compactAt = 0;
+  /** Records that could not be replaced after their change was committed: open rewrites them from the journal. */
+  recordsBehind = 0;
+
+  constructor(private readonly parts: CommitParts) {}
+
+  submit(writes: ReadonlyArray<Write<unknown>>, actor: Actor | undefined): Promise<unknown[]> {
+    const who = journaledActor(actor);
+    const done = Promise.all(writes.map((write) => new Promise<unknown>((resolve, reject) => this.queue.push({ write, actor: who, resolve, reject }))));
+    this.start();
+    return done;
+  }
+
+  /** Resolves once every write queued so far has settled. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private start(): void {
+    if (this.running || this.queue.length === 0) return;
+    this.running = (async () => {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        // Settling a write twice does nothing: this reaches only those a bug left unsettled.
+        await this.commit(batch).catch((error: unknown) => batch.forEach((queued) => queued.reject(error)));
+      }
+    })().finally(() => {
+      this.running = undefined;
+      this.start();
+    });
+  }
+
+  private async commit(batch: Queued[]): Promise<void> {
+    const { index, journal, log, fileOf } = this.parts;
+    const staged = new Map<string, Snek | null>();
+    const changes: Change[] = [];
+    const at = new Date().toISOString();
+    const results = batch.map(({ write, actor }) => {
+      const current = staged.has(write.id) ? (staged.get(write.id) ?? undefined) : index.get(write.id);
+      const { write: next, result } = write.decide(current);
+      if (next === undefined || (next === null && current === undefined)) return result;
+      const seq = this.parts.seq + changes.length + 1;
+      changes.push(next ? { seq, id: write.id, op: 'put', snek: next, actor, at } : { seq, id: write.id, op: 'delete', actor, at });
+      staged.set(write.id, next);
+      return result;
+    });
+    if (changes.length > 0) {
+      const temps = new Map<string, string>();
+      try {
+        await eachLimited([...staged].filter(([, snek]) => snek), async ([id, snek]) => void temps.set(id, await writeTempBeside(fileOf(id), JSON.stringify(snek), { sync: false })));
+        await journal.append(changes);
+      } catch (error) {
+        await Promise.all([...temps.values()].map((temp) => unlink(temp).catch(() => undefined)));
+        for (const queued of batch) queued.reject(error);
+        return;
+      }
+      this.parts.seq += changes.length;
+      // Committed: whatever fails from here on, the next open redoes it from the journal.
+      await eachLimited([...staged], async ([id, snek]) => {
+        try {
+          if (snek) await rename(temps.get(id)!, fileOf(id));
+          else await unlinkIfThere(fileOf(id));
+        } catch {
+          this.recordsBehind++;
+        }
+      });
+      for (const [id, snek] of staged) {
+        if (snek) index.set(snek);
+        else index.delete(id);
+      }
+      for (const change of changes) log.add(change);
+    }
+    batch.forEach((queued, i) => queued.resolve(results[i]));
+    await this.compactIfDue();
+  }
+
+  /** Rewrites the journal with only what retention keeps, once it has dropped as many changes as it keeps. */
+  async compactIfDue(): Promise<void> {
+    const { journal, log } = this.parts;
+    if (journal.lines < this.compactAt || journal.lines - log.size < Math.max(log.size, COMPACT_MIN_DROPPED)) return;
+    try {
+      await journal.rewrite(log.all());
+    } catch {
+      // The journal is as it was; try again once it has grown as much again.
+      this.compactAt = journal.lines * 2;
+    }
+  }
+}
+
+/** Runs `task` on each item, at most FILE_CONCURRENCY at once; rejects with the first error once all have settled. */
+async function eachLimited<T>(items: readonly T[], task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      try {
+        await task(items[next++]!);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FILE_CONCURRENCY, items.length) }, worker));
+  if (failure) throw failure.error;
+}
