@@ -138,7 +138,14 @@ export class ChangeStreams {
 
     if (!backlog) return;
     (async () => {
-      for (let after = query.after!; !ended; ) {
+      let after = query.after!;
+      // Past the end of the log, by the store's own word (a lagging tail is no proof): the log was emptied or replaced
+      // (a memory store restarted), so every change it holds is new to this client.
+      if (after > tail.lastSeq!) {
+        const [newest] = await store.changes({ order: 'desc', limit: 1 });
+        if ((newest?.seq ?? 0) < after) sent = after = 0;
+      }
+      while (!ended) {
         const page = await store.changes({ after, limit: MAX_CHANGES_LIMIT });
         for (const change of page) await send(change);
         if (page.length < MAX_CHANGES_LIMIT) break;

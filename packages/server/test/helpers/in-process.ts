@@ -26,6 +26,8 @@ export interface TestServerOptions {
   readToken?: string;
   /** A .snekrc to write into the server's folder; without one the store is memory. */
   snekrc?: string;
+  /** How long stop() lets requests finish; default 10 s. */
+  drainTimeoutMs?: number;
 }
 
 /** The real server, store loaded by the real loader from a real config folder, on 127.0.0.1:0. */
@@ -34,7 +36,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   if (options.snekrc !== undefined) await writeFile(path.join(dir, '.snekrc'), options.snekrc);
   const env = { SNEK_ADMIN_TOKEN: ADMIN_TOKEN, ...(options.snekrc === undefined ? { SNEK_STORE: 'memory' } : {}), ...options.env };
   const loaded = await loadConfig({ cwd: dir, env: { HOME: dir, ...env } });
-  const server = await startServer({ loaded, port: 0, env, logger: pino({ level: 'silent' }) });
+  const server = await startServer({ loaded, port: 0, env, logger: pino({ level: 'silent' }), ...(options.drainTimeoutMs !== undefined ? { drainTimeoutMs: options.drainTimeoutMs } : {}) });
   const contract = () => contractOf(server.url, options.readToken ?? ADMIN_TOKEN);
   return {
     ...server,
