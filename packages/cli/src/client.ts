@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { networkErrorMessage } from './network-errors.js';
 import { isAuthMethods, isWhoAmI, type AuthMethods, type WhoAmI } from './auth-answers.js';
-import { isSnek, isSnekPage, isTypeCounts, notSnekApiMessage, snekProblem } from './snek-answers.js';
+import { isRevisionPage, isSnek, isSnekPage, isTypeCounts, notSnekApiMessage, snekProblem, type Revision } from './snek-answers.js';
 import { MAX_LIST_LIMIT, SNEK_ERROR_CODES, SnekError, type Snek, type SnekErrorCode, type SnekPage } from '@snek/core';
 
 export interface SnekClientOptions {
@@ -13,12 +13,14 @@ export interface SnekClientOptions {
   unauthorizedHint?: string | undefined;
 }
 
-type Method = 'get' | 'put' | 'delete';
+type Method = 'get' | 'put' | 'post' | 'delete';
 type RequestConfig = { params?: object; data?: unknown; headers?: Record<string, string> };
 
 // A problem whose code this CLI does not know yet is read by its status; a 404 is "no such snek" only when it says so.
 const CODE_BY_STATUS: Record<number, SnekErrorCode> = { 400: 'SNEK_INVALID', 401: 'UNAUTHORIZED', 403: 'FORBIDDEN', 412: 'PRECONDITION_FAILED', 413: 'PAYLOAD_TOO_LARGE', 415: 'SNEK_INVALID' };
 const KNOWN_CODES = new Set<string>(SNEK_ERROR_CODES);
+// The largest page of revisions a server gives.
+const MAX_REVISIONS_PAGE = 500;
 
 /** The HTTP side of the CLI: one method per API call, every failure turned into a SnekError. */
 export class SnekClient {
@@ -59,12 +61,46 @@ export class SnekClient {
   }
 
   async get(id: string): Promise<Snek | undefined> {
+    return (await this.getTagged(id))?.snek;
+  }
+
+  /** The snek and its ETag, or undefined when there is none. */
+  async getTagged(id: string): Promise<{ snek: Snek; etag: string | undefined } | undefined> {
     try {
-      return this.expect(await this.send('get', `/v1/sneks/${encodeURIComponent(id)}`), isSnek);
+      const response = await this.send('get', `/v1/sneks/${encodeURIComponent(id)}`);
+      const header = response.headers['etag'] as unknown;
+      return { snek: this.expect(response, isSnek), etag: typeof header === 'string' ? header : undefined };
     } catch (error) {
       if (SnekError.hasCode(error, 'SNEK_NOT_FOUND')) return undefined;
       throw error;
     }
+  }
+
+  /** One page of a snek's history, newest first. */
+  async revisions(id: string, page: { limit: number; cursor?: string | undefined }): Promise<{ items: Revision[]; nextCursor: string | null }> {
+    return this.expect(await this.sendToNewRoute('get', `/v1/sneks/${encodeURIComponent(id)}/revisions`, 'keep history', { params: page }), isRevisionPage);
+  }
+
+  /** A snek's history, newest first: every page, or the newest `max` revisions. */
+  async allRevisions(id: string, max = Infinity): Promise<Revision[]> {
+    const revisions: Revision[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.revisions(id, { limit: Math.min(MAX_REVISIONS_PAGE, max - revisions.length), cursor });
+      revisions.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor && revisions.length < max);
+    return revisions;
+  }
+
+  /**
+   * Makes revision `seq` current again, with `preconditions` as headers (If-Match of the snek the caller saw, or
+   * If-None-Match: * when it saw none). Returns true when the restore created the snek.
+   */
+  async restore(id: string, seq: number, preconditions: Record<string, string>): Promise<boolean> {
+    const response = await this.sendToNewRoute('post', `/v1/sneks/${encodeURIComponent(id)}/revisions/${seq}/restore`, 'restore revisions', { headers: preconditions });
+    this.expect(response, (data) => (response.status === 200 || response.status === 201) && isSnek(data));
+    return response.status === 201;
   }
 
   async types(): Promise<Array<{ type: string; count: number }>> {
@@ -73,21 +109,21 @@ export class SnekClient {
 
   /** GET /v1/auth: the ways to sign in; needs no token. */
   async auth(): Promise<AuthMethods> {
-    return this.expect(await this.sendToNewRoute('/v1/auth', 'say how to sign in'), isAuthMethods);
+    return this.expect(await this.sendToNewRoute('get', '/v1/auth', 'say how to sign in'), isAuthMethods);
   }
 
   /** GET /v1/whoami: who the server takes the token for, and its scopes. */
   async whoami(): Promise<WhoAmI> {
-    return this.expect(await this.sendToNewRoute('/v1/whoami', 'say who you are'), isWhoAmI);
+    return this.expect(await this.sendToNewRoute('get', '/v1/whoami', 'say who you are'), isWhoAmI);
   }
 
-  /** A GET of a route that servers older than this CLI lack: their 404 says so, rather than "not a Snek API". */
-  private async sendToNewRoute(path: string, what: string): Promise<AxiosResponse> {
+  /** A call of a route that servers older than this CLI lack: their 404 says so, rather than "not a Snek API". */
+  private async sendToNewRoute(method: Method, path: string, what: string, config: RequestConfig = {}): Promise<AxiosResponse> {
     try {
-      return await this.send('get', path);
+      return await this.send(method, path, config);
     } catch (error) {
       if (!SnekError.hasCode(error, 'SERVER_ERROR') || error.details?.['status'] !== 404) throw error;
-      throw new SnekError('SERVER_ERROR', `the snek server at ${this.options.url} does not ${what} (GET ${path} answered 404): it may be older than this CLI, or --url names another server`, { cause: error, details: error.details });
+      throw new SnekError('SERVER_ERROR', `the snek server at ${this.options.url} does not ${what} (${method.toUpperCase()} ${path} answered 404): it may be older than this CLI, or --url names another server`, { cause: error, details: error.details });
     }
   }
 

@@ -12,6 +12,8 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   types: [],
   push: ['--name', '--type', '--id', '--replace'],
   rm: [],
+  log: ['--limit'],
+  restore: [],
   config: [],
   login: ['--provider'],
   whoami: [],
@@ -20,14 +22,14 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   completion: [],
 };
 export const GLOBAL_FLAGS = ['--url', '--token', '--config', '--timeout', '--json', '--debug', '--no-cache', '--help', '--version'];
-const VALUE_FLAGS = new Set(['--url', '--token', '--config', '--timeout', '--type', '--name', '--id', '--provider']);
+const VALUE_FLAGS = new Set(['--url', '--token', '--config', '--timeout', '--type', '--name', '--id', '--provider', '--limit']);
 /** Completing names asks the server, but never holds up the shell for long. */
 const SERVER_TIMEOUT_SECONDS = 1;
 
 /**
  * The words that may complete the last of `words` (what follows `snek` on the command line):
- * commands and flags, types after --type, names for `snek NAME`, ids for `snek rm` and sign-in providers after
- * --provider, the last four from the server. A server that cannot answer gives no words, and no message.
+ * commands and flags, types after --type, names for `snek NAME`, ids for `snek rm`, `log` and `restore`, and
+ * sign-in providers after --provider, the last four from the server. A server that cannot answer gives no words, and no message.
  */
 export async function completions(words: readonly string[]): Promise<string[]> {
   const current = words.at(-1) ?? '';
@@ -40,7 +42,7 @@ export async function completions(words: readonly string[]): Promise<string[]> {
   if (current.startsWith('-')) return matching([...(COMMAND_FLAGS[command ?? ''] ?? []), ...GLOBAL_FLAGS].filter((flag) => !flags.has(flag)));
   if (positionals.length > 0) return [];
   if (command === undefined) return matching([...Object.keys(COMMAND_FLAGS).filter(Boolean), ...(await page(flags)).map((s) => s.name)]);
-  if (command === 'rm') return matching((await page(flags)).map((s) => s.id));
+  if (command === 'rm' || command === 'log' || command === 'restore') return matching((await page(flags)).map((s) => s.id));
   if (command === 'cache') return matching(['clear']);
   return [];
 }

@@ -5,9 +5,11 @@ import { isServerUrl } from './client-url.js';
 import { cacheClear } from './commands/cache.js';
 import { config } from './commands/config.js';
 import { list, types } from './commands/list.js';
+import { log } from './commands/log.js';
 import { login } from './commands/login.js';
 import { logout } from './commands/logout.js';
 import { push } from './commands/push.js';
+import { restore } from './commands/restore.js';
 import { rm } from './commands/rm.js';
 import { show } from './commands/show.js';
 import { whoami } from './commands/whoami.js';
@@ -52,6 +54,18 @@ function parser(argv: string[]) {
       (args) => push(args),
     )
     .command('rm [id]', 'Delete a snek', (y) => y.usage(USAGE.rm).positional('id', { type: 'string', describe: 'The id of the snek (see snek list)' }), (args) => rm(args))
+    .command(
+      'log [id]',
+      "Show a snek's history, newest first: each revision's number, when, who, and put or delete",
+      (y) => y.usage(USAGE.log).positional('id', { type: 'string', describe: 'The id of the snek (see snek list); a deleted one has a history too' }).option('limit', { type: 'number', describe: 'Only the newest N revisions (default: all)' }),
+      (args) => log(args),
+    )
+    .command(
+      'restore [id] [seq]',
+      'Make a revision of a snek current again (snek log lists them); a deleted snek comes back',
+      (y) => y.usage(USAGE.restore).positional('id', { type: 'string', describe: 'The id of the snek' }).positional('seq', { type: 'string', describe: "The revision's number, from snek log" }),
+      (args) => restore(args),
+    )
     .command('config', 'Show the settings in force and where each came from (never a token)', (y) => y, (args) => config(args))
     .command(
       'login',

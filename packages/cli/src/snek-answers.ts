@@ -15,6 +15,40 @@ export function isSnekPage(value: unknown): value is SnekPage {
   return Array.isArray(items) && items.every(isSnek) && (nextCursor === null || typeof nextCursor === 'string');
 }
 
+/** Who made a change, as the server shows it to readers. */
+export interface PublicActor {
+  kind: string;
+  name: string;
+}
+
+/** One entry of a snek's history (GET /v1/sneks/:id/revisions). */
+export interface Revision {
+  seq: number;
+  op: string;
+  snek?: Snek;
+  at: string;
+  by: PublicActor | null;
+}
+
+function isPublicActor(value: unknown): value is PublicActor | null {
+  if (value === null) return true;
+  if (typeof value !== 'object') return false;
+  const { kind, name } = value as Record<string, unknown>;
+  return typeof kind === 'string' && typeof name === 'string';
+}
+
+function isRevision(value: unknown): value is Revision {
+  if (typeof value !== 'object' || value === null) return false;
+  const { seq, op, snek, at, by } = value as Record<string, unknown>;
+  return Number.isSafeInteger(seq) && typeof op === 'string' && typeof at === 'string' && isPublicActor(by) && (snek === undefined || isSnek(snek));
+}
+
+export function isRevisionPage(value: unknown): value is { items: Revision[]; nextCursor: string | null } {
+  if (typeof value !== 'object' || value === null) return false;
+  const { items, nextCursor } = value as Record<string, unknown>;
+  return Array.isArray(items) && items.every(isRevision) && (nextCursor === null || typeof nextCursor === 'string');
+}
+
 export function isTypeCounts(value: unknown): value is { types: Array<{ type: string; count: number }> } {
   const types = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)['types'] : undefined;
   return Array.isArray(types) && types.every((t) => typeof t === 'object' && t !== null && typeof (t as Record<string, unknown>)['type'] === 'string' && typeof (t as Record<string, unknown>)['count'] === 'number');

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { homedir } from 'node:os';
 import path from 'node:path';
 import type { Snek } from '@snek/core';
+import { durationWords } from './durations.js';
 import { serverKey } from './server-key.js';
 import { isSnek } from './snek-answers.js';
 
@@ -137,13 +138,7 @@ export function clearCache(dir: string): number {
 
 /** The one stderr line of an answer printed from the cache. */
 export function offlineNotice(url: string, cached: CachedAnswer, now = Date.now()): string {
-  return `snek: the snek server at ${url} cannot be reached; printed from the cache, ${age(now - cached.confirmedAt)} old\n`;
-}
-
-function age(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  const [count, unit] = seconds < 90 ? [seconds, 'second'] : seconds < 5400 ? [Math.round(seconds / 60), 'minute'] : seconds < 129600 ? [Math.round(seconds / 3600), 'hour'] : [Math.round(seconds / 86400), 'day'];
-  return `${count} ${unit}${count === 1 ? '' : 's'}`;
+  return `snek: the snek server at ${url} cannot be reached; printed from the cache, ${durationWords(now - cached.confirmedAt)} old\n`;
 }
 
 // cyrb53: a 53-bit string hash in plain JS; node:crypto costs the fast path milliseconds to load. A

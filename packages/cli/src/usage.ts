@@ -4,6 +4,8 @@ import { SnekError } from '@snek/core';
 export const USAGE = {
   push: 'snek push FILE|- --name NAME --type TYPE [--id ID] [--replace]',
   rm: 'snek rm ID',
+  log: 'snek log ID [--limit N]',
+  restore: 'snek restore ID SEQ',
 } as const;
 
 /** "snek push needs FILE and --name. Usage: …": what is missing, and how the command goes. */
