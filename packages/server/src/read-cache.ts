@@ -121,6 +121,9 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
     const id = args[0] as string;
     const entry = fresh() ? hit(id) : undefined;
     if (entry?.snek !== undefined) return entry.snek ? { ...entry.snek } : undefined;
+    // The snek comes from the store, so its change must too: a change cached earlier (by a PUT's answer) may be older
+    // than the snek, and the answer would credit the snek to the wrong write.
+    if (entry) entry.latest = undefined;
     return readThrough(id, () => store.get(id), (into, snek) => (into.snek = snek ? { ...snek } : null));
   };
   cached['latestChanges'] = async (...args: unknown[]) => {
