@@ -32,7 +32,7 @@ const complete = async (words: string[], extra: NodeJS.ProcessEnv = {}) => {
   expect([run.code, run.stderr]).toEqual([0, '']);
   return run.stdout.toString().split('\n').filter(Boolean);
 };
-const COMMANDS = ['list', 'types', 'push', 'rm', 'config', 'login', 'whoami', 'logout', 'cache', 'completion'];
+const COMMANDS = ['list', 'types', 'push', 'rm', 'log', 'restore', 'config', 'login', 'whoami', 'logout', 'cache', 'completion'];
 
 describe('snek completion', () => {
   it('offers the commands and the names of sneks for the first word, never "$0"', async () => {
@@ -47,11 +47,14 @@ describe('snek completion', () => {
     expect(await complete(['list', '--type', 'nu'])).toEqual(['numbered']);
   });
 
-  it('offers the flags of the command, and the ids for rm', async () => {
+  it('offers the flags of the command, and the ids for rm, log and restore', async () => {
     expect(await complete(['--t'])).toEqual(['--type', '--token', '--timeout']);
     expect(await complete(['push', '-', '--'])).toEqual(expect.arrayContaining(['--name', '--type', '--id', '--replace', '--url', '--no-cache']));
     expect(await complete(['push', '-', '--name', 'x', '--'])).not.toContain('--name');
     expect(await complete(['rm', 'snek-'])).toEqual(['snek-number-7']);
+    expect(await complete(['log', 'snek-'])).toEqual(['snek-number-7']);
+    expect(await complete(['restore', 'snek-'])).toEqual(['snek-number-7']);
+    expect(await complete(['log', '--l'])).toEqual(['--limit']);
     expect(await complete(['cache', ''])).toEqual(['clear']);
   });
 
@@ -59,7 +62,9 @@ describe('snek completion', () => {
     // `snek completion --help` prints the script, as yargs does; the others print their flags.
     for (const command of Object.keys(COMMAND_FLAGS).filter((c) => c !== 'completion')) {
       const help = (await snek([...(command ? [command] : []), '--help'])).stdout.toString();
-      const listed = [...help.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]!).map((flag) => (flag === '--cache' ? '--no-cache' : flag));
+      // The flags of the Options section: a wrapped command description may start a line with a flag too.
+      const options = help.slice(help.indexOf('\nOptions:\n'));
+      const listed = [...options.matchAll(/^\s+(?:-\w, )?(--[a-z-]+)/gm)].map((m) => m[1]!).map((flag) => (flag === '--cache' ? '--no-cache' : flag));
       expect({ command, flags: [...COMMAND_FLAGS[command]!, ...GLOBAL_FLAGS].sort() }).toEqual({ command, flags: expect.arrayContaining(listed) });
       expect(listed.length).toBeGreaterThan(5);
     }

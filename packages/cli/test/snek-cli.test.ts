@@ -76,7 +76,10 @@ describe('snek [NAME] [--type TYPE]', () => {
 
   it('--json prints the matching sneks as JSON', async () => {
     const run = await snek(['cute', '--json']);
-    expect(JSON.parse(run.stdout.toString())).toEqual([{ id: 'cute', name: 'cute', type: 'cute', content: (await shippedArt('cute')).toString() }]);
+    // The server's sneks as it gives them: with updatedAt (null when its store keeps no history) and updatedBy.
+    const printed = JSON.parse(run.stdout.toString()) as Array<Record<string, unknown>>;
+    expect(printed).toEqual([{ id: 'cute', name: 'cute', type: 'cute', content: (await shippedArt('cute')).toString(), updatedAt: printed[0]?.['updatedAt'], updatedBy: null }]);
+    expect(printed[0]!['updatedAt'] === null || typeof printed[0]!['updatedAt'] === 'string').toBe(true);
   });
 });
 

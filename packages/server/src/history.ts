@@ -54,7 +54,7 @@ export function revisionOf(change: Change): Revision {
 
 function changeLogOf(store: SnekStore): SnekStore & StoreChangeLog {
   if (keepsChangeLog(store)) return store;
-  throw new SnekError('HISTORY_NOT_KEPT', 'This server\'s store keeps no history: it has no change log, so there are no revisions and no audit log. The built-in stores keep one; see docs/writing-a-store.md to add one to a store.');
+  throw new SnekError('HISTORY_NOT_KEPT', 'This server\'s store keeps no history: it has no change log, so there are no revisions and no audit log. The built-in stores keep one; a store plugin does by implementing changes() and latestChanges() (StoreChangeLog in @snek/core).');
 }
 
 // A revisions cursor is the base64url of "b:" and the seq to page on before: it grants nothing, so it is not signed.

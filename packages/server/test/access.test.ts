@@ -20,7 +20,7 @@ const SNEKRC = `server:
 `;
 
 // Every route that reads; only the health checks are open on a private server.
-const READ_ROUTES = ['/v1/sneks', '/v1/sneks/cute', '/v1/types', '/sneks?name=cute', '/openapi.json', '/docs', '/docs/init.js', '/docs/assets/swagger-ui.css'];
+const READ_ROUTES = ['/v1/sneks', '/v1/sneks/cute', '/v1/sneks/cute/revisions', '/v1/types', '/sneks?name=cute', '/openapi.json', '/docs', '/docs/init.js', '/docs/assets/swagger-ui.css'];
 
 let dir: TempDir;
 let server: ServerProcess;

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Change } from '@snek/core';
@@ -318,3 +319,36 @@ describe('a third-party store with a change log but no putIf', () => {
     expect([restored.status, restored.json['name'], restored.etag]).toEqual([200, 'History 1', first.etag]);
   });
 });
+
+describe('docs/api.md', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+    // The README's history session, over HTTP: created, replaced, deleted.
+    for (const [method, content] of [['PUT', '~~<\n'], ['PUT', '~~~~~~<\n'], ['DELETE', '']] as const) {
+      const json = method === 'PUT' ? { name: 'Undo Me', type: 'tiny', content } : undefined;
+      expect((await server.request('/v1/sneks/undo-me', { method, ...(json ? { json } : {}) })).status).toBeLessThan(300);
+    }
+  });
+  afterAll(() => server.stop());
+
+  it('the history examples answer as shown, all but the times', async () => {
+    const doc = await readFile(new URL('../../../docs/api.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## History, undo and the audit log'), doc.indexOf('## Writes that never clobber'));
+    const examples = [...section.matchAll(/```http\n([\s\S]*?)```\s*```json\n([\s\S]*?)```/g)].map((m) => ({ request: m[1]!.trim().split('\n'), answer: JSON.parse(m[2]!) as unknown }));
+    expect(examples.length).toBe(3);
+    for (const { request, answer } of examples) {
+      const [method, path] = request[0]!.split(' ') as [string, string];
+      const headers = Object.fromEntries(request.slice(1).map((line) => line.split(/: (.*)/s, 2).map((part) => part.replace('$SNEK_TOKEN', ADMIN_TOKEN))));
+      const response = await server.request(path, { method, headers, token: null });
+      expect([request[0], await response.json()]).toEqual([request[0], anyTimes(answer)]);
+    }
+  });
+});
+
+/** The example with every time (`at`, `updatedAt`) as any string: they are the only part that differs run to run. */
+function anyTimes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(anyTimes);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, key === 'at' || key === 'updatedAt' ? expect.any(String) : anyTimes(item)]));
+}
