@@ -115,6 +115,19 @@ describe('the read cache', () => {
     expect(await readThrough(cache, held)).toBeUndefined();
   });
 
+  it("reads a snek's change from the store with the snek, not the one a PUT's answer cached before", async () => {
+    const { store, held, cache } = await setUp(60_000);
+    await cache.put(snek('v1'));
+    // This server's PUT answer reads the change of v1; then, before the tail sees it, another server writes v2.
+    expect((await cache.latestChanges(['x']))[0]!.snek?.content).toBe('v1');
+    held.failLog(true);
+    await store.put(snek('v2'));
+    expect(await answer(cache, held)).toEqual(['v2', 'store']);
+    // GET one snek's updatedAt and updatedBy: the change of v2, the snek it answered, not the cached one of v1.
+    expect((await cache.latestChanges(['x']))[0]!.snek?.content).toBe('v2');
+    held.failLog(false);
+  });
+
   it('with maxStaleMs 0 holds nothing: every read goes to the store', async () => {
     const { store, held, cache } = await setUp(0);
     await store.put(snek('v1'));
