@@ -31,6 +31,7 @@ const REGISTRY = ['packages/server/test/private-registry.test.ts', 'packages/ser
 const BROWSER = [
   'packages/server/test/web-browser.test.ts',
   'packages/server/test/web-editor.test.ts',
+  'packages/server/test/web-history.test.ts',
   'packages/server/test/sign-in-oidc.test.ts',
   'packages/auth-oidc/test/code-flow.test.ts',
 ];
@@ -42,6 +43,7 @@ const UNIT = [
   'packages/store-memory/test/',
   'packages/auth-proxy/test/',
   'packages/auth-oidc/test/options.test.ts',
+  'packages/server/test/history-view.test.ts',
   'packages/pack-classic/test/',
   'packages/create-store/test/names.test.ts',
   'packages/create-store/test/versions.test.ts',

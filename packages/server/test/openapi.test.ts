@@ -39,6 +39,7 @@ const ROUTES = [
   ['get', '/docs'],
   ['get', '/'],
   ['get', '/s/{id}'],
+  ['get', '/s/{id}/history'],
   ['get', '/v1/changes/stream'],
 ];
 // Answers 200 and never ends: change-stream.test.ts checks it.

@@ -50,7 +50,7 @@ describe('built-in stores through .snekrc', () => {
     const env = cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: TOKEN });
     let server = await startServerProcess({ cwd: path.join(dir.path, 'etc'), env });
     expect(await put(server.url, 'on-disk', 'plain file\n')).toBe(201);
-    expect((await readdir(path.join(dir.path, 'etc/data'))).sort()).toEqual(['.snek-seeded.json', '.snek-store.lock', 'cute.json', 'fancy.json', 'normal.json', 'on-disk.json']);
+    expect((await readdir(path.join(dir.path, 'etc/data'))).sort()).toEqual(['.snek-changes.jsonl', '.snek-seeded.json', '.snek-store.lock', 'cute.json', 'fancy.json', 'normal.json', 'on-disk.json']);
     expect(await server.stop()).toBe(0);
     server = await startServerProcess({ cwd: path.join(dir.path, 'etc'), env });
     expect(await contentOf(server.url, 'on-disk')).toBe('plain file\n');

@@ -26,6 +26,9 @@ let server: TestServer & { dir: string };
 let writer: { cookie: string; csrf: string };
 let reader: { cookie: string; csrf: string };
 let cuteEtag: string;
+// A put revision of cute, and the delete of a snek made and deleted for the corpus: what restore posts name.
+let cuteSeq = 1;
+let deleteSeq = 1;
 
 async function signIn(token: string): Promise<{ cookie: string; csrf: string }> {
   const response = await tokenSignIn(server.url, token);
@@ -63,6 +66,9 @@ const fieldOf = (overrides: Record<string, string>) => {
 };
 const create = (overrides: Record<string, string> = {}, extra: Partial<Post> = {}): Post => ({ path: '/new', fields: snek({ id: 'hostile', ...overrides }), field: fieldOf(overrides), ...extra });
 const edit = (overrides: Record<string, string> = {}, extra: Partial<Post> = {}): Post => ({ path: '/s/cute/edit', fields: snek(overrides), field: fieldOf(overrides), ...extra });
+/** A restore of cute's revision `{seq}` (filled in at request time), with the page's etag unless given. */
+const RESTORE = '/s/cute/history/{seq}/restore';
+const restore = (extra: Partial<Post> = {}): Post => ({ path: RESTORE, ...extra });
 
 function request(post: Post): RawRequest {
   const who = post.as === 'nobody' ? undefined : post.as === 'reader' ? reader : writer;
@@ -71,7 +77,8 @@ function request(post: Post): RawRequest {
   if (!post.noCsrf && who && !named('csrf')) fields.unshift(['csrf', who.csrf]);
   if (!post.noEtag && post.path !== '/new' && !named('etag')) fields.push(['etag', cuteEtag]);
   const body = post.body ?? encode(fields);
-  return { method: post.method ?? 'POST', path: post.path, headers: { accept: HTML, 'content-type': FORM, ...(who ? { cookie: who.cookie } : {}), ...post.headers }, body, ...(post.chunked ? { chunked: true } : {}) };
+  const path = post.path.replace('{seq}', String(cuteSeq)).replace('{deleteSeq}', String(deleteSeq));
+  return { method: post.method ?? 'POST', path, headers: { accept: HTML, 'content-type': FORM, ...(who ? { cookie: who.cookie } : {}), ...post.headers }, body, ...(post.chunked ? { chunked: true } : {}) };
 }
 
 const HOSTILE: Record<string, Post> = {
@@ -161,6 +168,33 @@ const HOSTILE: Record<string, Post> = {
   'a reader’s edit, with the reader’s own CSRF token': edit({}, { as: 'reader' }),
   'a reader’s delete, with the reader’s own CSRF token': { path: '/s/cute/delete', as: 'reader' },
   'a bearer token instead of a session': create({}, { as: 'nobody', headers: { authorization: `Bearer ${WRITER}` } }),
+  // The history page's restore button: the same guard, and the revision and the ETag must be the page's.
+  'a restore without its etag': restore({ noEtag: true }),
+  'a restore with etag *': restore({ fields: [['etag', '*']] }),
+  'a restore with a weak etag': restore({ fields: [['etag', 'W/"abc"']] }),
+  'a restore with a list of etags': restore({ fields: [['etag', '"a", "b"']] }),
+  'a restore with a stale etag: a conflict page': restore({ fields: [['etag', '"stale"']] }),
+  'a restore with no etag over a snek that exists: a conflict page': restore({ fields: [['etag', '']] }),
+  'a restore with the etag sent twice': restore({ fields: [['etag', '"a"'], ['etag', '"b"']] }),
+  'a restore with art in the form': restore({ fields: [['content', 'pwned']] }),
+  'a restore of a revision that is not there': restore({ path: '/s/cute/history/999999999999/restore' }),
+  'a restore of another snek’s revision': restore({ path: '/s/fancy/history/{seq}/restore' }),
+  'a restore of a delete': restore({ path: '/s/hostile-gone/history/{deleteSeq}/restore', fields: [['etag', '']] }),
+  'a restore of revision 0': restore({ path: '/s/cute/history/0/restore' }),
+  'a restore of revision -1': restore({ path: '/s/cute/history/-1/restore' }),
+  'a restore of revision 1e3': restore({ path: '/s/cute/history/1e3/restore' }),
+  'a restore of a 16-digit revision': restore({ path: '/s/cute/history/9999999999999999/restore' }),
+  'a restore of revision %2e%2e': restore({ path: '/s/cute/history/%2e%2e/restore' }),
+  'a restore of ..%2f..%2fetc': restore({ path: '/s/..%2f..%2fetc/history/{seq}/restore' }),
+  'a restore without a CSRF token': restore({ noCsrf: true }),
+  'a restore with a wrong CSRF token': restore({ fields: [['csrf', 'wrong']] }),
+  'a restore from another site': restore({ headers: { 'sec-fetch-site': 'cross-site' } }),
+  'a restore with Origin of another site': restore({ headers: { origin: 'http://evil.test' } }),
+  'a reader’s restore, with the reader’s own CSRF token': restore({ as: 'reader' }),
+  'a restore with no session': restore({ as: 'nobody' }),
+  'a restore as JSON': restore({ body: JSON.stringify({ etag: '"x"' }), headers: { 'content-type': 'application/json' } }),
+  'PUT of a restore': restore({ method: 'PUT' }),
+  'GET of a restore': restore({ method: 'GET', body: '' }),
   // Methods the editor does not take.
   'PUT /new': create({}, { method: 'PUT' }),
   'DELETE /s/cute/edit': edit({}, { method: 'DELETE' }),
@@ -176,12 +210,24 @@ async function snapshot() {
   return { sneks, records, root: (await readdir(server.dir, { recursive: true })).sort() };
 }
 
+/** The seq of a snek's newest revision. */
+async function newestSeq(id: string): Promise<number> {
+  const response = await fetch(`${server.url}/v1/sneks/${id}/revisions?limit=1`, { headers: { authorization: `Bearer ${WRITER}` } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { items: Array<{ seq: number }> }).items[0]!.seq;
+}
+
 describe('hostile input to the editor’s forms', () => {
   let before: Awaited<ReturnType<typeof snapshot>>;
   beforeAll(async () => {
     server = await startTestServer({ snekrc: SNEKRC, env: { SNEK_ADMIN_TOKEN: '' } });
     [writer, reader] = await Promise.all([signIn(WRITER), signIn(READER)]);
-    cuteEtag = (await fetch(`${server.url}/v1/sneks/cute`, { headers: { authorization: `Bearer ${WRITER}` } })).headers.get('etag')!;
+    const asWriter = { authorization: `Bearer ${WRITER}` };
+    cuteEtag = (await fetch(`${server.url}/v1/sneks/cute`, { headers: asWriter })).headers.get('etag')!;
+    cuteSeq = await newestSeq('cute');
+    await fetch(`${server.url}/v1/sneks/hostile-gone`, { method: 'PUT', headers: { ...asWriter, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Gone', type: 'hostile', content: 'x' }) });
+    await fetch(`${server.url}/v1/sneks/hostile-gone`, { method: 'DELETE', headers: asWriter });
+    deleteSeq = await newestSeq('hostile-gone');
     before = await snapshot();
   });
   afterAll(() => server.stop());
@@ -209,5 +255,9 @@ describe('hostile input to the editor’s forms', () => {
     expect([created.status, edited.status]).toEqual([303, 303]);
     const deleted = await rawRequest(server.url, request({ path: '/s/hostile/delete', fields: [['etag', (await fetch(`${server.url}/v1/sneks/hostile`, { headers: { authorization: `Bearer ${WRITER}` } })).headers.get('etag')!]] }));
     expect(deleted.status).toBe(303);
+    cuteEtag = (await fetch(`${server.url}/v1/sneks/cute`, { headers: { authorization: `Bearer ${WRITER}` } })).headers.get('etag')!;
+    const restored = await rawRequest(server.url, request(restore()));
+    expect(restored.status).toBe(303);
+    expect(await newestSeq('cute')).toBeGreaterThan(cuteSeq);
   });
 });

@@ -4,7 +4,8 @@ import { withConditionalWrites } from '../conditional-fallback.js';
 import { snekEtag } from '../json-response.js';
 import { deleteWithPreconditions, ifMatchFromForm, putWithPreconditions, type Preconditions } from '../preconditions.js';
 import type { AreaRoutes } from '../routes/area-router.js';
-import { checkSnekFields, parseId, type SnekFieldErrors, type SnekFields } from '../validation.js';
+import { checkSnekFields, parseId, type SnekFields } from '../validation.js';
+import { conflictPage, editorForm, isConflict, type EditorForm } from './conflict-page.js';
 import { artFromTextarea, formFields } from './editor-form.js';
 import { sendPage, type WebContext } from './web-context.js';
 
@@ -14,30 +15,8 @@ export const EDITOR_PATHS = ['/new', '/s/:id/edit', '/s/:id/delete'] as const;
 const CREATE_FIELDS = ['csrf', 'id', 'name', 'type', 'content', 'action'] as const;
 const EDIT_FIELDS = ['csrf', 'etag', 'name', 'type', 'content', 'action'] as const;
 const DELETE_FIELDS = ['csrf', 'etag'] as const;
-const FIELD_ORDER: ReadonlyArray<keyof SnekFields> = ['id', 'name', 'type', 'content'];
-
-/** What the editor's form shows: the values as typed, the errors beside them, and where it posts. */
-interface EditorForm {
-  action: string;
-  /** The create form asks for an id; an edit's id is in its URL; a re-create after a delete carries it hidden. */
-  idField: 'input' | 'hidden' | 'none';
-  etag?: string | undefined;
-  values: SnekFields;
-  errors: SnekFieldErrors;
-  /** The field the page focuses: the first with an error. */
-  firstError?: keyof SnekFields | undefined;
-  submit: string;
-}
-
-function editorForm(form: Omit<EditorForm, 'firstError'>): EditorForm {
-  return { ...form, firstError: FIELD_ORDER.find((field) => form.errors[field] !== undefined) };
-}
 
 const writeOptions = (res: Response): WriteOptions => ({ actor: res.locals.actor });
-
-function isConflict(error: unknown): boolean {
-  return SnekError.is(error) && error.code === 'PRECONDITION_FAILED';
-}
 
 /**
  * The gallery's editor: /new, /s/:id/edit and /s/:id/delete, each a page and the plain form post it sends
@@ -50,18 +29,7 @@ export function editorRoutes(router: AreaRoutes, store: SnekStore, context: WebC
   const sendEditor = (req: Request, res: Response, heading: string, form: EditorForm, status = 200) =>
     sendPage(req, res, context, 'editor', { title: heading, heading, form, summary: form.firstError !== undefined }, status);
 
-  /**
-   * Someone else wrote first. The page shows theirs as it is now and yours as you typed it, with a form that
-   * carries yours and the ETag of theirs: keep theirs (leave), or save yours over it. Nothing is dropped.
-   */
-  const sendConflict = async (req: Request, res: Response, id: string, yours: SnekFields, reason: 'changed' | 'exists') => {
-    const theirs = await store.get(id);
-    const heading = !theirs ? 'This snek was deleted meanwhile' : reason === 'exists' ? 'A snek with this id already exists' : 'Someone else changed this snek meanwhile';
-    const form = theirs
-      ? editorForm({ action: `/s/${id}/edit`, idField: 'none', etag: snekEtag(theirs), values: { ...yours, id }, errors: {}, submit: 'Save yours over theirs' })
-      : editorForm({ action: '/new', idField: 'hidden', values: { ...yours, id }, errors: {}, submit: 'Save yours again' });
-    sendPage(req, res, context, 'conflict', { title: heading, heading, id, theirs, form, exists: reason === 'exists' && theirs !== undefined }, 409);
-  };
+  const sendConflict = conflictPage(store, context);
 
   /** Writes the snek if the preconditions hold; false when someone else's write got in first. */
   const write = async (res: Response, snek: Snek, preconditions: Preconditions): Promise<boolean> => {

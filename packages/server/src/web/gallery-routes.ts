@@ -1,9 +1,10 @@
 import type { Request } from 'express';
-import { SnekError, type SnekStore } from '@snek/core';
+import { keepsChangeLog, SnekError, type SnekStore } from '@snek/core';
 import type { AreaRoutes } from '../routes/area-router.js';
 import { countTypes } from '../store-scan.js';
 import { parseId, parseListParams } from '../validation.js';
-import { originOf, sendPage, wantsHtml, type WebContext } from './web-context.js';
+import { lastEdits, newestSeq } from './last-edits.js';
+import { originOf, sendPage, sendWebError, wantsHtml, type WebContext } from './web-context.js';
 
 /** Sneks per gallery page: a few screens of cards, never the whole store. */
 export const GALLERY_PAGE_SIZE = 48;
@@ -41,12 +42,15 @@ export const CARD_PREVIEW_LINES = 24;
 export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: WebContext): void {
   router.get('/', async (req, res) => {
     const query = galleryQuery(req);
+    // Read before the page, so that the live updates start from a change no later than what the page shows.
+    const after = await newestSeq(store);
     const [page, types] = await Promise.all([store.list(query), countTypes(store)]);
+    const edits = await lastEdits(store, page.items.map((snek) => snek.id));
     const { name, type, cursor } = query;
     const limit = query.limit === GALLERY_PAGE_SIZE ? undefined : query.limit;
     const chips = [
       { label: 'All', count: types.reduce((sum, t) => sum + t.count, 0), href: '/', current: !type && !name },
-      ...types.map((t) => ({ label: t.type, count: t.count, href: href({ type: t.type }), current: t.type === type })),
+      ...types.map((t) => ({ label: t.type, type: t.type, count: t.count, href: href({ type: t.type }), current: t.type === type })),
     ];
     const heading = name ? `Sneks named “${name}”` : type ? `Sneks of type ${type}` : 'Sneks';
     sendPage(req, res, context, 'gallery', {
@@ -55,7 +59,16 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
       name: name ?? '',
       type,
       chips,
-      sneks: page.items.map((snek) => ({ ...snek, long: lineCount(snek.content) > CARD_PREVIEW_LINES })),
+      sneks: page.items.map((snek) => ({ ...snek, long: lineCount(snek.content) > CARD_PREVIEW_LINES, edited: edits.get(snek.id) })),
+      // What gallery.js needs to keep the page live: where the log stood, and which sneks belong on this page.
+      live: after === undefined ? undefined : {
+        after,
+        type,
+        name,
+        from: cursor ? page.items[0]?.id : undefined,
+        to: page.nextCursor ? page.items.at(-1)?.id : undefined,
+        previewLines: CARD_PREVIEW_LINES,
+      },
       empty: emptyMessage(name, type),
       allHref: name || type ? '/' : undefined,
       firstHref: cursor ? href({ name, type, limit }) : undefined,
@@ -67,8 +80,15 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
   router.get('/s/:id', async (req, res) => {
     res.vary('Accept');
     const id = parseId(req);
-    const snek = await store.get(id);
-    if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". See them all at ${originOf(req, context)}/`);
+    const [snek, edits] = await Promise.all([store.get(id), lastEdits(store, [id])]);
+    const edited = edits.get(id);
+    if (!snek) {
+      if (!edited) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". See them all at ${originOf(req, context)}/`);
+      // Deleted, with its history kept: say so, and where it can be restored from.
+      const history = `/s/${id}/history`;
+      const error = new SnekError('SNEK_NOT_FOUND', `The snek "${id}" was deleted ${edited.time.ago}${edited.by ? ` by ${edited.by}` : ''}. Its history, from which it can be restored, is at ${originOf(req, context)}${history}`);
+      return sendWebError(req, res, context, error, !wantsHtml(req), { href: history, text: `The history of “${id}”` });
+    }
     if (!wantsHtml(req)) {
       // The art and a final newline, as the snek CLI prints it.
       res.type('text/plain').send(snek.content.endsWith('\n') ? snek.content : `${snek.content}\n`);
@@ -80,8 +100,10 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
       snek,
       typeHref: href({ type: snek.type }),
       curl: `curl ${bearer}${originOf(req, context)}/s/${snek.id}`,
-      // The editor's redirect after a save: fixed words, nothing from the URL shown back.
-      notice: req.query['saved'] === '1' ? 'Saved.' : undefined,
+      edited,
+      historyHref: keepsChangeLog(store) ? `/s/${snek.id}/history` : undefined,
+      // The editor's redirects after a save and a restore: fixed words, nothing from the URL shown back.
+      notice: req.query['saved'] === '1' ? 'Saved.' : req.query['restored'] === '1' ? 'Restored.' : undefined,
     });
   });
 }

@@ -20,7 +20,8 @@ const faults = {
 
 /**
  * The gallery's pages and the plain-text sneks for curl. Their errors are a page or a line of text, not problem+json,
- * and /signin, /signout and the editor (/new, /s/:id/edit, /s/:id/delete) are left out: they are a browser's forms, not an API.
+ * and /signin, /signout, the editor (/new, /s/:id/edit, /s/:id/delete) and the restore button's post
+ * (/s/:id/history/:seq/restore) are left out: they are a browser's forms, not an API.
  */
 export function webPaths() {
   return {
@@ -55,6 +56,27 @@ export function webPaths() {
           '400': { description: `The id is not a slug: one line, or a page; or (problem+json) ${BROKEN_HTTP}`, content: { ...pageOrLine, ...brokenHttp } },
           ...textAuthErrors,
           '404': { description: 'No such snek: one line, or a page', content: pageOrLine },
+          ...faults,
+        },
+      },
+    },
+    '/s/{id}/history': {
+      parameters: [
+        { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug; a deleted snek’s history is here too.' },
+      ],
+      get: {
+        operationId: 'getSnekHistoryPage',
+        tags: ['gallery'],
+        summary: 'A snek’s history as a page: who, when and a diff of the art per revision, newest first',
+        description: 'For a browser; programs read GET /v1/sneks/{id}/revisions. A writer’s page has a restore button per revision. Absent with `server.web: false`.',
+        security: READ_SECURITY,
+        parameters: [{ name: 'cursor', in: 'query', required: false, schema: { type: 'string' }, description: 'From the page’s "Older revisions" link.' }],
+        responses: {
+          '200': html('The history page'),
+          '303': toSignIn,
+          '400': { description: `The id is not a slug, or the cursor is not one the server gave out: one line, or a page; or (problem+json) ${BROKEN_HTTP}`, content: { ...pageOrLine, ...brokenHttp } },
+          ...textAuthErrors,
+          '404': { description: 'No history of that snek, or a store that keeps none: one line, or a page', content: pageOrLine },
           ...faults,
         },
       },

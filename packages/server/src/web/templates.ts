@@ -2,9 +2,9 @@ import { Eta } from 'eta';
 import { readWebFile } from './web-files.js';
 import type { AssetUrls } from './static-assets.js';
 
-const PAGES = ['layout', 'snek-form', 'gallery', 'snek', 'sign-in', 'signed-in', 'sign-in-away', 'error', 'editor', 'conflict', 'delete'] as const;
-/** A page of its own; the layout and the editor's form (a part of the editor and conflict pages) are not. */
-export type PageName = Exclude<(typeof PAGES)[number], 'layout' | 'snek-form'>;
+const PAGES = ['layout', 'snek-form', 'edited', 'gallery', 'snek', 'history', 'sign-in', 'signed-in', 'sign-in-away', 'error', 'editor', 'conflict', 'delete'] as const;
+/** A page of its own; the layout, the editor's form (of the editor and conflict pages) and the "edited … by" line are parts. */
+export type PageName = Exclude<(typeof PAGES)[number], 'layout' | 'snek-form' | 'edited'>;
 
 /** What every page's layout needs. */
 export interface PageFrame {

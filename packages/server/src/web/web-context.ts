@@ -40,10 +40,10 @@ export function sendPage(req: Request, res: Response, context: WebContext, name:
 }
 
 /** An error as a page or a line of text; 5xx say only that it failed (the log has why, under the request id). */
-export function sendWebError(req: Request, res: Response, context: WebContext, error: SnekError, asText: boolean): void {
+export function sendWebError(req: Request, res: Response, context: WebContext, error: SnekError, asText: boolean, link?: { href: string; text: string }): void {
   const status = statusForCode(error.code);
   const message = status === 500 ? `The server failed to show this. Its log has the details under request id ${res.locals.requestId}.` : error.message;
   if (asText) return void res.status(status).type('text/plain').send(`${message}\n`);
-  const heading = status === 404 ? 'No such snek' : status >= 500 ? 'The server could not answer' : 'That did not work';
-  sendPage(req, res, context, 'error', { title: 'Not here', heading, message }, status);
+  const heading = error.code === 'HISTORY_NOT_KEPT' ? 'No history kept' : status === 404 ? 'No such snek' : status >= 500 ? 'The server could not answer' : 'That did not work';
+  sendPage(req, res, context, 'error', { title: 'Not here', heading, message, link }, status);
 }

@@ -9,6 +9,7 @@ import { requireCsrf } from './csrf.js';
 import { formBody } from './editor-form.js';
 import { EDITOR_PATHS, editorRoutes } from './editor-routes.js';
 import { galleryRoutes } from './gallery-routes.js';
+import { historyRoutes, RESTORE_PATH } from './history-routes.js';
 import { sameOriginOnly } from './same-origin.js';
 import { requireSignInCsrf, signInFormBody } from './sign-in-form.js';
 import { offersSignIn, signInRoutes } from './sign-in-routes.js';
@@ -87,7 +88,8 @@ export function webRouter(options: WebRouterOptions): Router {
     if (method !== 'get') {
       if (path === '/signin' || path === '/signin/:provider') return signInPost;
       if (path === '/signout') return signOutPost;
-      if (EDITOR.has(path)) return editorPost;
+      // The restore button writes as the editor does, with the same checks.
+      if (EDITOR.has(path) || path === RESTORE_PATH) return editorPost;
       // A post this guard has no rule for is refused, whatever a route file registers.
       return [noSuchForm];
     }
@@ -101,5 +103,6 @@ export function webRouter(options: WebRouterOptions): Router {
   signInRoutes(routes, context);
   galleryRoutes(routes, options.store, context);
   editorRoutes(routes, options.store, context);
+  historyRoutes(routes, options.store, context);
   return routes.seal(webErrorHandler(context, options.logger));
 }
