@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { MAX_CHANGES_LIMIT, SnekError, type Change, type SnekStore, type StoreChangeLog } from '@snek/core';
-import { publicActor } from './actor.js';
 import type { ChangeTail } from './change-tail.js';
 import { ChangeTypes } from './change-types.js';
+import { publicActor } from './history.js';
 
 /** A comment line this often keeps proxies from closing an idle stream. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
