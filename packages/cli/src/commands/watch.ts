@@ -27,7 +27,8 @@ const SILENCE_MS = 45_000;
 /**
  * `snek watch [--type TYPE]`: one line per change as it happens, until Ctrl-C. When the connection drops it
  * reconnects, waiting longer after each failure, and resumes after the last change it printed (Last-Event-ID).
- * Only the first connection's failure ends it, with the exit status any command would give.
+ * A first connection that fails, or a later one that the server refuses (4xx), ends it with the exit status any
+ * command would give.
  */
 export async function watch(args: WatchArgs): Promise<void> {
   const { client, url } = await commandContext(args);
