@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { networkErrorMessage } from './network-errors.js';
 import { isAuthMethods, isWhoAmI, type AuthMethods, type WhoAmI } from './auth-answers.js';
@@ -149,6 +150,60 @@ export class SnekClient {
   async delete(id: string): Promise<void> {
     const response = await this.send('delete', `/v1/sneks/${encodeURIComponent(id)}`);
     this.expect(response, () => response.status === 204);
+  }
+
+  /**
+   * GET /v1/changes/stream: the body as it arrives, once the server answers 200 within the timeout (the timeout is
+   * for the answer's headers alone: the body may take forever). A refusal or a failure to connect is the SnekError
+   * any other call would give. `signal` cuts the stream off.
+   */
+  async changeStream(query: { type?: string | undefined; lastEventId?: string | undefined }, signal: AbortSignal): Promise<AsyncIterable<Buffer>> {
+    const request = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.abort();
+    }, this.options.timeoutMs);
+    const cut = () => request.abort();
+    if (signal.aborted) cut();
+    signal.addEventListener('abort', cut, { once: true });
+    let response: AxiosResponse<Readable>;
+    try {
+      response = await this.http.request<Readable>({
+        method: 'get',
+        url: '/v1/changes/stream',
+        params: query.type === undefined ? {} : { type: query.type },
+        headers: { accept: 'text/event-stream', ...(query.lastEventId ? { 'last-event-id': query.lastEventId } : {}) },
+        responseType: 'stream',
+        timeout: 0,
+        signal: request.signal,
+      });
+    } catch (error) {
+      signal.removeEventListener('abort', cut);
+      if (signal.aborted) throw error;
+      throw this.networkError(timedOut ? { code: 'ETIMEDOUT' } : error);
+    } finally {
+      clearTimeout(timer);
+    }
+    const contentType = response.headers['content-type'] as unknown;
+    if (response.status === 200 && typeof contentType === 'string' && contentType.startsWith('text/event-stream')) return response.data;
+    signal.removeEventListener('abort', cut);
+    // A refusal's problem+json, read whole (a page that is not the API's, only its start).
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.data as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      if ((size += chunk.length) > 65_536) break;
+    }
+    response.data.destroy();
+    let data: unknown;
+    try {
+      data = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      data = undefined;
+    }
+    if (response.status < 400) throw new SnekError('SERVER_ERROR', notSnekApiMessage(this.options.url, response.status, response.headers['content-type']), { details: { status: response.status } });
+    throw this.failure({ ...response, data });
   }
 
   /** "already exists (NAME, type TYPE)": from the 412's `current`, else from a GET of the snek. */

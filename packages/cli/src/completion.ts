@@ -17,6 +17,7 @@ export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   config: [],
   login: ['--provider'],
   whoami: [],
+  watch: ['--type'],
   logout: [],
   cache: [],
   completion: [],

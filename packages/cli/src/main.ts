@@ -12,6 +12,7 @@ import { push } from './commands/push.js';
 import { restore } from './commands/restore.js';
 import { rm } from './commands/rm.js';
 import { show } from './commands/show.js';
+import { watch } from './commands/watch.js';
 import { whoami } from './commands/whoami.js';
 import { COMPLETION_FLAG, completions, formatCompletions, wordsAfterCommand } from './completion.js';
 import { VERSION } from './context.js';
@@ -73,6 +74,7 @@ function parser(argv: string[]) {
       (y) => y.option('provider', { type: 'string', describe: "The server's sign-in provider to use (default: the first with a device client)" }),
       (args) => login(args),
     )
+    .command('watch', 'Print changes as they happen (seq, time, op, id, who), reconnecting after a drop, until Ctrl-C', (y) => y.option('type', { type: 'string', describe: 'Only changes of sneks of this type' }), (args) => watch(args))
     .command('whoami', 'Show who the server takes you for, and your scopes', (y) => y, (args) => whoami(args))
     .command('logout', "Forget this server's tokens from snek login", (y) => y, (args) => logout(args))
     .command('cache <action>', 'clear: empty the cache of printed sneks ($XDG_CACHE_HOME/snek, else ~/.cache/snek)', (y) => y.positional('action', { choices: ['clear'] as const, demandOption: true }), (args) => cacheClear(args))

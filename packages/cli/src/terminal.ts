@@ -26,7 +26,7 @@ export function artLines(content: string): string {
 // JSON.stringify escapes C0 but leaves DEL, C1, bidi controls and the line separators raw.
 const RAW_IN_JSON = /[\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/gu;
 
-/** JSON that a terminal shows as text: the same value, with those characters written as \uXXXX. */
-export function terminalJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** JSON that a terminal shows as text: the same value, with those characters written as \uXXXX. `indent` 0: one line. */
+export function terminalJson(value: unknown, indent = 2): string {
+  return JSON.stringify(value, null, indent).replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

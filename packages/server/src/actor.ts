@@ -21,14 +21,3 @@ export function actorOfPerson(person: Person): Actor {
 export function actorOfSession(session: Session): Actor {
   return actorOfPerson(session.person);
 }
-
-/** Who made a change, as readers see it: a person's name (else email, else id) or the token's name, and no more. */
-export interface PublicActor {
-  kind: Actor['kind'];
-  name: string;
-}
-
-export function publicActor(actor: Actor | null | undefined): PublicActor | null {
-  if (!actor) return null;
-  return { kind: actor.kind, name: (actor.kind === 'person' ? (actor.name ?? actor.email) : actor.name) ?? actor.id };
-}

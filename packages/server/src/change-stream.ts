@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { MAX_CHANGES_LIMIT, SnekError, type Change, type SnekStore, type StoreChangeLog } from '@snek/core';
-import { publicActor } from './actor.js';
 import type { ChangeTail } from './change-tail.js';
 import { ChangeTypes } from './change-types.js';
+import { publicActor } from './history.js';
 
 /** A comment line this often keeps proxies from closing an idle stream. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -11,6 +11,8 @@ export const DEFAULT_HEARTBEAT_MS = 15_000;
 export const RETRY_MS = 2_000;
 // A client this far behind is cut off rather than buffered for: it resumes from its Last-Event-ID, out of the log.
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+// Nor does a stream hold more changes than this while it reads its backlog or the types of earlier ones.
+const MAX_HELD_CHANGES = 10_000;
 
 export interface ChangeStreamsOptions {
   /** The store's change log, for the backlog of a resumed stream and the type a snek had before a change. */
@@ -55,11 +57,6 @@ export class ChangeStreams {
   constructor(private readonly options: ChangeStreamsOptions) {
     this.types = new ChangeTypes(options.store);
     this.heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  }
-
-  /** How many streams are open. */
-  get size(): number {
-    return this.open.size;
   }
 
   serve(req: Request, res: Response, query: ChangeStreamQuery): void {
@@ -120,13 +117,13 @@ export class ChangeStreams {
       }
     };
     const fail = (error: unknown) => {
-      logger.warn({ err: error, reqId: res.locals['requestId'] }, 'a change stream could not read the change log: closed; its client resumes from Last-Event-ID');
+      logger.warn({ err: error, reqId: res.locals['requestId'] }, `a change stream was closed (${(error as Error).message}); its client resumes from Last-Event-ID`);
       end();
     };
 
     const unsubscribe = tail.subscribe({
       change: (change) => {
-        held.push(change);
+        if (held.push(change) > MAX_HELD_CHANGES) return void fail(new Error(`${MAX_HELD_CHANGES} changes arrived before this stream could send them`));
         sendHeld().catch(fail);
       },
       end,

@@ -1,4 +1,4 @@
-import type { Change, Snek, SnekStore, StoreChangeLog } from '@snek/core';
+import { sameSnek, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
 import type { ChangeTail } from './change-tail.js';
 
 /** How much the cache holds at most: entries, and characters of art (a snek's content is at most 128 KiB). */
@@ -9,10 +9,10 @@ export interface ReadCacheLimits {
 
 const DEFAULT_LIMITS: ReadCacheLimits = { maxEntries: 10_000, maxChars: 32 * 1024 * 1024 };
 
-/** What the cache knows of one id: its snek (null: none) and its newest change (null: none), each once read. */
+/** One id as the cache holds it: its snek and its newest change (null: none), read together and agreeing. */
 interface Entry {
-  snek?: Snek | null;
-  latest?: Change | null;
+  snek: Snek | null;
+  latest: Change | null;
   chars: number;
 }
 
@@ -37,21 +37,25 @@ const WRITES: Record<string, (args: unknown[]) => string[]> = {
  * The store as the routes see it on a server with a change log: `get(id)` and `latestChanges([id])` answer from an
  * in-process cache while the tail has read the log within `maxStaleMs`, and from the store otherwise, so no answer
  * lags a write made through another server by more than that. Each change the tail reads drops its id; this
- * process's own writes drop theirs as they return (read-your-writes on one server) and wake the tail. A read that
- * was in flight when its id changed does not fill the cache. `maxStaleMs` 0: no cache, the writes still wake the
- * tail. Every other method is the store's own.
+ * process's own writes drop theirs as they return (read-your-writes on one server) and wake the tail. An entry holds
+ * both answers, read together, so a snek and its updatedAt always agree; a read that was in flight when its id
+ * changed does not fill the cache. `maxStaleMs` 0: no cache, the writes still wake the tail. Every other method is
+ * the store's own.
  */
 export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, maxStaleMs: number, limits: ReadCacheLimits = DEFAULT_LIMITS): SnekStore & StoreChangeLog {
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Set<Read>>();
   let chars = 0;
 
-  const drop = (id: string) => {
+  const remove = (id: string) => {
     const entry = entries.get(id);
-    if (entry) {
-      chars -= entry.chars;
-      entries.delete(id);
-    }
+    if (!entry) return;
+    chars -= entry.chars;
+    entries.delete(id);
+  };
+  // A change of `id`: what the cache holds of it, and what the reads in flight will bring, may be older.
+  const drop = (id: string) => {
+    remove(id);
     for (const read of inFlight.get(id) ?? []) read.stale = true;
   };
   tail.subscribe({ change: (change) => drop(change.id) });
@@ -67,12 +71,9 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
     return entry;
   };
 
-  const fill = (id: string, update: (entry: Entry) => void) => {
-    const entry = entries.get(id) ?? { chars: 0 };
-    entries.delete(id);
-    chars -= entry.chars;
-    update(entry);
-    entry.chars = (entry.snek?.content.length ?? 0) + (entry.latest?.snek?.content.length ?? 0);
+  const fill = (id: string, snek: Snek | undefined, latest: Change | undefined) => {
+    remove(id);
+    const entry: Entry = { snek: snek ? { ...snek } : null, latest: latest ?? null, chars: (snek?.content.length ?? 0) + (latest?.snek?.content.length ?? 0) };
     entries.set(id, entry);
     chars += entry.chars;
     for (const [oldest, old] of entries) {
@@ -82,17 +83,23 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
     }
   };
 
-  /** Reads from the store, filling the cache only if no change of `id` was applied meanwhile. */
-  const readThrough = async <T>(id: string, read: () => Promise<T>, keep: (entry: Entry, value: T) => void): Promise<T> => {
+  /**
+   * The snek and its newest change, read from the store together, so that an answer made of both (a snek with its
+   * updatedAt) agrees with itself. Filled only if no change of `id` was applied while they were read, and only if
+   * they agree: the newest change wrote this very snek, or deleted it (a snek with no change at all agrees too).
+   */
+  const load = async (id: string): Promise<{ snek: Snek | undefined; latest: Change | undefined }> => {
     // Before the tail knows where the log ends, a change this read misses might never be applied: no fill.
     const pending: Read = { stale: tail.lastSeq === undefined };
     let reads = inFlight.get(id);
     if (!reads) inFlight.set(id, (reads = new Set()));
     reads.add(pending);
     try {
-      const value = await read();
-      if (!pending.stale) fill(id, (entry) => keep(entry, value));
-      return value;
+      const [snek, changes] = await Promise.all([store.get(id), store.latestChanges([id])]);
+      const latest = changes.find((change) => change.id === id);
+      const agree = latest === undefined || (latest.op === 'put' ? sameSnek(latest.snek, snek) : snek === undefined);
+      if (!pending.stale && agree) fill(id, snek, latest);
+      return { snek, latest };
     } finally {
       reads.delete(pending);
       if (!reads.size) inFlight.delete(id);
@@ -117,20 +124,22 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
   }
   if (maxStaleMs <= 0) return cached as unknown as SnekStore & StoreChangeLog;
 
+  // While the tail lags, the store answers alone, one call for one call: no entry would be served anyway.
   cached['get'] = async (...args: unknown[]) => {
     const id = args[0] as string;
-    const entry = fresh() ? hit(id) : undefined;
-    if (entry?.snek !== undefined) return entry.snek ? { ...entry.snek } : undefined;
-    return readThrough(id, () => store.get(id), (into, snek) => (into.snek = snek ? { ...snek } : null));
+    if (!fresh()) return store.get(id);
+    const entry = hit(id);
+    const snek = entry ? entry.snek : (await load(id)).snek;
+    return snek ? { ...snek } : undefined;
   };
   cached['latestChanges'] = async (...args: unknown[]) => {
     const ids = args[0] as readonly string[];
     // Pages of many ids (lists) go to the store: the cache is for GET one snek.
-    if (ids.length !== 1) return store.latestChanges(ids);
+    if (ids.length !== 1 || !fresh()) return store.latestChanges(ids);
     const id = ids[0]!;
-    const entry = fresh() ? hit(id) : undefined;
-    if (entry?.latest !== undefined) return entry.latest ? [entry.latest] : [];
-    return readThrough(id, () => store.latestChanges(ids), (into, changes) => (into.latest = changes.find((change) => change.id === id) ?? null));
+    const entry = hit(id);
+    const latest = entry ? entry.latest : (await load(id)).latest;
+    return latest ? [latest] : [];
   };
   return cached as unknown as SnekStore & StoreChangeLog;
 }

@@ -1,13 +1,17 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { keepsChangeLog, writesInBulk, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
 import { openEventStream, type ChangeEventData, type EventStream } from './helpers/event-stream.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/in-process.js';
-import { BUILT_IN_STORES } from './helpers/store-configs.js';
+import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
 
 type Server = TestServer & { dir: string };
 const AUTH = { authorization: `Bearer ${ADMIN_TOKEN}` };
-const STORES = { memory: BUILT_IN_STORES.memory, sqlite: BUILT_IN_STORES.sqlite };
+// Postgres too where it runs (always in CI): its tail is woken by LISTEN/NOTIFY as well as by polling.
+const STORES: Record<string, string> = { memory: BUILT_IN_STORES.memory, sqlite: BUILT_IN_STORES.sqlite, ...(BUILT_IN_STORES.postgres ? { postgres: BUILT_IN_STORES.postgres } : {}) };
+afterAll(() => dropBuiltInStoreData());
 const snek = (id: string, type = 'cute'): Snek => ({ id, name: `Snek ${id}`, type, content: `art of ${id}\n` });
 
 function changeLog(server: Server): SnekStore & StoreChangeLog {
@@ -35,7 +39,7 @@ async function writeMany(server: Server, sneks: Snek[]): Promise<void> {
 const open = (server: Server, query = '', headers: Record<string, string> = {}) => openEventStream(`${server.url}/v1/changes/stream${query}`, { ...AUTH, ...headers });
 const seqsOf = (stream: EventStream) => stream.changes().map((change) => change.seq);
 
-describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('GET /v1/changes/stream on the %s store', (storeName) => {
+describe.each(Object.keys(STORES))('GET /v1/changes/stream on the %s store', (storeName) => {
   let server: Server;
   const streams: EventStream[] = [];
   const watch = async (query = '', headers: Record<string, string> = {}) => {
@@ -44,7 +48,7 @@ describe.each(Object.keys(STORES) as Array<keyof typeof STORES>)('GET /v1/change
     return stream;
   };
   beforeAll(async () => {
-    server = await startTestServer({ snekrc: `${STORES[storeName]}  packs: []\n`, env: { SNEK_STREAM_HEARTBEAT_MS: '50' } });
+    server = await startTestServer({ snekrc: `${STORES[storeName]!}  packs: []\n`, env: { SNEK_STREAM_HEARTBEAT_MS: '50' } });
   });
   afterAll(async () => {
     for (const stream of streams) stream.close();
@@ -199,7 +203,7 @@ describe('GET /v1/changes/stream and the server around it', () => {
     try {
       const response = await server.request('/v1/changes/stream');
       const body = (await response.json()) as { code: string; detail: string };
-      expect([response.status, body.code]).toEqual([404, 'ROUTE_NOT_FOUND']);
+      expect([response.status, body.code]).toEqual([404, 'HISTORY_NOT_KEPT']);
       expect(body.detail).toMatch(/keeps no change log/);
     } finally {
       await server.stop();
@@ -225,5 +229,35 @@ describe('GET /v1/changes/stream and the server around it', () => {
       for (const stream of streams) stream.close();
       await server.stop();
     }
+  });
+});
+
+describe('docs/api.md, live changes', () => {
+  it('its curl line, run with the real curl, prints events like those it shows', async () => {
+    const doc = await readFile(new URL('../../../docs/api.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf('## Live changes'));
+    const command = /```sh\n(curl -N [^\n]+)\n```/.exec(section)![1]!;
+    const shown = /```text\n([\s\S]*?)```/.exec(section)![1]!;
+    const server = await startTestServer({ snekrc: 'server:\n  store: memory\n  packs: []\n' });
+    const curl = spawn('bash', ['-c', command.replace('http://localhost:8000', server.url)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    try {
+      const events = new Promise<void>((resolve) => {
+        curl.stdout.on('data', (chunk: Buffer) => {
+          printed += chunk;
+          if ((printed.match(/^event: change$/gm) ?? []).length === 2) resolve();
+        });
+      });
+      await new Promise<void>((resolve) => curl.stdout.once('data', () => resolve()));
+      await server.request('/v1/sneks/tiny-snek', { method: 'PUT', json: { name: 'Tiny Snek', type: 'tiny', content: '~~~~~~~~<\n' } });
+      await server.request('/v1/sneks/tiny-snek', { method: 'DELETE' });
+      await events;
+    } finally {
+      curl.kill();
+      await server.stop();
+    }
+    // The same lines, field by field, but for the seqs and the times.
+    const shape = (text: string) => text.replace(/^: ping\n\n/m, '').replace(/\d+/g, 'N').trimEnd();
+    expect(shape(printed)).toBe(shape(shown));
   });
 });

@@ -182,6 +182,18 @@ const HOSTILE: Record<string, RawRequest> = {
   'a repeated audit log after': get('/v1/changes?after=1&after=2', asAuditor),
   'an audit log cursor': get('/v1/changes?cursor=abc', asAuditor),
   'a POST to the audit log': { method: 'POST', path: '/v1/changes', headers: { ...json, ...asAuditor }, body: '{}' },
+  // The change stream: every bad resume point or filter is refused before the stream opens.
+  'a stream after -1': get('/v1/changes/stream?after=-1'),
+  'a stream after that is a word': get('/v1/changes/stream?after=now'),
+  'a stream after past 2^53': get('/v1/changes/stream?after=99999999999999999999'),
+  'a repeated stream after': get('/v1/changes/stream?after=1&after=2'),
+  'a stream of a type that is not a slug': get('/v1/changes/stream?type=..%2F..'),
+  'a stream of a 65-character type': get(`/v1/changes/stream?type=${'t'.repeat(65)}`),
+  'an unknown stream parameter': get('/v1/changes/stream?id=cute'),
+  'a Last-Event-ID that is a word': get('/v1/changes/stream', { 'last-event-id': 'latest' }),
+  'a negative Last-Event-ID': get('/v1/changes/stream', { 'last-event-id': '-5' }),
+  'a 10,000-digit Last-Event-ID': get('/v1/changes/stream', { 'last-event-id': '9'.repeat(10_000) }),
+  'a POST to the stream': { method: 'POST', path: '/v1/changes/stream', headers: { ...json, ...asWriter }, body: '{}' },
   // Routes and methods that do not exist.
   'POST to the collection': { method: 'POST', path: '/v1/sneks', headers: { ...json, ...asWriter }, body: JSON.stringify(valid) },
   'PATCH a snek': { method: 'PATCH', path: '/v1/sneks/cute', headers: { ...json, ...asWriter }, body: '{}' },

@@ -9,14 +9,18 @@ import { cacheReads } from '../src/read-cache.js';
 // events that a busy server meets only by chance. Writes made on `store` itself stand for another server's.
 const snek = (content: string): Snek => ({ id: 'x', name: 'X', type: 'race', content });
 
-/** The memory store, with `get` answering only when released (it reads at once, as a database snapshot would). */
-function heldStore(store: MemorySnekStore) {
+/**
+ * The memory store, with `get` answering only when released (it reads at once, as a database snapshot would); with
+ * `holdLatest`, `latestChanges` instead waits for the release before it reads.
+ */
+function heldStore(store: MemorySnekStore, holdLatest = false) {
   const held: Array<() => void> = [];
   let failing = false;
+  const hold = () => new Promise<void>((resolve) => held.push(resolve));
   const view: SnekStore & StoreChangeLog = {
     get: async (id) => {
       const value = await store.get(id);
-      await new Promise<void>((resolve) => held.push(resolve));
+      if (!holdLatest) await hold();
       return value;
     },
     put: (one, options) => store.put(one, options),
@@ -24,7 +28,10 @@ function heldStore(store: MemorySnekStore) {
     list: (query) => store.list(query),
     close: () => store.close(),
     changes: (query) => (failing ? Promise.reject(new SnekError('STORE_UNAVAILABLE', 'the log is down')) : store.changes(query)),
-    latestChanges: (ids) => store.latestChanges(ids),
+    latestChanges: async (ids) => {
+      if (holdLatest) await hold();
+      return store.latestChanges(ids);
+    },
   };
   return {
     view,
@@ -46,10 +53,10 @@ afterEach(async () => {
   await Promise.all(tails.splice(0).map((tail) => tail.close()));
 });
 
-async function setUp(maxStaleMs: number) {
+async function setUp(maxStaleMs: number, { holdLatest = false, pollMs = 10 } = {}) {
   const store = new MemorySnekStore();
-  const held = heldStore(store);
-  const tail = new ChangeTail({ store: held.view, pollMs: 10, logger: pino({ level: 'silent' }) });
+  const held = heldStore(store, holdLatest);
+  const tail = new ChangeTail({ store: held.view, pollMs, logger: pino({ level: 'silent' }) });
   tails.push(tail);
   await tail.start();
   return { store, held, tail, cache: cacheReads(held.view, tail, maxStaleMs) };
@@ -79,6 +86,18 @@ describe('the read cache', () => {
     expect((await reading)?.content).toBe('v1');
     // Had that read filled the cache, this would be v1 for the next minute.
     expect(await readThrough(cache, held)).toBe('v2');
+  });
+
+  it('does not keep a snek and a newest change that disagree, as when a write lands between the two reads', async () => {
+    // A tail that reads the log only at start: what the cache holds is all that could answer for the next minute.
+    const { store, held, cache } = await setUp(60_000, { holdLatest: true, pollMs: 60_000 });
+    await store.put(snek('v1'));
+    const reading = cache.get('x');
+    // get has read v1; another server writes v2 before latestChanges reads, which then sees v2's change.
+    await store.put(snek('v2'));
+    await held.release();
+    expect((await reading)?.content).toBe('v1');
+    expect(await answer(cache, held)).toEqual(['v2', 'store']);
   });
 
   it('serves from the cache while the tail keeps up, drops an entry when its change arrives', async () => {

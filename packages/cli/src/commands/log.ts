@@ -21,7 +21,7 @@ export async function log(args: LogArgs): Promise<void> {
   const revisions = await client.allRevisions(args.id, args.limit);
   if (args.json) return printJson(revisions);
   const now = Date.now();
-  const rows = revisions.map((revision) => [String(revision.seq), when(revision.at, now), who(revision.by), terminalLine(revision.op)]);
+  const rows = revisions.map((revision) => [String(revision.seq), when(revision.at, now), actorLabel(revision.by), terminalLine(revision.op)]);
   process.stdout.write(formatColumns(rows));
 }
 
@@ -31,7 +31,7 @@ function when(at: string, now: number): string {
 }
 
 /** "Ada Lovelace", "token ci", or "-" for a write that named nobody (packs seeded at start). */
-function who(by: PublicActor | null): string {
+export function actorLabel(by: PublicActor | null): string {
   if (!by) return '-';
   return by.kind === 'token' ? `token ${terminalLine(by.name)}` : terminalLine(by.name);
 }

@@ -32,6 +32,10 @@ export function runSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd: 
 export interface RunningSnek {
   /** Resolves with the first match of `pattern` in what it has printed on stderr so far or later. */
   stderrMatch(pattern: RegExp): Promise<RegExpExecArray>;
+  /** The same on stdout. */
+  stdoutMatch(pattern: RegExp): Promise<RegExpExecArray>;
+  /** Sends a signal, as a terminal's Ctrl-C would (SIGINT). */
+  signal(name: NodeJS.Signals): void;
   /** Resolves when it exits, with all it printed. */
   done: Promise<SnekRun>;
   kill(): void;
@@ -44,36 +48,46 @@ export function startSnek(args: string[], options: { env: NodeJS.ProcessEnv; cwd
   let stderr = '';
   const waiting = new Set<() => void>();
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  const wake = () => {
+    for (const check of waiting) check();
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout.push(chunk);
+    wake();
+  });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk;
-    for (const check of waiting) check();
+    wake();
   });
   const done = new Promise<SnekRun>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      for (const check of waiting) check();
+      wake();
       resolve({ code, stdout: Buffer.concat(stdout), stderr });
     });
   });
+  const match = (stream: 'stdout' | 'stderr', pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const text = stream === 'stdout' ? Buffer.concat(stdout).toString() : stderr;
+        const found = pattern.exec(text);
+        if (found) {
+          waiting.delete(check);
+          resolve(found);
+        } else if (child.exitCode !== null || child.signalCode !== null) {
+          waiting.delete(check);
+          reject(new Error(`snek exited (${child.exitCode ?? child.signalCode}) before printing ${pattern} on ${stream}:\n${text}\n${stream === 'stdout' ? stderr : ''}`));
+        }
+      };
+      waiting.add(check);
+      check();
+    });
   return {
     done,
     kill: () => child.kill('SIGKILL'),
-    stderrMatch: (pattern) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          const match = pattern.exec(stderr);
-          if (match) {
-            waiting.delete(check);
-            resolve(match);
-          } else if (child.exitCode !== null || child.signalCode !== null) {
-            waiting.delete(check);
-            reject(new Error(`snek exited (${child.exitCode ?? child.signalCode}) before printing ${pattern} on stderr:\n${stderr}`));
-          }
-        };
-        waiting.add(check);
-        check();
-      }),
+    signal: (name) => child.kill(name),
+    stderrMatch: (pattern) => match('stderr', pattern),
+    stdoutMatch: (pattern) => match('stdout', pattern),
   };
 }

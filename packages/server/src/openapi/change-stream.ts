@@ -29,7 +29,7 @@ export function changeStreamPaths() {
           '200': { description: 'The stream', content: { 'text/event-stream': { schema: { type: 'string', description: EVENTS } } } },
           '400': problem(`A query parameter is invalid or unknown, or Last-Event-ID is not a seq. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
-          '404': problem("The store keeps no change log (`ROUTE_NOT_FOUND`, saying so), so there are no changes to stream."),
+          '404': problem('`HISTORY_NOT_KEPT`: the store keeps no change log, so there are no changes to stream.'),
           '503': { ...problem('The change log has not been read since the server started (the store is not answering), or the server is shutting down. Retry after `Retry-After` seconds.'), headers: { 'Retry-After': { description: 'Seconds to wait before reconnecting.', schema: { type: 'integer' } } } },
         },
       },

@@ -24,7 +24,7 @@ export function parseStreamQuery(req: Request): ChangeStreamQuery {
 export function changeStreamRoutes(router: AreaRoutes, streams: ChangeStreams | undefined): void {
   router.get('/v1/changes/stream', (req, res) => {
     if (!streams) {
-      throw new SnekError('ROUTE_NOT_FOUND', "This server's store keeps no change log, so it has no stream of changes. Use a store that keeps one (memory, sqlite, postgres or fs).");
+      throw new SnekError('HISTORY_NOT_KEPT', "This server's store keeps no change log, so it has no stream of changes. The built-in stores keep one; a store plugin does by implementing changes() and latestChanges() (StoreChangeLog in @snek/core).");
     }
     streams.serve(req, res, parseStreamQuery(req));
   });

@@ -52,9 +52,9 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-/** Starts `snek-server --port 0` and resolves once it logs the URL it listens on. */
-export async function startServerProcess(options: RunOptions): Promise<ServerProcess> {
-  const { child, out } = launch({ ...options, args: ['--port', '0', ...(options.args ?? [])] });
+/** Starts `snek-server --port 0` (or `port`: a restart on the same URL) and resolves once it logs the URL it listens on. */
+export async function startServerProcess(options: RunOptions & { port?: number }): Promise<ServerProcess> {
+  const { child, out } = launch({ ...options, args: ['--port', String(options.port ?? 0), ...(options.args ?? [])] });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`snek-server did not start within 20 s:\n${out.stdout}\n${out.stderr}`)), 20_000);
     const onData = () => {
