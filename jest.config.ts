@@ -15,6 +15,8 @@ const SOAK = [
   'packages/server/test/crash.test.ts',
   'packages/server/test/pg-replicas.test.ts',
   'packages/server/test/pg-faults.test.ts',
+  'packages/server/test/pg-changes.test.ts',
+  'packages/server/test/pg-cache.test.ts',
   'packages/server/test/faults.test.ts',
   'packages/server/test/server-install.test.ts',
 ];

@@ -14,6 +14,10 @@ const HOSTILE_SNEKS = [
   { id: 'c', name: `second\u0085`, type: `t\u009d0;title\u009cx`, content: 'two\n' },
 ];
 const HOSTILE_TYPES = [{ type: `t${ESC}[31mx\u0007\u009b\u007f`, count: 2 }];
+const HOSTILE_REVISIONS = [
+  { seq: 2, op: `put${ESC}[2J`, at: `then${ESC}]0;title\u0007`, by: { kind: 'person', name: `A\u202eda${ESC}[31m` } },
+  { seq: 1, op: 'put', at: '2000-01-01T00:00:00.000Z', by: { kind: 'token', name: `c\u007fi` } },
+];
 // Anything that could drive a terminal: C0 but tab and newline, DEL, C1, and bidi overrides and isolates.
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
 
@@ -29,6 +33,7 @@ beforeAll(async () => {
       return json(200, { items: name === 'one' ? HOSTILE_SNEKS.slice(0, 1) : HOSTILE_SNEKS, nextCursor: null });
     }
     if (req.method === 'GET' && url.pathname === '/v1/types') return json(200, { types: HOSTILE_TYPES });
+    if (req.method === 'GET' && url.pathname === '/v1/sneks/x/revisions') return json(200, { items: HOSTILE_REVISIONS, nextCursor: null });
     json(403, { status: 403, code: 'FORBIDDEN', detail: HOSTILE_DETAIL }, 'application/problem+json');
   });
 });
@@ -62,6 +67,14 @@ describe('strings from a server never drive the terminal', () => {
     expect([run.code, run.stdout.toString()]).toEqual([0, 'name (tx)\nhello\n\nsecond (tx)\ntwo\n']);
     const one = await snek(['one'], env);
     expect([one.code, one.stdout.toString()]).toEqual([0, 'hello\n']);
+  });
+
+  it('snek log prints who, when and what without escapes', async () => {
+    const run = await snek(['log', 'x']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.toString()).not.toMatch(UNSAFE);
+    expect(run.stdout.toString().split('\n')[0]).toMatch(/^2 {2}then {2,}Ada {2,}put$/);
+    expect(run.stdout.toString().split('\n')[1]).toMatch(/^1 {2}\d+ days ago {2}token ci {2}put$/);
   });
 
   it.each([[['list', '--json']], [['types', '--json']], [['--type', 'x', '--json']]])('snek %j escapes DEL, C1 and bidi controls, so the JSON is valid and unchanged', async (args) => {

@@ -38,7 +38,7 @@ const tokenSchema = z
     name: z.string().min(1).max(64).describe('Shown in logs and errors instead of the token.'),
     sha256: sha256Schema.optional().describe('SHA-256 of the token, in hex, so this file holds no secret.'),
     env: envNameSchema.optional().describe('Name of an environment variable that holds the token.'),
-    scopes: z.array(z.enum(SCOPES)).min(1).describe('What the token allows: read, write.'),
+    scopes: z.array(z.enum(SCOPES)).min(1).describe('What the token allows: read, write, admin (the audit log, /v1/changes).'),
   })
   .refine((token) => (token.sha256 === undefined) !== (token.env === undefined), 'give exactly one of sha256 and env');
 

@@ -5,10 +5,11 @@ import type { Change } from '@snek/core';
 import { accessPolicy } from '../src/access.js';
 import { apiGuard } from '../src/routes/api-router.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/in-process.js';
+import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
 import { sha256 } from './helpers/token-config.js';
 
-// History, undo and the audit log over HTTP, against the memory store (it keeps a change log), with named tokens so
-// that who did what can be told apart.
+// History, undo and the audit log over HTTP, against every built-in store that keeps a change log, with named tokens
+// so that who did what can be told apart.
 const READER = 'history-reader';
 const WRITER = 'history-writer';
 const AUDITOR = 'history-auditor';
@@ -17,7 +18,11 @@ const tokens = `    tokens:
       - { name: writer, sha256: ${sha256(WRITER)}, scopes: [read, write] }
       - { name: auditor, sha256: ${sha256(AUDITOR)}, scopes: [admin] }
 `;
-const snekrc = (read: 'public' | 'token', store = 'memory') => `server:\n  store: ${store}\n  auth:\n${read === 'token' ? '    read: token\n' : ''}${tokens}`;
+const auth = (read: 'public' | 'token') => `  auth:\n${read === 'token' ? '    read: token\n' : ''}${tokens}`;
+const snekrc = (read: 'public' | 'token') => `server:\n  store: memory\n${auth(read)}`;
+// The built-in stores that keep a change log; postgres only where PostgreSQL is reachable (always in CI).
+const LOGGED_STORES: Record<string, string> = { memory: BUILT_IN_STORES.memory, sqlite: BUILT_IN_STORES.sqlite, ...(BUILT_IN_STORES.postgres ? { postgres: BUILT_IN_STORES.postgres } : {}) };
+afterAll(() => dropBuiltInStoreData());
 
 interface Revision {
   seq: number;
@@ -36,14 +41,14 @@ async function call(server: TestServer, path: string, token: string | null, init
   return { status: response.status, etag: response.headers.get('etag'), headers: response.headers, json: (text ? JSON.parse(text) : undefined) as Json };
 }
 
-describe('a public server on the memory store', () => {
+describe.each(Object.keys(LOGGED_STORES))('a public server on the %s store', (store) => {
   let server: TestServer;
   const put = (id: string, body: object, token = WRITER, headers: Record<string, string> = {}) => call(server, `/v1/sneks/${id}`, token, { method: 'PUT', json: body, headers });
   const restore = (id: string, seq: number, token: string | null = WRITER, headers: Record<string, string> = {}) => call(server, `/v1/sneks/${id}/revisions/${seq}/restore`, token, { method: 'POST', headers });
   const revisions = async (id: string, query = '') => (await call(server, `/v1/sneks/${id}/revisions${query}`, null)).json as { items: Revision[]; nextCursor: string | null };
 
   beforeAll(async () => {
-    server = await startTestServer({ snekrc: snekrc('public') });
+    server = await startTestServer({ snekrc: LOGGED_STORES[store]! + auth('public') });
     // h: put 1 by the writer, put 2 by the admin token, then deleted by the writer.
     expect((await put('h', art(1))).status).toBe(201);
     expect((await put('h', art(2), ADMIN_TOKEN)).status).toBe(200);

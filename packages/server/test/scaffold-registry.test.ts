@@ -61,7 +61,7 @@ describe('npm create @snek/store, from a private registry', () => {
     const test = await run('npm', ['test'], { cwd: store, env: fromRegistry });
     expect(test).toContain('scaffolded conforms to the Snek store contract v1');
     // The skeleton has none of the optional methods and no reopen: the kit skips those checks, saying why.
-    expect(test).toMatch(/Tests: +32 skipped, \d+ passed, \d+ total/);
+    expect(test).toMatch(/Tests: +54 skipped, \d+ passed, \d+ total/);
     expect(test).toContain('— skipped: the store has no countTypes() (StoreTypeCounter)');
     expect(test).toContain('— skipped: the store has no putIf() and deleteIf() (StoreConditionalWriter)');
     expect(test).not.toMatch(/failed/);

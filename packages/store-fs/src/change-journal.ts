@@ -18,7 +18,6 @@ const line = (change: Change) => `${JSON.stringify(change)}\n`;
  * record; open redoes the newest change of each id that the records do not show.
  */
 export class ChangeJournal {
-  private handle: FileHandle | undefined;
   /** An append failed part way: the file may hold bytes past `bytes`, cut before the next append. */
   private torn = false;
 
@@ -60,20 +59,29 @@ export class ChangeJournal {
     return { journal, changes };
   }
 
-  /** Appends `changes` and fsyncs them: once it resolves they survive a crash. After a failure the file is as it was. */
+  /**
+   * Appends `changes` and fsyncs them: once it resolves they survive a crash. After a failure the file is as it was.
+   * The file is opened for each append: a file held open for writing would keep its mount from being remounted
+   * read-only.
+   */
   async append(changes: readonly Change[]): Promise<void> {
     const data = Buffer.from(changes.map(line).join(''), 'utf8');
-    const handle = await this.appendHandle();
     if (this.torn) await this.cut();
+    const created = this.bytes === 0;
+    const handle = await open(this.file, 'a', 0o644);
     try {
       await writeAll(handle, data);
       await handle.datasync();
+      // A new file's name must survive a power cut too.
+      if (created) await syncDir(path.dirname(this.file));
     } catch (error) {
       // Cut what part of it landed, so that no change of a write that failed is redone at the next open.
       this.torn = true;
+      await handle.close().catch(() => undefined);
       await this.cut().catch(() => undefined);
       throw error;
     }
+    await handle.close().catch(() => undefined);
     this.bytes += data.length;
     this.lines += changes.length;
   }
@@ -104,7 +112,6 @@ export class ChangeJournal {
       } finally {
         await out.close();
       }
-      await this.closeHandle();
       await rename(temp, this.file);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
@@ -116,43 +123,16 @@ export class ChangeJournal {
     this.torn = false;
   }
 
-  async close(): Promise<void> {
-    await this.closeHandle();
-  }
-
-  /** Opened at the first append, so a store that never writes leaves no journal; a new file's name is fsynced too. */
-  private async appendHandle(): Promise<FileHandle> {
-    if (this.handle) return this.handle;
-    const created = this.bytes === 0;
-    const handle = await open(this.file, 'a', 0o644);
-    if (created) {
-      try {
-        await syncDir(path.dirname(this.file));
-      } catch (error) {
-        await handle.close();
-        throw error;
-      }
-    }
-    this.handle = handle;
-    return handle;
-  }
-
   /** Truncates the file to its whole lines, durably. */
   private async cut(): Promise<void> {
-    const handle = this.handle ?? (await open(this.file, 'r+'));
+    const handle = await open(this.file, 'r+');
     try {
       await handle.truncate(this.bytes);
       await handle.sync();
     } finally {
-      if (handle !== this.handle) await handle.close();
+      await handle.close();
     }
     this.torn = false;
-  }
-
-  private async closeHandle(): Promise<void> {
-    const handle = this.handle;
-    this.handle = undefined;
-    await handle?.close();
   }
 }
 

@@ -36,6 +36,7 @@ export interface CommitParts {
   journal: ChangeJournal;
   /** The seq of the newest change committed. */
   seq: number;
+  /** The record file of an id; ids are checked before they are queued. */
   fileOf(id: string): string;
 }
 

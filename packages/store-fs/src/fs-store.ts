@@ -7,7 +7,7 @@ import { ChangeJournal } from './change-journal.js';
 import { CommitQueue, type Write } from './commit-queue.js';
 import { lockDir } from './dir-lock.js';
 import { RetainedChanges } from './retained-changes.js';
-import { RECORD_SUFFIX, readRecords, type Skipped } from './record-files.js';
+import { readRecords, recordFile, type Skipped } from './record-files.js';
 import { readSeedLedger, writeSeedLedger } from './seed-ledger.js';
 
 // The seed ledger's key in its write queue: not a slug, so no snek id can share it.
@@ -21,8 +21,9 @@ const putting = (record: Snek): Write<{ created: boolean }> => ({ id: record.id,
 
 /**
  * One JSON file per snek in `dir`, named `<id>.json`, and the change log, an append-only journal beside them that
- * every write goes through first (see commit-queue.ts). Open reads every record and the journal anyway, so the store
- * keeps both in memory: reads never touch the disk, and the files are the durable copy.
+ * every write goes through first (see commit-queue.ts): the journal is what makes a write durable, and the records
+ * follow it. Open reads every record and the journal anyway, so the store keeps both in memory: reads never touch
+ * the disk.
  */
 export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog {
   private readonly index = new SnekIndex<Snek>();
@@ -31,7 +32,6 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   private readonly ledgerWrites = new KeyedMutex();
   private skipped: Skipped[] = [];
   private readonly log: RetainedChanges;
-  private journal!: ChangeJournal;
   private commits!: CommitQueue;
   /** Records open rewrote from the journal, which a crash had left behind it. */
   private redone = 0;
@@ -164,7 +164,6 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     this.closed = true;
     await this.commits.idle();
     await this.ledgerWrites.idle();
-    await this.journal.close();
     this.index.clear();
     this.log.clear();
     await this.unlock();
@@ -193,7 +192,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     if (typeof id !== 'string' || !SLUG_PATTERN.test(id)) {
       throw new SnekError('SNEK_INVALID', `The fs store refuses the id ${JSON.stringify(id)}: ids must be slugs (a-z, 0-9, ".", "_", "-").`);
     }
-    const file = path.join(this.dir, id + RECORD_SUFFIX);
+    const file = recordFile(this.dir, id);
     if (path.dirname(file) !== this.dir) throw new SnekError('SNEK_INVALID', `The fs store refuses the id ${JSON.stringify(id)}: it leaves ${this.dir}.`);
     return file;
   }
@@ -225,10 +224,9 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
       else this.skipped.push(record);
     }
     const { journal, changes } = await ChangeJournal.open(this.dir);
-    this.journal = journal;
     this.log.load(changes);
     this.redone = await this.redo();
-    this.commits = new CommitQueue({ index: this.index, log: this.log, journal, seq: changes.at(-1)?.seq ?? 0, fileOf: (id) => this.fileOf(id) });
+    this.commits = new CommitQueue({ index: this.index, log: this.log, journal, seq: changes.at(-1)?.seq ?? 0, fileOf: (id) => recordFile(this.dir, id) });
     await this.commits.compactIfDue();
   }
 
@@ -241,9 +239,9 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     const redone = new Set<string>();
     for (const id of this.log.ids()) {
       const change = this.log.newest(id)!;
-      const file = this.fileOf(id);
       const record = this.index.get(id);
-      const readable = !unreadable.has(file);
+      const file = this.fileOf(id);
+      const readable = unreadable.size === 0 || !unreadable.has(file);
       if (change.op === 'put' && readable && sameSnek(record, change.snek)) {
         // The index and the log share the snek: memory holds the current version once.
         change.snek = record;

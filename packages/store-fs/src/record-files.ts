@@ -4,6 +4,9 @@ import { SLUG_PATTERN, type Snek } from '@snek/core';
 
 export const RECORD_SUFFIX = '.json';
 
+/** The record file of `id`, which must be checked already (see FsSnekStore's fileOf). */
+export const recordFile = (dir: string, id: string): string => path.join(dir, id + RECORD_SUFFIX);
+
 /** A record file open could not use, and why. */
 export interface Skipped {
   file: string;

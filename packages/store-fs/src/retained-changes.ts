@@ -19,14 +19,9 @@ export class RetainedChanges {
 
   /** The journal's changes, oldest first, as read at open: retention is applied once, for the lot. */
   load(changes: readonly Change[]): void {
-    const counts = new Map<string, number>();
-    for (const change of changes) counts.set(change.id, (counts.get(change.id) ?? 0) + 1);
-    const seen = new Map<string, number>();
-    for (const change of changes) {
-      const n = (seen.get(change.id) ?? 0) + 1;
-      seen.set(change.id, n);
-      if (n > counts.get(change.id)! - this.keep) this.push(change);
-    }
+    for (const change of changes) this.push(change);
+    for (const own of this.byId.values()) if (own.length > this.keep) for (const old of own.splice(0, own.length - this.keep)) this.dropped.add(old);
+    this.sweep();
   }
 
   /** Appends `change`, whose seq is above every other, and drops the oldest of its id past `keep`. */

@@ -130,4 +130,16 @@ describe('the fs change journal', () => {
     expect((await store.changes()).map((change) => change.snek?.content)).toEqual(['v297', 'v298', 'v299']);
     expect(await journalLines()).toHaveLength(3);
   });
+
+  it('finishes the writes queued before close(), which waits for them, and refuses those after it', async () => {
+    let store = await openStore();
+    const writes = Array.from({ length: 20 }, (_, i) => store.put(sampleSnek(`q${i}`)));
+    const closing = store.close();
+    expect((await rejection(() => store.put(sampleSnek('late')))).code).toBe('STORE_CLOSED');
+    await closing;
+    expect(await Promise.all(writes)).toEqual(writes.map(() => ({ created: true })));
+    store = await openStore();
+    expect((await store.changes()).map((change) => change.id).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `q${i}`).sort());
+    expect(await store.status()).toMatchObject({ records: 20, redoneAtOpen: 0 });
+  });
 });

@@ -8,9 +8,10 @@ export class MemoryChangeLog {
 
   constructor(private readonly keep: number) {}
 
+  /** `snek` is kept as given, not copied: the store passes the very record its index holds, so a put costs no second copy of the art. Reads copy. */
   append(id: string, snek: Snek | undefined, actor: Actor | undefined): void {
     const change: Change = { seq: ++this.seq, id, op: snek ? 'put' : 'delete', actor: actor ? { ...actor } : null, at: new Date().toISOString() };
-    if (snek) change.snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
+    if (snek) change.snek = snek;
     this.log.push(change);
     const own = this.byId.get(id) ?? [];
     own.push(change);

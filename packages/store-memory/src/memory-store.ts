@@ -98,8 +98,9 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
 
   // The write and its change in one synchronous step: no other call comes between them.
   private write(snek: Snek, options: WriteOptions | undefined): boolean {
-    const created = this.index.set({ id: snek.id, name: snek.name, type: snek.type, content: snek.content });
-    this.log.append(snek.id, snek, options?.actor);
+    const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
+    const created = this.index.set(record);
+    this.log.append(snek.id, record, options?.actor);
     return created;
   }
 

@@ -12,13 +12,16 @@ export interface PgStoreSettings {
   timeouts?: number;
   storeTimeout?: number;
   poolMax?: number;
+  /** server.cache.maxStaleMs; the default when absent. */
+  cacheMaxStaleMs?: number;
 }
 
 /** Writes `dir/.snekrc` for the postgres store; the url comes from SNEK_TEST_PG (urlEnv), as a deployment would. */
 export async function writePgSnekrc(dir: string, settings: PgStoreSettings): Promise<void> {
   const t = settings.timeouts ?? 2;
   const options = `{ urlEnv: SNEK_TEST_PG, schema: ${settings.schema}, connectTimeout: ${t}, statementTimeout: ${t}, pool: { max: ${settings.poolMax ?? 10} } }`;
-  await writeFile(path.join(dir, '.snekrc'), `server:\n  storeTimeout: ${settings.storeTimeout ?? 20}\n  store: { use: postgres, options: ${options} }\n`);
+  const cache = settings.cacheMaxStaleMs === undefined ? '' : `  cache: { maxStaleMs: ${settings.cacheMaxStaleMs} }\n`;
+  await writeFile(path.join(dir, '.snekrc'), `server:\n  storeTimeout: ${settings.storeTimeout ?? 20}\n${cache}  store: { use: postgres, options: ${options} }\n`);
 }
 
 /** Writes `dir/.snekrc` from the one docs/deploying.md shows, as written but for the schema: one of the test's own. */
@@ -55,7 +58,8 @@ const acked = (status: number) => status === 200 || status === 201;
  */
 function call(base: string, method: string, pathname: string, body?: string): Promise<{ status: number; etag: string | null; text: string }> {
   return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = body === undefined ? {} : { authorization: `Bearer ${REPLICA_TOKEN}`, 'content-type': 'application/json' };
+    const auth = { authorization: `Bearer ${REPLICA_TOKEN}` };
+    const headers: Record<string, string> = body !== undefined ? { ...auth, 'content-type': 'application/json' } : method === 'GET' ? {} : auth;
     const req = request(`${base}${pathname}`, { method, agent: false, headers, timeout: 15_000 }, (res) => {
       let text = '';
       res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
@@ -72,6 +76,15 @@ function call(base: string, method: string, pathname: string, body?: string): Pr
 export async function putSnek(base: string, id: string, body: { name: string; type: string; content: string }): Promise<number> {
   try {
     return (await call(base, 'PUT', `/v1/sneks/${id}`, JSON.stringify(body))).status;
+  } catch {
+    return 0;
+  }
+}
+
+/** The status of a DELETE, or 0 when no answer came (connection refused or reset). */
+export async function deleteSnek(base: string, id: string): Promise<number> {
+  try {
+    return (await call(base, 'DELETE', `/v1/sneks/${id}`)).status;
   } catch {
     return 0;
   }
