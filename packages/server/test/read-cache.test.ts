@@ -16,7 +16,9 @@ beforeAll(async () => {
   dir = await tempDir('snek-read-cache-');
   await dir.write('.snekrc', `server:\n  store: { use: sqlite, options: { file: data/sneks.db } }\n  packs: []\n  cache: { maxStaleMs: ${MAX_STALE_MS} }\n`);
   const env = cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: TOKEN });
-  [a, b] = (await Promise.all([0, 1].map(() => startServerProcess({ cwd: dir.path, env })))) as [ServerProcess, ServerProcess];
+  // One after the other: opening a new file at once is sqlite-shared-file.test.ts's to test.
+  a = await startServerProcess({ cwd: dir.path, env });
+  b = await startServerProcess({ cwd: dir.path, env });
 }, 60_000);
 afterAll(async () => {
   killAllServers();
