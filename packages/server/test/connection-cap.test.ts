@@ -3,6 +3,7 @@ import { mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { untilOutput } from './helpers/server-output.js';
 import { cleanEnv, killAllServers, startServerProcess, type ServerProcess } from './helpers/server-process.js';
 
 interface RawAnswer {
@@ -91,7 +92,11 @@ describe('server.maxConnections', () => {
 
     // A flood past the cap is one log line, not one per connection.
     for (let i = 0; i < 10; i++) expect((await exchange(await open(server.url), GET_HEALTHZ)).status).toBe(503);
-    const lines = server.output().stdout.split('\n').filter((line) => line.includes('server.maxConnections'));
+    // The line reaches our pipe a moment after the answer that caused it: wait for it, then for the rest of the flood.
+    const capLines = (stdout: string) => stdout.split('\n').filter((line) => line.includes('server.maxConnections'));
+    await untilOutput(server, 'the log line of the refused connection', (stdout) => capLines(stdout).length > 0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const lines = capLines(server.output().stdout);
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 40, maxConnections: 20, refused: 1 });
 

@@ -78,8 +78,12 @@ function urlWithPassword(port?: number): string {
       const server = await startServerProcess({ cwd: home, env: cleanEnv(home) });
       expect((await fetch(`${server.url}/v1/sneks/cute`)).status).toBe(200);
       await proxy.cut();
-      const [ready, snek] = await Promise.all([fetch(`${server.url}/readyz`), fetch(`${server.url}/v1/sneks/cute`)]);
+      // A snek it has not read answers 503 at once; the one in its read cache is served for at most
+      // server.cache.maxStaleMs (1 s by default) after the change log was last read, then answers 503 too.
+      const [ready, snek] = await Promise.all([fetch(`${server.url}/readyz`), fetch(`${server.url}/v1/sneks/fancy`)]);
       expect([ready.status, snek.status, ready.headers.get('content-type')]).toEqual([503, 503, expect.stringContaining('application/problem+json')]);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect((await fetch(`${server.url}/v1/sneks/cute`)).status).toBe(503);
       expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
       await proxy.restore();
       // The pool drops the broken connections and opens new ones; no restart.
