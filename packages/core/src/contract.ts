@@ -274,6 +274,54 @@ export function feedsChanges(store: SnekStore): store is SnekStore & StoreChange
 }
 
 /**
+ * A consistent read of a whole store, as of one moment: one read transaction (sqlite, postgres) or one copy of the
+ * index (memory, fs). Writes go on while it is open and do not show in it. See {@link StoreSnapshot}.
+ */
+export interface SnapshotView {
+  /** The newest change the snapshot includes; 0 for a store without a change log, or with an empty one. */
+  readonly seq: number;
+  /** Every snek, in id order (code units, as `<` compares strings), in batches of at most `batch` (default 1000). */
+  sneks(batch?: number): AsyncIterable<Snek[]>;
+  /** Every change the log keeps, up to {@link SnapshotView.seq}, oldest first, in batches; none without a log. */
+  changes(batch?: number): AsyncIterable<Change[]>;
+  /** Ends the read; safe to call twice. Reads after it reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * Optional for stores: a consistent snapshot to export, back up or migrate from, read in batches so that memory stays
+ * flat. Without it the server pages through `list`, which is not one moment. Checked with {@link takesSnapshots}.
+ */
+export interface StoreSnapshot {
+  snapshot(): Promise<SnapshotView>;
+}
+
+/** True when the store implements the optional {@link StoreSnapshot}. */
+export function takesSnapshots(store: SnekStore): store is SnekStore & StoreSnapshot {
+  return hasCapability(store, 'snapshot');
+}
+
+/**
+ * Optional for stores with a change log: writes changes made in another store as they were, keeping each one's seq,
+ * actor and time, so that a migration carries history along and can follow the source's log. Checked with
+ * {@link replaysChanges}.
+ */
+export interface StoreChangeReplay {
+  /**
+   * Applies `changes`, in ascending seq, atomically: a `put` writes its snek, a `delete` removes it, and each change
+   * goes into the log with its own seq, actor and at. A change whose seq is not above the log's newest is skipped, so
+   * a replay that is repeated (a resumed migration) writes nothing twice. Later writes take seqs above every
+   * replayed one. Retention applies as to any write.
+   */
+  replayChanges(changes: readonly Change[]): Promise<void>;
+}
+
+/** True when the store implements the optional {@link StoreChangeReplay}. */
+export function replaysChanges(store: SnekStore): store is SnekStore & StoreChangeReplay {
+  return hasCapability(store, 'changeReplay');
+}
+
+/**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
  * every one of its methods.
@@ -287,10 +335,12 @@ export const STORE_CAPABILITIES = [
   { name: 'conditionalWrite', methods: ['putIf', 'deleteIf'] },
   { name: 'changeLog', methods: ['changes', 'latestChanges'] },
   { name: 'changeFeed', methods: ['watchChanges'] },
+  { name: 'snapshot', methods: ['snapshot'] },
+  { name: 'changeReplay', methods: ['replayChanges'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];

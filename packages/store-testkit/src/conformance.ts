@@ -16,6 +16,8 @@ import { listingSuite } from './suites/listing.js';
 import { modelSuite } from './suites/model.js';
 import { persistenceSuite } from './suites/persistence.js';
 import { seedLedgerSuite } from './suites/seed-ledger.js';
+import { snapshotSuite } from './suites/snapshot.js';
+import { changeReplaySuite } from './suites/change-replay.js';
 import { statusSuite } from './suites/status.js';
 
 /**
@@ -32,6 +34,8 @@ const CAPABILITY_SUITES: { [N in StoreCapabilityName]: (harness: Harness<StoreWi
   conditionalWrite: conditionalWritesSuite,
   changeLog: changeLogSuite,
   changeFeed: changeFeedSuite,
+  snapshot: snapshotSuite,
+  changeReplay: changeReplaySuite,
 };
 
 function declareCapability<N extends StoreCapabilityName>(harness: Harness, name: N): void {
