@@ -64,6 +64,18 @@ const authSchema = z.strictObject({
   sessionHours: z.number().positive().max(720).optional().describe(`Hours a gallery session lasts after sign-in; default ${DEFAULT_SESSION_HOURS}.`),
 });
 
+const perMinuteSchema = z.number().int().min(1).max(1_000_000);
+
+const limitsSchema = z.strictObject({
+  perMinute: z
+    .strictObject({
+      actor: perMinuteSchema.optional().describe('Requests a minute for each person or token the server has verified (a bearer token, a sign-in session); a request with no credential, or a wrong one, counts against its address alone.'),
+      address: perMinuteSchema.optional().describe('Requests a minute from each client address, signed in or not; behind a proxy it needs server.trustProxy, or every client shares the proxy\'s address.'),
+    })
+    .refine((perMinute) => perMinute.actor !== undefined || perMinute.address !== undefined, 'give actor, address or both (requests a minute), or remove server.limits to have no limits')
+    .describe('Limits over a minute; /healthz, /readyz and /metrics are never limited.'),
+});
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
@@ -80,7 +92,11 @@ const serverSchema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The URL people use to reach this server, such as https://snek.example.com: sign-in callbacks are made from it. Needed by sign-in providers that redirect (oidc).'),
-  trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
+  trustProxy: z
+    .boolean()
+    .optional()
+    .describe('Believe a reverse proxy: X-Forwarded-Proto, so the sign-in cookie is Secure behind https, and X-Forwarded-For, so per-address rate limits count the client (the last address there) rather than the proxy; default false.'),
+  limits: limitsSchema.optional().describe('Requests per minute each client may make, per person or token and per address; absent: no limits. Counted by each server process on its own.'),
   maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
   history: z
     .strictObject({

@@ -1,12 +1,13 @@
 import cors from 'cors';
 import express, { type Express, type Router } from 'express';
 import type { Logger } from 'pino';
-import type { SnekStore } from '@snek/core';
+import type { RateLimitSettings, SnekStore } from '@snek/core';
 import { accessPolicy, type AccessPolicy } from './access.js';
 import type { ChangeStreams } from './change-stream.js';
 import type { HttpsPolicy } from './https-request.js';
 import { requestLogger } from './logger.js';
 import { problemHandler, routeNotFound } from './problem.js';
+import { rateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import type { PackSummary } from './seed-packs.js';
 import { apiRouter } from './routes/api-router.js';
@@ -31,8 +32,10 @@ export interface CreateAppOptions {
   version?: string;
   /** The gallery at / and plain-text sneks at /s/:id (server.web); default true. */
   web?: boolean;
-  /** Believe X-Forwarded-Proto (server.trustProxy); default false. */
+  /** Believe X-Forwarded-Proto and X-Forwarded-For (server.trustProxy); default false. */
   trustProxy?: boolean;
+  /** server.limits: requests a minute per actor and per address; none when absent. */
+  limits?: RateLimitSettings | undefined;
   /** server.publicUrl: where sign-in providers send browsers back to. */
   publicUrl?: string | undefined;
 }
@@ -52,11 +55,13 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   const https: HttpsPolicy = options.publicUrl?.startsWith('https:') ? 'always' : options.trustProxy ?? false;
   const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {}, [])), trustProxy: https };
   const { store, logger } = options;
+  // One count per app for every area but health, so the gallery and the API share each client's budget.
+  const limits = rateLimits(options.limits, { trustProxy: options.trustProxy ?? false, logger });
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
-    api: () => apiRouter({ store, changeStreams: options.changeStreams, packs: options.packs ?? [], access, logger }),
-    docs: () => docsRouter({ version: options.version ?? '0.0.0', access, logger }),
-    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: https, publicUrl: options.publicUrl, logger })),
+    api: () => apiRouter({ store, changeStreams: options.changeStreams, packs: options.packs ?? [], access, limits, logger }),
+    docs: () => docsRouter({ version: options.version ?? '0.0.0', access, limits, logger }),
+    web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: https, publicUrl: options.publicUrl, limits, logger })),
   };
   const app = express();
   app.disable('x-powered-by');

@@ -1,0 +1,97 @@
+import { isIP } from 'node:net';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import { SnekError, type Actor, type RateLimitSettings } from '@snek/core';
+
+/**
+ * What an area's router runs around its guard: `beforeGuard` counts the client's address, before any work on
+ * credentials; `afterGuard` counts the actor the guard verified, if it set one. The health checks' router gets
+ * neither, so they are never limited.
+ */
+export interface RateLimits {
+  beforeGuard: RequestHandler[];
+  afterGuard: RequestHandler[];
+}
+
+export interface RateLimitOptions {
+  /** server.trustProxy: count the address the proxy in front saw, the last of X-Forwarded-For. */
+  trustProxy: boolean;
+  logger: Logger;
+}
+
+type Quota = 'address' | 'actor';
+
+/**
+ * The client's address: the TCP peer, or behind a trusted proxy the last address of X-Forwarded-For, the one
+ * that proxy added (earlier ones are the client's own word). A header that is not an address counts as none.
+ */
+export function clientAddress(req: Request, trustProxy: boolean): string {
+  const peer = req.socket.remoteAddress ?? '';
+  if (!trustProxy) return peer;
+  const forwarded = req.headersDistinct['x-forwarded-for']?.at(-1)?.split(',').at(-1)?.trim();
+  return forwarded && isIP(forwarded) ? forwarded : peer;
+}
+
+/** A person is theirs at one provider: two providers may issue the same subject. */
+function actorKey(actor: Actor): string {
+  return actor.kind === 'token' ? `token:${actor.id}` : `person:${actor.via ?? ''}:${actor.id}`;
+}
+
+function actorLabel(actor: Actor): string {
+  return actor.kind === 'token' ? `the token "${actor.id}"` : `"${actor.name ?? actor.email ?? actor.id}"`;
+}
+
+/** The 429: a SnekError for the router's own error handler, so the API answers problem+json and the gallery a page. */
+function refusal(quota: Quota, limit: number): (req: Request, res: Response, next: (error: unknown) => void) => void {
+  return (_req, res, next) => {
+    const seconds = Math.max(1, Number(res.getHeader('retry-after')) || 0);
+    const who = quota === 'address' ? 'your address' : actorLabel(res.locals.actor as Actor);
+    const each = quota === 'address' ? 'one address' : 'one person or token';
+    next(new SnekError('RATE_LIMITED', `Too many requests from ${who}: this server takes at most ${limit} a minute from ${each}. Try again in ${seconds} s.`, { details: { limitedBy: quota, retryAfter: seconds } }));
+  };
+}
+
+/** A request that matches routes of two areas is still counted once. */
+function once(limiter: RequestHandler): RequestHandler {
+  const counted = new WeakSet<Request>();
+  return (req, res, next) => {
+    if (counted.has(req)) return next();
+    counted.add(req);
+    limiter(req, res, next);
+  };
+}
+
+function limiter(quota: Quota, limit: number, key: (req: Request, res: Response) => string, options: RateLimitOptions & { skip?: (req: Request, res: Response) => boolean }): RequestHandler {
+  return once(
+    rateLimit({
+      windowMs: 60_000,
+      limit,
+      // The IETF draft's RateLimit-Policy and RateLimit (draft 8 on), one entry per quota, and Retry-After on a 429.
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      identifier: quota,
+      keyGenerator: key,
+      ...(options.skip ? { skip: options.skip } : {}),
+      requestPropertyName: `rateLimit_${quota}`,
+      handler: refusal(quota, limit),
+      // Its checks of a misconfiguration go to the server's log, not to the console.
+      logger: options.logger,
+    }),
+  );
+}
+
+/**
+ * The limiters of `server.limits`, one in-memory count per server process, or undefined without limits. Each
+ * quota is a window of one minute per key (the address, or the verified actor).
+ */
+export function rateLimits(settings: RateLimitSettings | undefined, options: RateLimitOptions): RateLimits | undefined {
+  const { actor, address } = settings?.perMinute ?? {};
+  if (actor === undefined && address === undefined) return undefined;
+  return {
+    // IPv6 clients are counted by their /56, as one site usually holds a whole prefix.
+    beforeGuard: address === undefined ? [] : [limiter('address', address, (req) => ipKeyGenerator(clientAddress(req, options.trustProxy)), options)],
+    // Keyed by the actor the guard verified alone: a request with a wrong token never gets this far.
+    afterGuard: actor === undefined ? [] : [limiter('actor', actor, (_req, res) => actorKey(res.locals.actor as Actor), { ...options, skip: (_req, res) => res.locals.actor === undefined })],
+  };
+}

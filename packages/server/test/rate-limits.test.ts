@@ -1,0 +1,173 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '@snek/core';
+import { readDocs } from '../../core/test/helpers/docs.js';
+import { runSnek } from '../../cli/test/helpers/run-snek.js';
+import { EXIT } from '../../cli/src/exit-codes.js';
+import { cleanEnv } from './helpers/server-process.js';
+import { startTestServer, type TestServer } from './helpers/in-process.js';
+import { sha256 } from './helpers/token-config.js';
+
+const READER = 'limits-reader-secret';
+const WRITER = 'limits-writer-secret';
+// Reads /openapi.json for the response checks, so that neither token above has spent a request on it.
+const DOCS = 'limits-docs-secret';
+
+/** A memory server with `limits` (YAML flow), private unless `read` is public, believing the proxy when asked. */
+function snekrc(limits: string, options: { trustProxy?: boolean; read?: 'public' | 'token' } = {}): string {
+  return `server:
+  store: memory
+  trustProxy: ${options.trustProxy ?? false}
+  limits: { perMinute: ${limits} }
+  auth:
+    read: ${options.read ?? 'token'}
+    tokens:
+      - { name: reader, sha256: ${sha256(READER)}, scopes: [read] }
+      - { name: writer, sha256: ${sha256(WRITER)}, scopes: [read, write] }
+      - { name: docs, sha256: ${sha256(DOCS)}, scopes: [read] }
+`;
+}
+
+async function withServer(config: string, run: (server: TestServer & { dir: string }) => Promise<void>): Promise<void> {
+  const server = await startTestServer({ snekrc: config, readToken: DOCS });
+  try {
+    // Fetches /openapi.json now, so every test starts with that one request counted against 127.0.0.1.
+    await server.expectDocumented({ method: 'GET', path: '/healthz', status: 200, contentType: 'application/json; charset=utf-8', body: '{"status":"ok"}' });
+    await run(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** GET as `token` (none: anonymous) from `from`, the address a proxy would put in X-Forwarded-For. */
+const get = (server: TestServer, path: string, token: string | null, from?: string, headers: Record<string, string> = {}) =>
+  server.request(path, { token, headers: { ...headers, ...(from ? { 'x-forwarded-for': from } : {}) } });
+
+const times = <T>(n: number, make: () => Promise<T>): Promise<T[]> => (async () => {
+  const all: T[] = [];
+  // One after another: the count is what is tested, not concurrency.
+  for (let i = 0; i < n; i++) all.push(await make());
+  return all;
+})();
+
+describe('per address', () => {
+  it('answers the fourth request of a minute 429 problem+json with Retry-After and the draft RateLimit headers', async () => {
+    await withServer(snekrc('{ address: 4 }', { read: 'public' }), async (server) => {
+      const answers = await times(3, () => get(server, '/v1/sneks/cute', null));
+      expect(answers.map((answer) => [answer.status, answer.headers.get('ratelimit')])).toEqual([
+        [200, '"address"; r=2; t=60'],
+        [200, '"address"; r=1; t=60'],
+        [200, '"address"; r=0; t=60'],
+      ]);
+      expect(answers[0]!.headers.get('ratelimit-policy')).toMatch(/^"address"; q=4; w=60; pk=:[A-Za-z0-9+/=]+:$/);
+      const refused = await get(server, '/v1/sneks/cute', null);
+      expect([refused.status, refused.headers.get('content-type')]).toEqual([429, expect.stringMatching(/^application\/problem\+json/)]);
+      const retryAfter = Number(refused.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      expect(refused.headers.get('ratelimit')).toMatch(/^"address"; r=0; t=\d+$/);
+      expect(refused.headers.get('ratelimit-policy')).toMatch(/^"address"; q=4; w=60; pk=/);
+      expect(await refused.json()).toMatchObject({
+        status: 429,
+        code: 'RATE_LIMITED',
+        limitedBy: 'address',
+        retryAfter,
+        detail: `Too many requests from your address: this server takes at most 4 a minute from one address. Try again in ${retryAfter} s.`,
+      });
+      // A token does not get past a spent address: the address is counted before any credential is looked at.
+      expect((await get(server, '/v1/sneks/cute', READER)).status).toBe(429);
+    });
+  });
+
+  it('never limits /healthz and /readyz, even once the address has spent its minute', async () => {
+    await withServer(snekrc('{ address: 3, actor: 3 }'), async (server) => {
+      expect(await times(3, async () => (await get(server, '/v1/sneks', READER)).status)).toEqual([200, 200, 429]);
+      const health = await times(6, () => get(server, '/healthz', null));
+      const ready = await times(6, () => get(server, '/readyz', READER));
+      for (const answer of [...health, ...ready]) expect([answer.url, answer.status, answer.headers.get('ratelimit'), answer.headers.get('retry-after')]).toEqual([answer.url, 200, null, null]);
+    });
+  });
+
+  it('counts every X-Forwarded-For as the one TCP address it came from, without trustProxy', async () => {
+    await withServer(snekrc('{ address: 4 }', { read: 'public' }), async (server) => {
+      const from = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'];
+      expect(await times(4, async () => (await get(server, '/v1/types', null, from.shift())).status)).toEqual([200, 200, 200, 429]);
+    });
+  });
+
+  it('behind trustProxy, gives each address in X-Forwarded-For its own budget, believing only the last entry', async () => {
+    await withServer(snekrc('{ address: 3 }', { trustProxy: true, read: 'public' }), async (server) => {
+      // The proxy appended 203.0.113.1; what the client wrote before it (a different address each time) is not believed.
+      const spoofed = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'].map((own) => `${own}, 203.0.113.1`);
+      expect(await times(4, async () => (await get(server, '/v1/types', null, spoofed.shift())).status)).toEqual([200, 200, 200, 429]);
+      expect(await times(4, async () => (await get(server, '/v1/types', null, '203.0.113.2')).status)).toEqual([200, 200, 200, 429]);
+      // A header that holds no address counts as the TCP peer, 127.0.0.1, which the response checks have used once.
+      expect(await times(3, async () => (await get(server, '/v1/types', null, 'unknown')).status)).toEqual([200, 200, 429]);
+    });
+  });
+
+  it('answers the gallery with a page for a browser and one line for curl', async () => {
+    await withServer(snekrc('{ address: 2 }', { read: 'public' }), async (server) => {
+      expect((await get(server, '/s/cute', null)).status).toBe(200);
+      const page = await get(server, '/', null, undefined, { accept: 'text/html' });
+      expect([page.status, page.headers.get('content-type'), Number(page.headers.get('retry-after')) > 0]).toEqual([429, 'text/html; charset=utf-8', true]);
+      expect(await page.text()).toContain('<h1>Too many requests</h1>');
+      const line = await get(server, '/s/cute', null, undefined, { accept: '*/*' });
+      expect([line.status, line.headers.get('content-type')]).toEqual([429, 'text/plain; charset=utf-8']);
+      expect(await line.text()).toMatch(/^Too many requests from your address: this server takes at most 2 a minute from one address\. Try again in \d+ s\.\n$/);
+    });
+  });
+});
+
+describe('per person or token', () => {
+  it("counts a token's requests from every address, and each token apart", async () => {
+    await withServer(snekrc('{ actor: 3, address: 100 }', { trustProxy: true }), async (server) => {
+      const from = ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'];
+      const reader = await times(4, () => get(server, '/v1/sneks/cute', READER, from.shift()));
+      expect(reader.map((answer) => answer.status)).toEqual([200, 200, 200, 429]);
+      expect(reader[0]!.headers.get('ratelimit')).toBe('"address"; r=99; t=60, "actor"; r=2; t=60');
+      expect(await reader[3]!.json()).toMatchObject({ code: 'RATE_LIMITED', limitedBy: 'actor', detail: expect.stringMatching(/^Too many requests from the token "reader": this server takes at most 3 a minute from one person or token\. Try again in \d+ s\.$/) });
+      expect((await get(server, '/v1/sneks/cute', WRITER, '203.0.113.4')).status).toBe(200);
+      // A write is counted after its guard too.
+      const put = await server.request('/v1/sneks/limited', { method: 'PUT', token: WRITER, json: { name: 'l', type: 'l', content: 'l' }, headers: { 'x-forwarded-for': '203.0.113.5' } });
+      expect([put.status, put.headers.get('ratelimit')]).toEqual([201, '"address"; r=99; t=60, "actor"; r=1; t=60']);
+    });
+  });
+
+  it("does not spend a token's budget on requests with a wrong token or none", async () => {
+    await withServer(snekrc('{ actor: 3, address: 100 }'), async (server) => {
+      const wrong = await times(5, () => get(server, '/v1/sneks/cute', `${READER}x`));
+      const anonymous = await times(5, () => get(server, '/v1/sneks/cute', null));
+      expect([...wrong, ...anonymous].map((answer) => [answer.status, answer.headers.get('ratelimit')?.includes('"actor"') ?? false])).toEqual(Array(10).fill([401, false]));
+      expect(await times(4, async () => (await get(server, '/v1/sneks/cute', READER)).status)).toEqual([200, 200, 200, 429]);
+    });
+  });
+});
+
+describe('the CLI on a 429', () => {
+  it('prints one line on stderr saying when to try again, and exits 8', async () => {
+    await withServer(snekrc('{ address: 2 }', { read: 'public' }), async (server) => {
+      expect((await get(server, '/v1/types', null)).status).toBe(200);
+      const env = cleanEnv(server.dir, { SNEK_URL: server.url, SNEK_TOKEN: READER });
+      // `snek cute` goes by the fast path first, `snek list` by the full CLI alone.
+      for (const args of [['list'], ['cute', '--no-cache']]) {
+        const run = await runSnek(args, { cwd: server.dir, env });
+        expect([args, run.code, run.stdout.toString(), run.stderr]).toEqual([args, EXIT.RATE_LIMITED, '', expect.stringMatching(/^snek: Too many requests from your address: this server takes at most 2 a minute from one address\. Try again in \d+ s\.\n$/)]);
+      }
+    });
+  });
+});
+
+describe('docs/operating.md', () => {
+  it('has an example .snekrc that loads and limits both ways', async () => {
+    const [example] = [...(await readDocs()).matchAll(/```yaml\n(# \.snekrc with rate limits\n[\s\S]*?)```/g)].map((match) => match[1]!);
+    const checked = await startTestServer({ snekrc: `${example!}  store: memory\n` });
+    try {
+      const loaded = await loadConfig({ cwd: checked.dir, env: {} });
+      expect([loaded.config.server.trustProxy, loaded.config.server.limits]).toEqual([true, { perMinute: { actor: 600, address: 1200 } }]);
+      const put = await checked.request('/v1/sneks/example', { method: 'PUT', json: { name: 'e', type: 'e', content: 'e' } });
+      expect([put.status, put.headers.get('ratelimit-policy')]).toEqual([201, expect.stringMatching(/^"address"; q=1200; w=60; pk=:[^:]+:, "actor"; q=600; w=60; pk=:[^:]+:$/)]);
+    } finally {
+      await checked.stop();
+    }
+  });
+});
