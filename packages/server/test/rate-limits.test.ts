@@ -1,7 +1,9 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@snek/core';
 import { readDocs } from '../../core/test/helpers/docs.js';
-import { runSnek } from '../../cli/test/helpers/run-snek.js';
+import { runSnek, startSnek } from '../../cli/test/helpers/run-snek.js';
 import { EXIT } from '../../cli/src/exit-codes.js';
 import { cleanEnv } from './helpers/server-process.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
@@ -152,6 +154,45 @@ describe('the CLI on a 429', () => {
       for (const args of [['list'], ['cute', '--no-cache']]) {
         const run = await runSnek(args, { cwd: server.dir, env });
         expect([args, run.code, run.stdout.toString(), run.stderr]).toEqual([args, EXIT.RATE_LIMITED, '', expect.stringMatching(/^snek: Too many requests from your address: this server takes at most 2 a minute from one address\. Try again in \d+ s\.\n$/)]);
+      }
+    });
+  });
+  it('snek watch waits and reconnects after a 429, as after a dropped connection', async () => {
+    await withServer(snekrc('{ address: 1 }', { trustProxy: true, read: 'public' }), async (server) => {
+      // A balancer in front: each connection comes from a new address; the test cuts the first one.
+      let connections = 0;
+      const streams: Array<{ destroy(): void }> = [];
+      const balancer = createServer((req, res) => {
+        const nth = ++connections;
+        streams.push(res);
+        const upstream = request(`${server.url}${req.url}`, { method: req.method, headers: { ...req.headers, 'x-forwarded-for': `203.0.113.${nth}` } }, (answer) => {
+          res.writeHead(answer.statusCode!, answer.headers);
+          answer.pipe(res);
+        });
+        req.pipe(upstream);
+      });
+      await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(balancer.address() as AddressInfo).port}`;
+      const write = (id: string, from: string) => server.request(`/v1/sneks/${id}`, { method: 'PUT', json: { name: id, type: 'watched', content: id }, headers: { 'x-forwarded-for': from } });
+      try {
+        // The second connection's address has spent its minute already: the server answers it 429.
+        expect((await get(server, '/v1/types', null, '203.0.113.2')).status).toBe(200);
+        const watcher = startSnek(['watch', '--url', url], { env: cleanEnv(server.dir), cwd: server.dir, timeoutMs: 30_000 });
+        await watcher.stderrMatch(/watching .* for changes/);
+        expect((await write('before', '198.51.100.1')).status).toBe(201);
+        await watcher.stdoutMatch(/\sbefore\s/);
+        streams[0]!.destroy();
+        await watcher.stderrMatch(/ended; reconnecting in/);
+        await watcher.stderrMatch(/snek: Too many requests from your address: this server takes at most 1 a minute from one address\. Try again in \d+ s\.; reconnecting in/);
+        await watcher.stderrMatch(/reconnected to/);
+        expect((await write('after', '198.51.100.2')).status).toBe(201);
+        await watcher.stdoutMatch(/\safter\s/);
+        watcher.signal('SIGINT');
+        const done = await watcher.done;
+        expect([done.code, done.stdout.toString().trimEnd().split('\n').map((text) => text.split(/\s+/)[3])]).toEqual([0, ['before', 'after']]);
+      } finally {
+        balancer.closeAllConnections();
+        await new Promise((resolve) => balancer.close(resolve));
       }
     });
   });
