@@ -70,7 +70,7 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   app.use(requestLogger(logger));
   app.use(securityHeaders({ trustProxy: https }));
   if (options.corsOrigins?.length) {
-    app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id'] }));
+    app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy'] }));
   }
   for (const name of order) {
     const router = routers[name]();

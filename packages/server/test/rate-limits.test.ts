@@ -107,6 +107,13 @@ describe('per address', () => {
     });
   });
 
+  it('lets a page on an allowed origin read Retry-After and the RateLimit headers (CORS)', async () => {
+    await withServer(`${snekrc('{ address: 10 }', { read: 'public' })}  cors: [https://sneks.example]\n`, async (server) => {
+      const answer = await get(server, '/v1/sneks/cute', null, undefined, { origin: 'https://sneks.example' });
+      expect([answer.status, answer.headers.get('access-control-allow-origin'), answer.headers.get('access-control-expose-headers')]).toEqual([200, 'https://sneks.example', 'etag,x-request-id,retry-after,ratelimit,ratelimit-policy']);
+    });
+  });
+
   it('answers the gallery with a page for a browser and one line for curl', async () => {
     await withServer(snekrc('{ address: 2 }', { read: 'public' }), async (server) => {
       expect((await get(server, '/s/cute', null)).status).toBe(200);
