@@ -76,6 +76,8 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
     const router = routers[name]();
     if (router) app.use(router);
   }
+  // A path no route has counts against its address too, so a scan of guesses runs out like any other client.
+  if (limits) app.use(limits.beforeGuard);
   app.use(routeNotFound);
   app.use(problemHandler(logger));
   return app;

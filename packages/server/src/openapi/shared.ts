@@ -159,7 +159,8 @@ export function components() {
         type: 'object',
         description:
           'An RFC 9457 problem document; `code` is stable, the rest is for people. Besides the statuses each operation lists, a method that a path does not have ' +
-          'answers 405 (`METHOD_NOT_ALLOWED`) with an `Allow` header naming the methods it has, and a path that no operation has answers 404 (`ROUTE_NOT_FOUND`).',
+          'answers 405 (`METHOD_NOT_ALLOWED`) with an `Allow` header naming the methods it has, and a path that no operation has answers 404 (`ROUTE_NOT_FOUND`), ' +
+          'or 429 (`RATE_LIMITED`) once its address has gone past `server.limits`.',
         required: ['type', 'title', 'status', 'detail', 'code'],
         properties: {
           type: { type: 'string' },
