@@ -44,6 +44,16 @@ async function withServer(config: string, run: (server: TestServer & { dir: stri
 const get = (server: TestServer, path: string, token: string | null, from?: string, headers: Record<string, string> = {}) =>
   server.request(path, { token, headers: { ...headers, ...(from ? { 'x-forwarded-for': from } : {}) } });
 
+/** The status of a GET /v1/types whose X-Forwarded-For comes in one header line per address, as fetch() cannot send. */
+function forwardedTwice(url: string, addresses: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const { hostname, port } = new URL(url);
+    request({ hostname, port, path: '/v1/types', headers: { 'x-forwarded-for': addresses } }, (res) => {
+      res.resume().on('end', () => resolve(res.statusCode!));
+    }).on('error', reject).end();
+  });
+}
+
 /** The RateLimit header with each entry's seconds (t, which counts down as the test runs) checked and cut out. */
 function left(answer: Response): string | null {
   const header = answer.headers.get('ratelimit');
@@ -121,6 +131,9 @@ describe('per address', () => {
       const spoofed = ['198.51.100.1', '198.51.100.2', '198.51.100.3', '198.51.100.4'].map((own) => `${own}, 203.0.113.1`);
       expect(await times(4, async () => (await get(server, '/v1/types', null, spoofed.shift())).status)).toEqual([200, 200, 200, 429]);
       expect(await times(4, async () => (await get(server, '/v1/types', null, '203.0.113.2')).status)).toEqual([200, 200, 200, 429]);
+      // HAProxy's option forwardfor adds a header line of its own after the client's: the last line is believed.
+      const twoLines = (own: string) => forwardedTwice(server.url, [own, '203.0.113.3']);
+      expect([await twoLines('198.51.100.1'), await twoLines('198.51.100.2'), await twoLines('198.51.100.3'), await twoLines('198.51.100.4')]).toEqual([200, 200, 200, 429]);
       // A header that holds no address counts as the TCP peer, 127.0.0.1, which the response checks have used once.
       expect(await times(3, async () => (await get(server, '/v1/types', null, 'unknown')).status)).toEqual([200, 200, 429]);
     });
