@@ -42,15 +42,23 @@ function actorLabel(actor: Actor): string {
   return actor.kind === 'token' ? `the token "${actor.id}"` : `"${actor.name ?? actor.email ?? actor.id}"`;
 }
 
-/** The 429: a SnekError for the router's own error handler, so the API answers problem+json and the gallery a page. */
-function refusal(quota: Quota, limit: number): (req: Request, res: Response, next: (error: unknown) => void) => void {
-  return (_req, res, next) => {
+/**
+ * The 429: a SnekError for the router's own error handler, so the API answers problem+json and the gallery a page.
+ * The first refusal of each key in a window is logged, so an operator can see who is being turned away.
+ */
+function refusal(quota: Quota, limit: number, logger: Logger): (req: Request, res: Response, next: (error: unknown) => void) => void {
+  return (req, res, next) => {
+    const counted = (req as unknown as Record<string, { used: number; key: string } | undefined>)[propertyOf(quota)];
+    if (counted?.used === limit + 1) logger.warn({ limitedBy: quota, [quota]: counted.key, limit }, `rate limit reached: ${quota} ${counted.key} went past ${limit} requests a minute`);
     const seconds = Math.max(1, Number(res.getHeader('retry-after')) || 0);
     const who = quota === 'address' ? 'your address' : actorLabel(res.locals.actor as Actor);
     const each = quota === 'address' ? 'one address' : 'one person or token';
     next(new SnekError('RATE_LIMITED', `Too many requests from ${who}: this server takes at most ${limit} a minute from ${each}. Try again in ${seconds} s.`, { details: { limitedBy: quota, retryAfter: seconds } }));
   };
 }
+
+/** Where express-rate-limit leaves a request's count (req.rateLimit_address, req.rateLimit_actor). */
+const propertyOf = (quota: Quota) => `rateLimit_${quota}`;
 
 /** A request that matches routes of two areas is still counted once. */
 function once(limiter: RequestHandler): RequestHandler {
@@ -73,8 +81,8 @@ function limiter(quota: Quota, limit: number, key: (req: Request, res: Response)
       identifier: quota,
       keyGenerator: key,
       ...(options.skip ? { skip: options.skip } : {}),
-      requestPropertyName: `rateLimit_${quota}`,
-      handler: refusal(quota, limit),
+      requestPropertyName: propertyOf(quota),
+      handler: refusal(quota, limit, options.logger),
       // Its checks of a misconfiguration go to the server's log, not to the console.
       logger: options.logger,
     }),

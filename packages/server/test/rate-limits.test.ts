@@ -1,11 +1,13 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '@snek/core';
 import { readDocs } from '../../core/test/helpers/docs.js';
 import { runSnek, startSnek } from '../../cli/test/helpers/run-snek.js';
 import { EXIT } from '../../cli/src/exit-codes.js';
-import { cleanEnv } from './helpers/server-process.js';
+import { tempDir } from '../../core/test/helpers/temp-dir.js';
+import { cleanEnv, killAllServers, startServerProcess } from './helpers/server-process.js';
+import { untilOutput } from './helpers/server-output.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { sha256 } from './helpers/token-config.js';
 
@@ -156,6 +158,30 @@ describe('per address', () => {
       expect([line.status, line.headers.get('content-type')]).toEqual([429, 'text/plain; charset=utf-8']);
       expect(await line.text()).toMatch(/^Too many requests from your address: this server takes at most 2 a minute from one address\. Try again in \d+ s\.\n$/);
     });
+  });
+});
+
+describe('the log', () => {
+  afterAll(() => killAllServers());
+
+  it('says once a window who went past a limit, by address or by token', async () => {
+    const dir = await tempDir('snek-limits-log-');
+    try {
+      await dir.write('.snekrc', snekrc('{ address: 3, actor: 1 }', { read: 'public' }));
+      const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path) });
+      const put = () => fetch(`${server.url}/v1/sneks/logged`, { method: 'PUT', headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' }, body: '{"name":"l","type":"l","content":"l"}' });
+      expect(await times(3, async () => (await put()).status)).toEqual([201, 429, 429]);
+      expect(await times(2, async () => (await fetch(`${server.url}/v1/types`)).status)).toEqual([429, 429]);
+      const warned = (stdout: string) => stdout.split('\n').filter((line) => line.includes('rate limit reached')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      await untilOutput(server, 'both warnings', (stdout) => warned(stdout).length >= 2);
+      expect(await server.stop()).toBe(0);
+      expect(warned(server.output().stdout).map(({ limitedBy, address, actor, limit }) => ({ limitedBy, address, actor, limit }))).toEqual([
+        { limitedBy: 'actor', address: undefined, actor: 'token:writer', limit: 1 },
+        { limitedBy: 'address', address: '127.0.0.1', actor: undefined, limit: 3 },
+      ]);
+    } finally {
+      await dir.cleanup();
+    }
   });
 });
 
