@@ -56,7 +56,7 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {}, [])), trustProxy: https };
   const { store, logger } = options;
   // One count per app for every area but health, so the gallery and the API share each client's budget.
-  const limits = rateLimits(options.limits, { trustProxy: options.trustProxy ?? false, logger });
+  const limits = rateLimits(options.limits, logger);
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
     api: () => apiRouter({ store, changeStreams: options.changeStreams, packs: options.packs ?? [], access, limits, logger }),
@@ -67,6 +67,9 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
+  // One proxy in front: req.ip (the rate limits' address) is the address it saw, the last of X-Forwarded-For.
+  // Trusting every hop would take the first, which the client writes itself.
+  app.set('trust proxy', options.trustProxy === true ? 1 : false);
   app.use(requestLogger(logger));
   app.use(securityHeaders({ trustProxy: https }));
   if (options.corsOrigins?.length) {

@@ -14,23 +14,14 @@ export interface RateLimits {
   afterGuard: RequestHandler[];
 }
 
-export interface RateLimitOptions {
-  /** server.trustProxy: count the address the proxy in front saw, the last of X-Forwarded-For. */
-  trustProxy: boolean;
-  logger: Logger;
-}
-
 type Quota = 'address' | 'actor';
 
 /**
- * The client's address: the TCP peer, or behind a trusted proxy the last address of X-Forwarded-For, the one
- * that proxy added (earlier ones are the client's own word). A header that is not an address counts as none.
+ * The client's address: req.ip, which is the TCP peer, or with server.trustProxy the last address of
+ * X-Forwarded-For (the app trusts one hop). A forwarded value that is not an address counts as the peer.
  */
-export function clientAddress(req: Request, trustProxy: boolean): string {
-  const peer = req.socket.remoteAddress ?? '';
-  if (!trustProxy) return peer;
-  const forwarded = req.headersDistinct['x-forwarded-for']?.at(-1)?.split(',').at(-1)?.trim();
-  return forwarded && isIP(forwarded) ? forwarded : peer;
+function clientAddress(req: Request): string {
+  return req.ip !== undefined && isIP(req.ip) ? req.ip : (req.socket.remoteAddress ?? '');
 }
 
 /** A person is theirs at one provider: two providers may issue the same subject. */
@@ -70,7 +61,7 @@ function once(limiter: RequestHandler): RequestHandler {
   };
 }
 
-function limiter(quota: Quota, limit: number, key: (req: Request, res: Response) => string, options: RateLimitOptions & { skip?: (req: Request, res: Response) => boolean }): RequestHandler {
+function limiter(quota: Quota, limit: number, key: (req: Request, res: Response) => string, logger: Logger, skip?: (req: Request, res: Response) => boolean): RequestHandler {
   return once(
     rateLimit({
       windowMs: 60_000,
@@ -80,11 +71,11 @@ function limiter(quota: Quota, limit: number, key: (req: Request, res: Response)
       legacyHeaders: false,
       identifier: quota,
       keyGenerator: key,
-      ...(options.skip ? { skip: options.skip } : {}),
+      ...(skip ? { skip } : {}),
       requestPropertyName: propertyOf(quota),
-      handler: refusal(quota, limit, options.logger),
+      handler: refusal(quota, limit, logger),
       // Its checks of a misconfiguration go to the server's log, not to the console.
-      logger: options.logger,
+      logger,
     }),
   );
 }
@@ -93,13 +84,13 @@ function limiter(quota: Quota, limit: number, key: (req: Request, res: Response)
  * The limiters of `server.limits`, one in-memory count per server process, or undefined without limits. Each
  * quota is a window of one minute per key (the address, or the verified actor).
  */
-export function rateLimits(settings: RateLimitSettings | undefined, options: RateLimitOptions): RateLimits | undefined {
+export function rateLimits(settings: RateLimitSettings | undefined, logger: Logger): RateLimits | undefined {
   const { actor, address } = settings?.perMinute ?? {};
   if (actor === undefined && address === undefined) return undefined;
   return {
     // IPv6 clients are counted by their /56, as one site usually holds a whole prefix.
-    beforeGuard: address === undefined ? [] : [limiter('address', address, (req) => ipKeyGenerator(clientAddress(req, options.trustProxy)), options)],
+    beforeGuard: address === undefined ? [] : [limiter('address', address, (req) => ipKeyGenerator(clientAddress(req)), logger)],
     // Keyed by the actor the guard verified alone: a request with a wrong token never gets this far.
-    afterGuard: actor === undefined ? [] : [limiter('actor', actor, (_req, res) => actorKey(res.locals.actor as Actor), { ...options, skip: (_req, res) => res.locals.actor === undefined })],
+    afterGuard: actor === undefined ? [] : [limiter('actor', actor, (_req, res) => actorKey(res.locals.actor as Actor), logger, (_req, res) => res.locals.actor === undefined)],
   };
 }
