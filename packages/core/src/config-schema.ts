@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -64,6 +65,27 @@ const authSchema = z.strictObject({
   sessionHours: z.number().positive().max(720).optional().describe(`Hours a gallery session lasts after sign-in; default ${DEFAULT_SESSION_HOURS}.`),
 });
 
+/** An IP address, or a network as address/prefix (10.0.0.0/8, fd00::/8). */
+export function isAddressOrNetwork(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const metricsObjectSchema = z.strictObject({
+  enabled: z.boolean().optional().describe('GET /metrics; default true when server.metrics is an object.'),
+  allow: z
+    .array(z.string().refine(isAddressOrNetwork, { message: 'not an IP address or a network such as 10.0.0.0/8' }))
+    .optional()
+    .describe('Client addresses (IPs or networks such as 10.0.0.0/8) that may read /metrics without a token; others need the admin scope. Behind server.trustProxy, the address the proxy reports.'),
+});
+
+const metricsSchema = z
+  .union([z.boolean(), metricsObjectSchema])
+  .describe('Prometheus metrics at GET /metrics, for the admin scope or the addresses in allow; default off. true is short for { enabled: true }.');
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
@@ -94,6 +116,7 @@ const serverSchema = z.strictObject({
     })
     .optional()
     .describe('The in-process cache of single sneks, kept fresh by the change log (stores without one get no cache).'),
+  metrics: metricsSchema.optional(),
   requestTimeout: z.number().positive().max(300).optional().describe(`Seconds a client has to send a whole request, headers and body, before it is answered 408; default ${DEFAULT_REQUEST_TIMEOUT}. The headers alone get at most 15 s.`),
 });
 
