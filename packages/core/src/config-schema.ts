@@ -102,7 +102,7 @@ const serverSchema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The URL people use to reach this server, such as https://snek.example.com: sign-in callbacks are made from it. Needed by sign-in providers that redirect (oidc).'),
-  trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
+  trustProxy: z.boolean().optional().describe("Believe one reverse proxy in front: its X-Forwarded-Proto, so the sign-in cookie is Secure behind https, and the last address of its X-Forwarded-For as the client's (logs, server.metrics.allow); default false."),
   maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
   history: z
     .strictObject({

@@ -28,7 +28,7 @@ export interface SnekConfig {
     web?: boolean;
     /** `server.publicUrl`, without a trailing slash: the URL people reach the server at. */
     publicUrl?: string;
-    /** `server.trustProxy`: believe X-Forwarded-Proto; off unless true. */
+    /** `server.trustProxy`: believe one proxy's X-Forwarded-Proto and X-Forwarded-For; off unless true. */
     trustProxy?: boolean;
     /** `server.maxConnections`; DEFAULT_MAX_CONNECTIONS when absent. */
     maxConnections?: number;

@@ -38,12 +38,13 @@ function prettyStream() {
   return pretty({ destination: 1, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
 
-/** Pretty mode only: a request line reads "GET /v1/sneks/cute 200 1.2 ms {reqId}" rather than six fields. */
+/** Pretty mode only: a request line reads "GET /v1/sneks/cute 200 1.2 ms from 127.0.0.1 {reqId}" rather than eight fields. */
 function requestAsText(this: Logger, args: Parameters<Logger['info']>, log: (...args: Parameters<Logger['info']>) => void): void {
   const [fields] = args as unknown as [RequestLine | undefined];
   if (typeof fields !== 'object' || fields === null || !('ms' in fields)) return log.apply(this, args);
-  const { method, url, status, ms, ...rest } = fields;
-  log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms`] as unknown as Parameters<Logger['info']>);
+  // The route adds nothing for a person who reads the path.
+  const { method, url, status, ms, ip, route: _route, ...rest } = fields;
+  log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms from ${ip ?? 'a closed connection'}`] as unknown as Parameters<Logger['info']>);
 }
 
 // A sign-in callback's query holds a one-time code and the state: the log keeps the path alone.
