@@ -53,6 +53,7 @@ export function guardStore(store: SnekStore, storeName: string, metrics?: Server
   return withConditionalWrites(guarded);
 }
 
+/** The guard's wrapper when the server keeps metrics: each call's time, and the code of each failure. */
 function timed<A extends unknown[], R>(timer: StoreOperationTimer, call: (...args: A) => Promise<R>, fail: (error: unknown) => Promise<never>) {
   return (...args: A): Promise<R> => {
     const startedAt = performance.now();
