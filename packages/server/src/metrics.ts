@@ -37,7 +37,7 @@ export class ServerMetrics {
   });
   private readonly storeErrors = new Counter({
     name: 'snek_store_errors_total',
-    help: 'Store calls that failed, by operation, store and error code (STORE_UNAVAILABLE, STORE_FULL, PRECONDITION_FAILED, ...).',
+    help: "Store calls that failed, by operation, store and error code: STORE_UNAVAILABLE, STORE_FULL and STORE_CLOSED are the store's faults; others (a cursor the store refuses) the request's.",
     labelNames: ['operation', 'store', 'code'] as const,
     registers: [this.registry],
   });

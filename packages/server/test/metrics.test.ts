@@ -17,7 +17,9 @@ afterAll(async () => {
   await dropBuiltInStoreData();
 });
 
-async function serverWith(snekrc: string, env: NodeJS.ProcessEnv = {}): Promise<TestServer> {
+type DirServer = TestServer & { dir: string };
+
+async function serverWith(snekrc: string, env: NodeJS.ProcessEnv = {}): Promise<DirServer> {
   const server = await startTestServer({ snekrc, env });
   servers.push(server);
   return server;
@@ -46,7 +48,7 @@ describe('GET /metrics when server.metrics is absent', () => {
 });
 
 describe('GET /metrics on a sqlite server with server.metrics: true', () => {
-  let server: TestServer;
+  let server: DirServer;
   it('answers 401 without a token and 403 to a token without admin, both problem+json; the admin scope reads it', async () => {
     server = await serverWith(`${BUILT_IN_STORES.sqlite}  metrics: true\n  maxConnections: 4\n${tokens}`);
     const anonymous = await fetch(`${server.url}/metrics`);
