@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from './helpers/in-process.js';
 import { rawRequest } from './helpers/raw-http.js';
 import { hasPromtool, metricTypes, promtool, promtoolMissing, promtoolRequired, valueOf } from './helpers/metrics-text.js';
-import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
+import { TEST_PG_URL } from '../../store-postgres/test/helpers/pg-available.js';
+import { withClient } from '../../store-postgres/test/helpers/test-schemas.js';
+import { BUILT_IN_STORES, POSTGRES_TEST_SCHEMA, dropBuiltInStoreData } from './helpers/store-configs.js';
 import { sha256 } from './helpers/token-config.js';
 
 // GET /metrics on real servers: off unless server.metrics, the admin scope or an allowed address, series that move.
@@ -212,6 +214,31 @@ describe('two servers in one process', () => {
     expect(pool['waiting_queries']).toBe(0);
     expect(valueOf(text, 'snek_store_operation_duration_seconds_count', { operation: 'list', store: 'postgres' })).toBeGreaterThanOrEqual(8);
     if (hasPromtool) expect(lintProblems(promtool(['check', 'metrics'], text))).toEqual([]);
+  });
+
+  it('counts the queries waiting for a connection while PostgreSQL holds every one, and none once it lets go', async () => {
+    // Two connections; a lock on the table holds the lists that take them, and those after wait in the pool.
+    const server = await serverWith(`server:\n  store: { use: postgres, options: { url: "${TEST_PG_URL}", schema: ${POSTGRES_TEST_SCHEMA}, pool: { max: 2 } } }\n  metrics: true\n`);
+    const pool = async () => {
+      const text = await scrape(server);
+      return { open: valueOf(text, 'snek_store_pool_connections'), waiting: valueOf(text, 'snek_store_pool_waiting_queries')!, max: valueOf(text, 'snek_store_pool_max_connections') };
+    };
+    await withClient(async (client) => {
+      await client.query('BEGIN');
+      await client.query(`LOCK TABLE ${POSTGRES_TEST_SCHEMA}.sneks IN ACCESS EXCLUSIVE MODE`);
+      const lists = Array.from({ length: 4 }, (_, i) => fetch(`${server.url}/v1/sneks?limit=${i + 1}`).then((response) => response.status));
+      let held = await pool();
+      for (let i = 0; i < 100 && held.waiting < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        held = await pool();
+      }
+      await client.query('COMMIT');
+      // The scrape answers from the pool's own counts while the database keeps every connection busy.
+      expect(held).toEqual({ open: 2, waiting: expect.any(Number), max: 2 });
+      expect(held.waiting).toBeGreaterThanOrEqual(2);
+      expect(await Promise.all(lists)).toEqual([200, 200, 200, 200]);
+    });
+    expect((await pool()).waiting).toBe(0);
   });
 });
 
