@@ -321,6 +321,32 @@ export function replaysChanges(store: SnekStore): store is SnekStore & StoreChan
   return hasCapability(store, 'changeReplay');
 }
 
+/** A store's own pool of connections to its database, at one moment. */
+export interface ConnectionPoolStats {
+  /** Connections open, idle or in use. */
+  total: number;
+  /** Open connections that no query holds. */
+  idle: number;
+  /** Queries waiting for a connection because all `max` are in use. */
+  waiting: number;
+  /** The most connections the pool opens. */
+  max: number;
+}
+
+/**
+ * Optional for stores that talk to a database server through a pool: its counts, for the server's metrics. Answers
+ * from memory, without a round trip, so it answers while the database is down (when `waiting` matters most).
+ * Checked with {@link poolsConnections}.
+ */
+export interface StoreConnectionPool {
+  connectionPool(): Promise<ConnectionPoolStats>;
+}
+
+/** True when the store implements the optional {@link StoreConnectionPool}. */
+export function poolsConnections(store: SnekStore): store is SnekStore & StoreConnectionPool {
+  return hasCapability(store, 'connectionPool');
+}
+
 /**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
@@ -337,10 +363,11 @@ export const STORE_CAPABILITIES = [
   { name: 'changeFeed', methods: ['watchChanges'] },
   { name: 'snapshot', methods: ['snapshot'] },
   { name: 'changeReplay', methods: ['replayChanges'] },
+  { name: 'connectionPool', methods: ['connectionPool'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];
