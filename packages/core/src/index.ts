@@ -27,6 +27,8 @@ export {
   feedsChanges,
   takesSnapshots,
   replaysChanges,
+  backsUpToFile,
+  type StoreFileBackup,
   type SnapshotView,
   type StoreSnapshot,
   type StoreChangeReplay,
