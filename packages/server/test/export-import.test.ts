@@ -189,6 +189,8 @@ describe('snek-server backup', () => {
     const again = await run(source, 'backup', backup);
     expect([again.code, again.stderr]).toEqual([2, `snek-server: USAGE: The backup file ${backup} exists already. Name a new file, or pass --force to replace it.\n`]);
     expect((await run(source, 'backup', '--force', backup)).code).toBe(0);
+    const nowhere = await run(source, 'backup', 'missing/backup.db');
+    expect([nowhere.code, nowhere.stderr]).toEqual([2, `snek-server: USAGE: The folder of the backup file ${path.join(source, 'missing/backup.db')} does not exist. Create it first, or name a file in a folder that exists.\n`]);
     // The copy serves as a store of its own.
     const restored = path.join(dir.path, `restored-${n}`);
     await dir.write(path.relative(dir.path, path.join(restored, '.snekrc')), `server:\n  store: { use: sqlite, options: { file: ${backup} } }\n`);
