@@ -19,6 +19,11 @@ export function sendJson(res: Response, value: unknown, status = 200): void {
   writeJson(res, Buffer.from(JSON.stringify(value)), status);
 }
 
+/** Sends JSON already encoded: 200, no ETag. */
+export function sendJsonBytes(res: Response, body: Buffer): void {
+  writeJson(res, body, 200);
+}
+
 /**
  * Sends a snek with a strong ETag, or 304 when If-None-Match already has it. We evaluate the condition
  * ourselves because express skips it when the request says `Cache-Control: no-cache`, which fetch()

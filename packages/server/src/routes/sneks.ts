@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { answeredNotModified, sendJson, sendJsonTagged, sendJsonWithEtag, snekEtag } from '../json-response.js';
+import { answeredNotModified, sendJson, sendJsonBytes, sendJsonTagged, sendJsonWithEtag, snekEtag } from '../json-response.js';
+import type { ListAnswers } from '../list-answers.js';
 import { pageWithMeta, withMeta } from '../history.js';
 import { withConditionalWrites } from '../conditional-fallback.js';
 import { deleteWithPreconditions, putWithPreconditions, readPreconditions } from '../preconditions.js';
@@ -28,16 +29,22 @@ const jsonBody = [utf8Only, express.json({
 })];
 
 /** /v1: sneks and their types. Each route validates, then calls the store; a snek's answer adds its newest change. */
-export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
+export function snekRoutes(router: AreaRoutes, store: SnekStore, lists?: ListAnswers): void {
 
   router.get('/v1/sneks', async (req, res) => {
     const query = parseListQuery(req);
+    // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
+    // pages stay unhashed, which keeps ?type= lists fast, and may be answered from `lists`.
+    const key = query.name === undefined ? JSON.stringify([query.type, query.limit, query.cursor]) : undefined;
+    const known = key === undefined ? undefined : lists?.get(key);
+    if (known) return sendJsonBytes(res, known);
+    const since = lists?.begin();
     const page = await store.list(query);
     const answer = { items: await pageWithMeta(store, page.items), nextCursor: page.nextCursor };
-    // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
-    // pages stay unhashed, which keeps ?type= lists fast.
-    if (query.name !== undefined) sendJsonWithEtag(req, res, answer);
-    else sendJson(res, answer);
+    if (key === undefined) return sendJsonWithEtag(req, res, answer);
+    const body = Buffer.from(JSON.stringify(answer));
+    if (since !== undefined) lists!.fill(key, since, body);
+    sendJsonBytes(res, body);
   });
 
   // Two store calls, get and latestChanges, both on `store`: a read cache in front of the store can answer both.
