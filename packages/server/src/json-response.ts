@@ -19,7 +19,7 @@ export function sendJson(res: Response, value: unknown, status = 200): void {
   writeJson(res, Buffer.from(JSON.stringify(value)), status);
 }
 
-/** Sends JSON already encoded: 200, no ETag. */
+/** Sends JSON already encoded, 200: its ETag, if any, is set already (see answeredNotModified). */
 export function sendJsonBytes(res: Response, body: Buffer): void {
   writeJson(res, body, 200);
 }
