@@ -45,7 +45,8 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * Sneks in PostgreSQL, through a pool of this store's own. Every write is one autocommitted statement or one
  * transaction, so a call resolves only after its commit; what that commit survives is PostgreSQL's setting
  * (synchronous_commit, fsync; see the README). Each write appends its changes to the table `changes` in that same
- * statement or transaction, and notifies the change feed's channel.
+ * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
+ * (put-batches.ts).
  */
 export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed {
   private readonly pool: pg.Pool;
