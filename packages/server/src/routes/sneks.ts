@@ -35,7 +35,8 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore, answers?: Answe
     const query = parseListQuery(req);
     // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
     // pages stay unhashed, which keeps ?type= lists fast, and may be answered from `answers`.
-    const key = query.name === undefined ? `list ${JSON.stringify([query.type, query.limit, query.cursor])}` : undefined;
+    // The whole query is the key: a filter added later keeps its pages apart.
+    const key = query.name === undefined ? `list ${JSON.stringify(query)}` : undefined;
     const known = key === undefined ? undefined : answers?.get(key);
     if (known) return sendJsonBytes(res, known.body);
     const since = answers?.begin();
