@@ -20,8 +20,9 @@ export async function writeCleanClose(dir: string, mark: CleanClose): Promise<vo
 }
 
 /**
- * The mark a clean close left in `dir`, removed durably: a crash after this open must not find it. Undefined when
- * there is none, or it is unreadable (then open reads every record, as after a crash).
+ * The mark a clean close left in `dir`, removed durably. Undefined when there is none, or it is unreadable (then open
+ * reads every record, as after a crash). Removing it is a second guard: any write after this open appends to the
+ * journal first, so a mark left behind no longer matches the journal's length.
  */
 export async function takeCleanClose(dir: string): Promise<CleanClose | undefined> {
   const file = path.join(dir, CLEAN_CLOSE_FILE);
@@ -31,8 +32,9 @@ export async function takeCleanClose(dir: string): Promise<CleanClose | undefine
   } catch {
     return undefined;
   }
-  await unlink(file);
-  await syncDir(dir);
+  await unlink(file)
+    .then(() => syncDir(dir))
+    .catch(() => undefined);
   try {
     const { journalBytes, lastSeq } = JSON.parse(text) as Record<string, unknown>;
     return Number.isSafeInteger(journalBytes) && Number.isSafeInteger(lastSeq) ? { journalBytes: journalBytes as number, lastSeq: lastSeq as number } : undefined;
