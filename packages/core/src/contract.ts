@@ -284,13 +284,20 @@ export interface SnapshotView {
   sneks(batch?: number): AsyncIterable<Snek[]>;
   /** Every change the log keeps, up to {@link SnapshotView.seq}, oldest first, in batches; none without a log. */
   changes(batch?: number): AsyncIterable<Change[]>;
-  /** Ends the read; safe to call twice. Reads after it reject. */
+  /**
+   * Ends the read and releases what it holds (a transaction, a connection); safe to call twice, and while a batch is
+   * being read (it waits for that batch). Reads after it reject with a `SnekError` `STORE_CLOSED`.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Optional for stores: a consistent snapshot to export, back up or migrate from, read in batches so that memory stays
  * flat. Without it the server pages through `list`, which is not one moment. Checked with {@link takesSnapshots}.
+ *
+ * Several snapshots may be open at once, each of its own moment. Closing the store closes its open snapshots (their
+ * reads then reject with `STORE_CLOSED`). `snapshotView` and `arraySnapshot` from `@snek/core` give a ready-made view
+ * over keyset reads.
  */
 export interface StoreSnapshot {
   snapshot(): Promise<SnapshotView>;
@@ -321,6 +328,50 @@ export function replaysChanges(store: SnekStore): store is SnekStore & StoreChan
   return hasCapability(store, 'changeReplay');
 }
 
+/** A store's own pool of connections to its database, at one moment. */
+export interface ConnectionPoolStats {
+  /** Connections open, idle or in use. */
+  total: number;
+  /** Open connections that no query holds. */
+  idle: number;
+  /** Queries waiting for a connection because all `max` are in use. */
+  waiting: number;
+  /** The most connections the pool opens. */
+  max: number;
+}
+
+/**
+ * Optional for stores that talk to a database server through a pool: its counts, for the server's metrics. Answers
+ * from memory, without a round trip, so it answers while the database is down (when `waiting` matters most).
+ * Checked with {@link poolsConnections}.
+ */
+export interface StoreConnectionPool {
+  connectionPool(): Promise<ConnectionPoolStats>;
+}
+
+/** True when the store implements the optional {@link StoreConnectionPool}. */
+export function poolsConnections(store: SnekStore): store is SnekStore & StoreConnectionPool {
+  return hasCapability(store, 'connectionPool');
+}
+
+/**
+ * Optional for stores kept in one file: a consistent copy of the whole store in a new file, made while the store
+ * serves (SQLite's VACUUM INTO), for `snek-server backup`. Checked with {@link backsUpToFile}.
+ */
+export interface StoreFileBackup {
+  /**
+   * Writes the copy to `file`, which must not exist unless `replace` is true; the copy appears under its name only
+   * once complete and durable, so a failed backup never leaves a file that looks whole. Resolves with its size.
+   * A `file` that exists without `replace` rejects with a `SnekError` `USAGE` and changes nothing.
+   */
+  backupTo(file: string, options?: { replace?: boolean }): Promise<{ bytes: number }>;
+}
+
+/** True when the store implements the optional {@link StoreFileBackup}. */
+export function backsUpToFile(store: SnekStore): store is SnekStore & StoreFileBackup {
+  return hasCapability(store, 'fileBackup');
+}
+
 /**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
@@ -337,10 +388,12 @@ export const STORE_CAPABILITIES = [
   { name: 'changeFeed', methods: ['watchChanges'] },
   { name: 'snapshot', methods: ['snapshot'] },
   { name: 'changeReplay', methods: ['replayChanges'] },
+  { name: 'connectionPool', methods: ['connectionPool'] },
+  { name: 'fileBackup', methods: ['backupTo'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool & StoreFileBackup;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];

@@ -49,6 +49,8 @@ export const SNEK_ERROR_CODES = [
   'SERVER_UNREACHABLE',
   'SERVER_ERROR',
   'USAGE',
+  'EXPORT_FAILED',
+  'BACKUP_UNSUPPORTED',
   'INTERNAL',
 ] as const;
 

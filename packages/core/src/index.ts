@@ -27,9 +27,14 @@ export {
   feedsChanges,
   takesSnapshots,
   replaysChanges,
+  backsUpToFile,
+  type StoreFileBackup,
   type SnapshotView,
   type StoreSnapshot,
   type StoreChangeReplay,
+  poolsConnections,
+  type ConnectionPoolStats,
+  type StoreConnectionPool,
   DEFAULT_CHANGES_LIMIT,
   MAX_CHANGES_LIMIT,
   DEFAULT_HISTORY_KEEP,
@@ -61,7 +66,7 @@ export {
 } from './contract.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { formatIssues } from './issues.js';
-export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_HOURS, DEFAULT_CACHE_MAX_STALE_MS, SCOPES, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
+export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_HOURS, DEFAULT_CACHE_MAX_STALE_MS, SCOPES, isAddressOrNetwork, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
 export { SUPPORTED_PACK_API_VERSIONS, definePack, type SnekPack, type PackSnek } from './pack.js';
 export { loadPlugin, type LoadPluginContext, type LoadedPlugin, type PluginPhase, type PluginPhaseDone } from './plugin-loader.js';
@@ -72,6 +77,7 @@ export { PACK_KIND, type UncheckedPack } from './kinds/pack-kind.js';
 export { loadStore, type LoadStoreOptions, type LoadedStore, type StorePhaseDone } from './store-loader.js';
 export { loadPack, loadPacks, type LoadPackOptions, type LoadedPack } from './pack-loader.js';
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
+export { DEFAULT_SNAPSHOT_BATCH, snapshotView, arraySnapshot, type SnapshotSource } from './snapshot-view.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { parseStoreOptions } from './store-options.js';
 export {

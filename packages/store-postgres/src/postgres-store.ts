@@ -11,15 +11,20 @@ import {
   type Change,
   type ChangeQuery,
   type ConditionalWriteResult,
+  type ConnectionPoolStats,
   type Snek,
   type SnekPage,
   type SnekQuery,
   type SnekStore,
+  type SnapshotView,
+  type StoreSnapshot,
+  snapshotView,
   type StoreBulkCreator,
   type StoreBulkWriter,
   type StoreChangeFeed,
   type StoreChangeLog,
   type StoreConditionalWriter,
+  type StoreConnectionPool,
   type StoreSeedLedger,
   type StoreStatusReporter,
   type StoreTypeCounter,
@@ -27,6 +32,7 @@ import {
   type WriteOptions,
 } from '@snek/core';
 import { ChangeFeed, changeChannel } from './change-feed.js';
+import { openSnapshot } from './snapshot.js';
 import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { PutBatches, type QueuedPut } from './put-batches.js';
@@ -48,11 +54,12 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
  * (put-batches.ts).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreConnectionPool, StoreSnapshot {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private readonly channel: string;
   private readonly feeds = new Set<ChangeFeed>();
+  private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
   private brokenConnections = 0;
   // Named statements are parsed once per connection; PostgreSQL keeps their plans.
@@ -218,6 +225,18 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     };
   }
 
+  /** One pooled connection in a REPEATABLE READ READ ONLY transaction (see snapshot.ts), given back on close. */
+  async snapshot(): Promise<SnapshotView> {
+    this.assertOpen();
+    const { target } = this.settings;
+    const source = await openSnapshot(this.pool, this.sql, `A snapshot of the postgres store on ${describeTarget(target)}, schema "${target.schema}"`, (method, error) => this.failure(method, error));
+    const release = source.release;
+    const view = snapshotView({ ...source, release: () => (this.snapshots.delete(view), release()) });
+    this.snapshots.add(view);
+    if (this.closed) await view.close();
+    return view;
+  }
+
   async seeded(ids: readonly string[]): Promise<string[]> {
     const { rows } = await this.run<{ id: string }>('seeded', this.sql.seeded, [ids]);
     const found = new Set(rows.map((row) => row.id));
@@ -242,6 +261,11 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     };
   }
 
+  /** From the pool's own counts: no round trip, so it answers while PostgreSQL is down. */
+  async connectionPool(): Promise<ConnectionPoolStats> {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.settings.poolMax };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -249,6 +273,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     await this.puts.idle();
     await Promise.all([...this.feeds].map((feed) => feed.stop()));
     this.feeds.clear();
+    await Promise.all([...this.snapshots].map((view) => view.close()));
     // Waits for the queries in flight, then closes every connection.
     await this.pool.end();
   }

@@ -18,6 +18,8 @@ import { persistenceSuite } from './suites/persistence.js';
 import { seedLedgerSuite } from './suites/seed-ledger.js';
 import { snapshotSuite } from './suites/snapshot.js';
 import { changeReplaySuite } from './suites/change-replay.js';
+import { connectionPoolSuite } from './suites/connection-pool.js';
+import { fileBackupSuite } from './suites/file-backup.js';
 import { statusSuite } from './suites/status.js';
 
 /**
@@ -36,6 +38,8 @@ const CAPABILITY_SUITES: { [N in StoreCapabilityName]: (harness: Harness<StoreWi
   changeFeed: changeFeedSuite,
   snapshot: snapshotSuite,
   changeReplay: changeReplaySuite,
+  connectionPool: connectionPoolSuite,
+  fileBackup: fileBackupSuite,
 };
 
 function declareCapability<N extends StoreCapabilityName>(harness: Harness, name: N): void {
