@@ -9,7 +9,7 @@ import { progressBar } from './progress-bar.js';
 import { applyPack, loadNamedPack } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
-import { startServer } from './start.js';
+import { startServer, type RunningServer } from './start.js';
 import { verifyStore } from './verify-store.js';
 
 /** `snek-server`: serves (the default command), or checks a store with `verify-store`. */
@@ -99,18 +99,28 @@ interface ServeArgs {
 
 async function serve(args: ServeArgs): Promise<void> {
   const logger = createLogger();
-  const loaded = await loadConfig({ configPath: args.config });
-  const importFrom = args.import === undefined ? undefined : { source: args.import, type: args.importType };
-  const server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping: finishing requests in flight');
-    server
+  // The handlers go in before the server says it listens: until a handler exists a signal kills at once, so a
+  // supervisor that stops the server right after that line would skip the drain.
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const finish = (running: RunningServer) =>
+    running
       .close()
       .then(() => settleLogger(logger))
       .then(() => process.exit(0), (error: unknown) => fail(error, args.debug));
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    // Still starting: nothing is served yet, and a store that is being waited for should not hold the stop.
+    if (server) void finish(server);
+    else void settleLogger(logger).then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const loaded = await loadConfig({ configPath: args.config });
+  const importFrom = args.import === undefined ? undefined : { source: args.import, type: args.importType };
+  server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
 }
 
 async function verify(args: { config?: string | undefined; name?: string | undefined; options?: string | undefined }): Promise<void> {
