@@ -284,13 +284,20 @@ export interface SnapshotView {
   sneks(batch?: number): AsyncIterable<Snek[]>;
   /** Every change the log keeps, up to {@link SnapshotView.seq}, oldest first, in batches; none without a log. */
   changes(batch?: number): AsyncIterable<Change[]>;
-  /** Ends the read; safe to call twice. Reads after it reject. */
+  /**
+   * Ends the read and releases what it holds (a transaction, a connection); safe to call twice, and while a batch is
+   * being read (it waits for that batch). Reads after it reject with a `SnekError` `STORE_CLOSED`.
+   */
   close(): Promise<void>;
 }
 
 /**
  * Optional for stores: a consistent snapshot to export, back up or migrate from, read in batches so that memory stays
  * flat. Without it the server pages through `list`, which is not one moment. Checked with {@link takesSnapshots}.
+ *
+ * Several snapshots may be open at once, each of its own moment. Closing the store closes its open snapshots (their
+ * reads then reject with `STORE_CLOSED`). `snapshotView` and `arraySnapshot` from `@snek/core` give a ready-made view
+ * over keyset reads.
  */
 export interface StoreSnapshot {
   snapshot(): Promise<SnapshotView>;

@@ -73,6 +73,7 @@ export { PACK_KIND, type UncheckedPack } from './kinds/pack-kind.js';
 export { loadStore, type LoadStoreOptions, type LoadedStore, type StorePhaseDone } from './store-loader.js';
 export { loadPack, loadPacks, type LoadPackOptions, type LoadedPack } from './pack-loader.js';
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
+export { DEFAULT_SNAPSHOT_BATCH, snapshotView, arraySnapshot, type SnapshotSource } from './snapshot-view.js';
 export { KeyedMutex } from './keyed-mutex.js';
 export { parseStoreOptions } from './store-options.js';
 export {

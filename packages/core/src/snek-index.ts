@@ -83,6 +83,11 @@ export class SnekIndex<E extends SnekIndexEntry = SnekIndexEntry> {
     return !previous;
   }
 
+  /** Every entry in id order, in an array of its own: the index at this moment, which later writes leave alone. */
+  ordered(): E[] {
+    return Array.from(this.all.after(undefined), (id) => this.entries.get(id)!);
+  }
+
   /** Removes an entry; returns false when there was none. */
   delete(id: string): boolean {
     const previous = this.entries.get(id);

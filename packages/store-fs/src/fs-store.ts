@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, checkReplayBatch, sameSnek, type StoreChangeReplay, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, checkReplayBatch, sameSnek, type StoreChangeReplay, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { TEMP_SUFFIX, syncDir, unlinkIfThere, writeFileAtomic } from './atomic-file.js';
 import { ChangeJournal } from './change-journal.js';
 import { CommitQueue, type Write } from './commit-queue.js';
@@ -25,7 +25,7 @@ const putting = (record: Snek): Write<{ created: boolean }> => ({ id: record.id,
  * follow it. Open reads every record and the journal anyway, so the store keeps both in memory: reads never touch
  * the disk.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
   private readonly index = new SnekIndex<Snek>();
   /** The pack sneks seeded so far, also in .snek-seeded.json. */
   private seededIds = new Set<string>();
@@ -35,6 +35,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   private commits!: CommitQueue;
   /** Records open rewrote from the journal, which a crash had left behind it. */
   private redone = 0;
+  private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
   private folderSeenThisTurn = false;
 
@@ -139,6 +140,18 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     return this.log.latest(ids);
   }
 
+  /**
+   * The index and the log as they are between two commits (a batch updates both in one synchronous step, after its
+   * journal fsync), copied as arrays of pointers: a batch that lands later replaces records, never changes them.
+   */
+  async snapshot(): Promise<SnapshotView> {
+    this.assertOpen();
+    this.assertFolder();
+    const view = snapshotView(arraySnapshot({ sneks: this.index.ordered(), changes: [...this.log.all()], label: `A snapshot of the fs store on ${this.dir}`, release: () => void this.snapshots.delete(view) }));
+    this.snapshots.add(view);
+    return view;
+  }
+
   async list(query: SnekQuery = {}): Promise<SnekPage> {
     this.assertOpen();
     this.assertFolder();
@@ -174,6 +187,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     await this.ledgerWrites.idle();
     this.index.clear();
     this.log.clear();
+    await Promise.all([...this.snapshots].map((view) => view.close()));
     await this.unlock();
   }
 

@@ -47,6 +47,11 @@ export class MemoryChangeLog {
     return ordered.slice(0, limit).map(copy);
   }
 
+  /** Every change kept, oldest first, in an array of its own; the changes are shared, not copied (none is changed in place). */
+  kept(): Change[] {
+    return this.log.slice();
+  }
+
   latest(ids: readonly string[]): Change[] {
     return [...new Set(ids)].flatMap((id) => this.byId.get(id)?.at(-1) ?? []).map(copy);
   }

@@ -1,14 +1,15 @@
-import { DEFAULT_HISTORY_KEEP, SnekError, changesToReplay, checkReplayBatch, seqsAtOrBelow, type StoreChangeReplay, SnekIndex, sameSnek, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, SnekError, changesToReplay, checkReplayBatch, seqsAtOrBelow, type StoreChangeReplay, SnekIndex, sameSnek, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { MemoryChangeLog } from './change-log.js';
 
 /**
  * Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. Its seed ledger is
  * in memory too: it starts empty with the sneks, so every start seeds every pack snek again. So does its change log.
  */
-export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay {
+export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
   private readonly index = new SnekIndex<Snek>();
   private readonly seededIds = new Set<string>();
   private readonly log: MemoryChangeLog;
+  private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
 
   constructor(options: { historyKeep?: number } = {}) {
@@ -82,6 +83,14 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
     }
   }
 
+  /** The index's records and the log's changes, copied as arrays of pointers: later writes replace records, never change them. */
+  async snapshot(): Promise<SnapshotView> {
+    this.assertOpen();
+    const view = snapshotView(arraySnapshot({ sneks: this.index.ordered(), changes: this.log.kept(), label: 'A snapshot of the memory store', release: () => void this.snapshots.delete(view) }));
+    this.snapshots.add(view);
+    return view;
+  }
+
   async list(query: SnekQuery = {}): Promise<SnekPage> {
     this.assertOpen();
     const { entries, nextCursor } = this.index.page(query);
@@ -108,6 +117,7 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
     this.index.clear();
     this.seededIds.clear();
     this.log.clear();
+    await Promise.all([...this.snapshots].map((view) => view.close()));
   }
 
   // The write and its change in one synchronous step: no other call comes between them.

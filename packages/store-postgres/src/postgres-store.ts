@@ -15,6 +15,9 @@ import {
   type SnekPage,
   type SnekQuery,
   type SnekStore,
+  type SnapshotView,
+  type StoreSnapshot,
+  snapshotView,
   type StoreBulkCreator,
   type StoreBulkWriter,
   type StoreChangeFeed,
@@ -29,6 +32,7 @@ import {
 } from '@snek/core';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
+import { openSnapshot } from './snapshot.js';
 import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
@@ -48,12 +52,13 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * (synchronous_commit, fsync; see the README). Each write appends its changes to the table `changes` in that same
  * statement or transaction, and notifies the change feed's channel.
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreSnapshot {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private readonly replaySql: ReplayStatements;
   private readonly channel: string;
   private readonly feeds = new Set<ChangeFeed>();
+  private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
   private brokenConnections = 0;
   // Named statements are parsed once per connection; PostgreSQL keeps their plans.
@@ -204,6 +209,18 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     };
   }
 
+  /** One pooled connection in a REPEATABLE READ READ ONLY transaction (see snapshot.ts), given back on close. */
+  async snapshot(): Promise<SnapshotView> {
+    this.assertOpen();
+    const { target } = this.settings;
+    const source = await openSnapshot(this.pool, this.sql, `A snapshot of the postgres store on ${describeTarget(target)}, schema "${target.schema}"`, (method, error) => this.failure(method, error));
+    const release = source.release;
+    const view = snapshotView({ ...source, release: () => (this.snapshots.delete(view), release()) });
+    this.snapshots.add(view);
+    if (this.closed) await view.close();
+    return view;
+  }
+
   async seeded(ids: readonly string[]): Promise<string[]> {
     const { rows } = await this.run<{ id: string }>('seeded', this.sql.seeded, [ids]);
     const found = new Set(rows.map((row) => row.id));
@@ -233,6 +250,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     this.closed = true;
     await Promise.all([...this.feeds].map((feed) => feed.stop()));
     this.feeds.clear();
+    await Promise.all([...this.snapshots].map((view) => view.close()));
     // Waits for the queries in flight, then closes every connection.
     await this.pool.end();
   }

@@ -76,6 +76,8 @@ export function statements(schema: string, log: { keep: number; channel: string 
     schemaVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${schema}.schema_migrations`,
     // $1 after, $2 before, $3 limit, $4 id: by the primary key, or by (id, seq) for one snek.
     changes: { all: { asc: history(false, 'ASC'), desc: history(false, 'DESC') }, id: { asc: history(true, 'ASC'), desc: history(true, 'DESC') } },
+    // A snapshot's moment: the newest change its transaction sees (retention keeps every id's newest).
+    snapshotSeq: `SELECT coalesce(max(seq), 0)::text AS seq FROM ${changes}`,
     // One descent of (id, seq) per distinct id.
     latestChanges: `SELECT c.* FROM (SELECT DISTINCT unnest($1::text[]) AS id) ids CROSS JOIN LATERAL (SELECT ${CHANGE_COLUMNS} FROM ${changes} WHERE id = ids.id ORDER BY seq DESC LIMIT 1) c`,
   };

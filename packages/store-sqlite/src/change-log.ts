@@ -70,7 +70,7 @@ function prepare(db: SqliteConnection) {
 }
 
 /** Both drivers may hand back rows with a null prototype; callers get plain objects. */
-function toChange(row: SqliteRow): Change {
+export function toChange(row: SqliteRow): Change {
   const change: Change = { seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], actor: row['actor'] === null ? null : (JSON.parse(row['actor'] as string) as Actor), at: row['at'] as string };
   if (change.op === 'put') change.snek = { id: change.id, name: row['name'] as string, type: row['type'] as string, content: row['content'] as string };
   return change;

@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { SqliteChangeLog } from './change-log.js';
 import { SqliteChangeReplay } from './change-replay.js';
 import { DatabaseFileIdentity } from './file-identity.js';
 import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './driver.js';
 import { migrate } from './migrations.js';
 import { ReadBatch } from './read-batch.js';
+import { openSnapshot } from './snapshot.js';
 import { prepareStatements, toSnek } from './statements.js';
 
 const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'];
@@ -24,7 +25,7 @@ interface PendingWrite {
  * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. Each
  * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
  */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay {
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
   /** Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek. */
   static async open(file: string, options: { driver?: SqliteDriverChoice; historyKeep?: number | undefined } = {}): Promise<SqliteSnekStore> {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -34,6 +35,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly log: SqliteChangeLog;
   private readonly replay: SqliteChangeReplay;
+  private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
   private pending: PendingWrite[] = [];
   private readonly reads: ReadBatch;
@@ -224,6 +226,18 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     this.inTransaction(this.statements.beginWrite, () => this.replay.apply(changes));
   }
 
+  /** A read transaction on a connection of its own (see snapshot.ts), closed with the store if still open. */
+  async snapshot(): Promise<SnapshotView> {
+    this.assertOpen();
+    this.identity.assertUnchanged();
+    const source = await openSnapshot(this.file, this.db.driver);
+    const release = source.release;
+    const view = snapshotView({ ...source, release: () => (this.snapshots.delete(view), release()) });
+    this.snapshots.add(view);
+    if (this.closed) await view.close();
+    return view;
+  }
+
   changes(query: ChangeQuery = {}): Promise<Change[]> {
     const key = `changes ${JSON.stringify([query.after, query.before, query.id, query.limit, query.order])}`;
     return this.read(key, () => this.log.read(query), copyChanges);
@@ -281,6 +295,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     // Puts and reads already accepted are done before the file closes.
     if (this.pending.length) this.commitPending();
     this.reads.flush();
+    await Promise.all([...this.snapshots].map((view) => view.close()));
     this.db.close();
   }
 
