@@ -8,8 +8,9 @@ import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
 import { startServer } from './start.js';
 import { verifyStore } from './verify-store.js';
+import { EXIT_MISMATCH, runMigrate } from './migrate-command.js';
 
-/** `snek-server`: serves (the default command), or checks a store with `verify-store`. */
+/** `snek-server`: serves (the default command), checks a store with `verify-store`, bulk-loads with `import`, or copies to another store with `migrate`. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   const debug = argv.includes('--debug');
   try {
@@ -59,6 +60,19 @@ function parser(argv: string[]) {
             return true;
           }),
       (args) => (args.pack === undefined ? runImport({ ...args, source: args.source! }) : runPackImport({ ...args, pack: args.pack })),
+    )
+    .command(
+      'migrate',
+      'Copy every snek, with its history where both stores keep one, from the configured store into another; --follow keeps applying new changes until stopped; both sides are verified by count and digest',
+      (y) =>
+        y
+          .option('to', { type: 'string', describe: 'The target store as JSON, as in server.store: \'{"use":"postgres","options":{"url":"..."}}\'' })
+          .option('to-config', { type: 'string', describe: 'Another .snekrc whose server.store is the target' })
+          .option('follow', { type: 'boolean', describe: 'After the copy, apply the source\'s new changes until SIGINT or SIGTERM, then verify' })
+          .option('force', { type: 'boolean', describe: 'Copy into a target that holds sneks or changes not from this source (without history)' })
+          .option('batch', { type: 'number', describe: 'Sneks or changes per batch (default 1000, at most 1000)' })
+          .option('poll-ms', { type: 'number', describe: 'With --follow, how often to read a source that has no change feed (default 200)' }),
+      (args) => runMigrate(args),
     )
     .strict()
     .help()
@@ -152,5 +166,5 @@ function progressBar() {
 function fail(error: unknown, debug: boolean | undefined): never {
   const text = SnekError.is(error) ? `${error.code}: ${error.message}` : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
   process.stderr.write(`snek-server: ${text}${debug && error instanceof Error ? `\n${error.stack}` : ''}\n`);
-  process.exit(SnekError.is(error) && error.code === 'USAGE' ? 2 : 1);
+  process.exit(!SnekError.is(error) ? 1 : error.code === 'USAGE' ? 2 : error.code === 'MIGRATE_MISMATCH' ? EXIT_MISMATCH : 1);
 }
