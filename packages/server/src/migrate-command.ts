@@ -2,6 +2,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { SnekError, loadConfig, loadStore, type LoadStoreOptions, type LoadedConfig } from '@snek/core';
 import { guardStore } from './guarded-store.js';
 import { migrateStore, type MigrateReport } from './migrate.js';
+import { loadConfiguredPacks } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 
 /** `snek-server migrate` exits with this when the two sides' counts or digests differ. */
@@ -18,9 +19,12 @@ export interface MigrateArgs {
 }
 
 /** The target's load options: a store spec as in `server.store` (`--to`), or the `server.store` of another .snekrc (`--to-config`). */
-async function targetOptions(args: MigrateArgs, source: LoadedConfig): Promise<LoadStoreOptions> {
+async function targetOptions(args: MigrateArgs, source: LoadedConfig): Promise<{ load: LoadStoreOptions; config: LoadedConfig | undefined }> {
   if ((args.to === undefined) === (args.toConfig === undefined)) throw new SnekError('USAGE', 'Give the target as either --to \'{"use":"postgres","options":{...}}\' or --to-config FILE, not both and not neither. Run snek-server migrate --help for usage.');
-  if (args.toConfig !== undefined) return { ...storeLoadOptions(await loadConfig({ configPath: args.toConfig })), origin: `server.store.use in ${args.toConfig} (--to-config)` };
+  if (args.toConfig !== undefined) {
+    const config = await loadConfig({ configPath: args.toConfig });
+    return { load: { ...storeLoadOptions(config), origin: `server.store.use in ${args.toConfig} (--to-config)` }, config };
+  }
   let spec: unknown;
   try {
     spec = JSON.parse(args.to!);
@@ -32,14 +36,15 @@ async function targetOptions(args: MigrateArgs, source: LoadedConfig): Promise<L
   if (!valid) throw new SnekError('USAGE', '--to must be a store as in server.store: {"use": NAME, "options": {...}} (only those two keys), or a NAME in quotes.');
   const { use, options } = spec as { use: string; options?: unknown };
   // Relative paths in the target's options resolve from the source's config folder, and it keeps as much history.
-  return { ...storeLoadOptions(source), use, options, origin: '--to' };
+  return { load: { ...storeLoadOptions(source), use, options, origin: '--to' }, config: undefined };
 }
 
 /** Loads both stores, migrates, prints both digests on stdout; a mismatch is a one-line error and exit 3. */
 export async function runMigrate(args: MigrateArgs): Promise<void> {
   const loaded = await loadConfig({ configPath: args.config });
   const from = storeLoadOptions(loaded);
-  const to = await targetOptions(args, loaded);
+  const { load: to, config: targetConfig } = await targetOptions(args, loaded);
+  const packs = [...(await loadConfiguredPacks(loaded)), ...(targetConfig ? await loadConfiguredPacks(targetConfig) : [])];
   if (from.use === to.use && isDeepStrictEqual(from.options, to.options) && from.configDir === to.configDir) {
     throw new SnekError('USAGE', `The target is the configured store itself (${to.use}). Point --to or --to-config at another store.`);
   }
@@ -66,6 +71,7 @@ export async function runMigrate(args: MigrateArgs): Promise<void> {
       stop,
       batch: args.batch,
       pollMs: args.pollMs,
+      packSnekIds: [...new Set(packs.flatMap((pack) => pack.sneks.map((snek) => snek.id)))],
       say,
       progress,
     });

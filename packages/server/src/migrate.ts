@@ -1,4 +1,4 @@
-import { MAX_CHANGES_LIMIT, SnekError, feedsChanges, keepsChangeLog, replaysChanges, sameSnek, takesSnapshots, writesInBulk, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
+import { MAX_CHANGES_LIMIT, SnekError, feedsChanges, keepsChangeLog, keepsSeedLedger, replaysChanges, sameSnek, takesSnapshots, writesInBulk, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
 import { DigestBuilder, digestStore, everySnek, idsChangedAfter, type StoreDigest } from './store-digest.js';
 
 export interface MigrateOptions {
@@ -13,6 +13,12 @@ export interface MigrateOptions {
   follow?: boolean | undefined;
   /** Resolves when a follow should catch up one last time, verify and end. */
   stop?: Promise<void> | undefined;
+  /**
+   * The ids of the pack sneks the servers of either side seed (`server.packs`): their seed ledger entries are copied
+   * first, so that a server started on the target neither brings back a pack snek deleted on the source nor writes
+   * to the target while the migration follows.
+   */
+  packSnekIds?: readonly string[] | undefined;
   /** Sneks or changes per batch; default 1000. */
   batch?: number | undefined;
   /** How often a follow reads the source's log when it has no change feed, or the feed is quiet; default 200 ms. */
@@ -58,6 +64,10 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
     throw new SnekError('MIGRATE_TARGET_FOREIGN', `The target ${options.targetName} store ${foreign}, so it is not a copy of this source that a run can resume. Point --to at an empty store, or pass --force to copy over what it holds.`);
   }
   const history = !foreign && keepsChangeLog(source) && replaysChanges(target);
+  if (options.packSnekIds?.length && keepsSeedLedger(source) && keepsSeedLedger(target)) {
+    const seeded = await source.seeded(options.packSnekIds);
+    if (seeded.length) await target.recordSeeded(seeded);
+  }
   const resumedAt = history && keepsChangeLog(target) ? await newestSeq(target) : 0;
   if (resumedAt > 0) say(`resuming: the target holds the source's changes up to seq ${resumedAt}`);
   const counts = { changes: 0, sneks: 0, seq: resumedAt };
