@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MAX_CHANGES_LIMIT, type Change, type SnekStore, type StoreChangeLog } from '@snek/core';
+import fs from '@snek/store-fs';
+import postgres from '@snek/store-postgres';
+import sqlite from '@snek/store-sqlite';
+import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
+import { TEST_PG_URL, pgAvailable } from '../../store-postgres/test/helpers/pg-available.js';
+import { dropSchemas, uniqueSchema } from '../../store-postgres/test/helpers/test-schemas.js';
+import { SNEK_SERVER_BIN, cleanEnv } from './helpers/server-process.js';
+
+// `snek-server migrate` as a child process, between real stores: a sqlite source with history, into PostgreSQL and
+// into an fs folder; resumed; refused into a store of its own; verified by digest.
+type LogStore = SnekStore & StoreChangeLog;
+const ADA = { kind: 'person' as const, id: 'sub-ada', name: 'Ada' };
+
+const available = await pgAvailable();
+const describePg = available ? describe : describe.skip;
+const schemas = [uniqueSchema('migrate'), uniqueSchema('migrate_foreign')];
+let dir: TempDir;
+
+beforeAll(async () => {
+  dir = await tempDir('snek-migrate-');
+  await dir.write('.snekrc', 'server:\n  packs: []\n  store: { use: sqlite, options: { file: data/sneks.db } }\n');
+});
+afterAll(async () => {
+  if (available) await dropSchemas(schemas);
+  await dir.cleanup();
+});
+
+function migrate(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [SNEK_SERVER_BIN, 'migrate', ...args], { cwd: dir.path, env: cleanEnv(dir.path), stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, ...out })));
+}
+
+async function withSource<T>(work: (store: LogStore) => Promise<T>): Promise<T> {
+  const store = (await sqlite.create({ file: 'data/sneks.db' }, { configDir: dir.path })) as LogStore;
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function everyChange(store: LogStore): Promise<Change[]> {
+  const all: Change[] = [];
+  for (let after = 0; ; ) {
+    const page = await store.changes({ after, limit: MAX_CHANGES_LIMIT });
+    if (!page.length) return all;
+    all.push(...page);
+    after = page.at(-1)!.seq;
+  }
+}
+
+const digests = (stdout: string) => [...stdout.matchAll(/^(source|target) \w+: (\d+) sneks, sha256 ([0-9a-f]{64})$/gm)].map((m) => [m[2], m[3]]);
+const toPg = (schema: string) => JSON.stringify({ use: 'postgres', options: { url: TEST_PG_URL, schema } });
+
+describe('snek-server migrate', () => {
+  beforeAll(async () => {
+    await withSource(async (store) => {
+      for (let i = 0; i < 30; i++) await store.put({ id: `s${i % 12}`, name: `S ${i % 12}`, type: i % 2 ? 'odd' : 'even', content: `art ${i}\n\t🐍 "quoted" \\ \n` }, { actor: ADA });
+      await store.delete('s3', { actor: ADA });
+    });
+  });
+
+  it('refuses without a target (exit 2), with a --to that is not a store (exit 2), and into the configured store itself (exit 2)', async () => {
+    for (const args of [[], ['--to', '{nope'], ['--to', '{"use":"memory","extra":1}'], ['--to', '{"use":"sqlite","options":{"file":"data/sneks.db"}}']]) {
+      const run = await migrate(...args);
+      expect([args, run.code, run.stderr.trim().split('\n').length]).toEqual([args, 2, 1]);
+      expect(run.stderr).toMatch(/^snek-server: USAGE: /);
+    }
+  });
+
+  it('copies into an fs folder (a path relative to the config) with history, and verifies', async () => {
+    const run = await migrate('--to', '{"use":"fs","options":{"dir":"copy"}}');
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [source, target] = digests(run.stdout);
+    expect(source).toEqual(target);
+    expect(source![0]).toBe('11');
+    const copy = (await fs.create({ dir: 'copy' }, { configDir: dir.path })) as LogStore;
+    try {
+      expect(await everyChange(copy)).toEqual(await withSource(everyChange));
+    } finally {
+      await copy.close();
+    }
+  });
+
+  describePg('into PostgreSQL', () => {
+    it('copies every snek and change, resumes where the target stands, and carries later changes on the next run', async () => {
+      const first = await migrate('--to', toPg(schemas[0]!));
+      expect([first.code, first.stderr]).toEqual([0, '']);
+      expect(first.stdout).toMatch(/^migrated sqlite -> postgres: 31 changes replayed with their history, 0 sneks without history copied; source seq 31$/m);
+      expect(first.stdout).toMatch(/^verified: the same 11 sneks on both sides$/m);
+      await withSource(async (store) => {
+        await store.put({ id: 'later', name: 'Later', type: 'odd', content: 'after the first run\n' });
+        await store.delete('s4', { actor: ADA });
+      });
+      const second = await migrate('--to', toPg(schemas[0]!));
+      expect(second.code).toBe(0);
+      expect(second.stderr).toContain('resuming: the target holds the source\'s changes up to seq 31');
+      expect(second.stdout).toMatch(/: 2 changes replayed with their history, .*; source seq 33, resumed at seq 31$/m);
+      const target = (await postgres.create({ url: TEST_PG_URL, schema: schemas[0] }, { configDir: dir.path })) as LogStore;
+      try {
+        expect(await everyChange(target)).toEqual(await withSource(everyChange));
+      } finally {
+        await target.close();
+      }
+    });
+
+    it('refuses a target holding writes of its own (exit 1); --force copies over it, and the extra snek fails verification (exit 3)', async () => {
+      const target = (await postgres.create({ url: TEST_PG_URL, schema: schemas[1] }, { configDir: dir.path })) as LogStore;
+      await target.put({ id: 'theirs', name: 'Theirs', type: 'own', content: 'not from the box\n' });
+      await target.close();
+      const refused = await migrate('--to', toPg(schemas[1]!));
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^snek-server: MIGRATE_TARGET_FOREIGN: The target postgres store holds changes up to seq 1 \(put theirs at .*\) that the source's log does not have, .* pass --force .*\n$/);
+      const forced = await migrate('--to', toPg(schemas[1]!), '--force');
+      expect(forced.code).toBe(3);
+      expect(forced.stdout).toMatch(/without history/);
+      const [source, copy] = digests(forced.stdout);
+      expect([source![0], copy![0]]).toEqual(['11', '12']);
+      expect(forced.stderr).toMatch(/^snek-server: MIGRATE_MISMATCH: The target differs from the source: 12 sneks against 11/);
+    });
+  });
+});
