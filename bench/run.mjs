@@ -7,13 +7,14 @@ import { writeSneks } from './data.mjs';
 import { ROOT, SNEK, SNEK_SERVER, startProcess, startSnekServer } from './processes.mjs';
 import { SECONDS, WARMUP, load, row, rows, versus } from './measure.mjs';
 import { postgresCases } from './postgres.mjs';
+import { operateCases } from './operate.mjs';
 
 const SNEKS = Number(process.env.SNEK_BENCH_SNEKS ?? 100_000);
 const TOKEN = 'bench-token';
 const REST = Number(process.env.SNEK_BENCH_REST ?? 30);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
-if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres' && ONLY !== 'http') {
-  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2) or "postgres" (P0–P6), not ${JSON.stringify(ONLY)}.`);
+if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres' && ONLY !== 'http' && ONLY !== 'operate') {
+  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2), "postgres" (P0–P6) or "operate" (M0–M1), not ${JSON.stringify(ONLY)}.`);
   process.exit(2);
 }
 const work = mkdtempSync(path.join(tmpdir(), 'snek-bench-'));
@@ -140,17 +141,21 @@ async function coreCases() {
 }
 
 try {
-  if (ONLY !== 'postgres') await coreCases();
-  if (ONLY !== 'core' && ONLY !== 'http') {
+  if (ONLY === undefined || ONLY === 'core' || ONLY === 'http') await coreCases();
+  if (ONLY === undefined || ONLY === 'postgres') {
     raw ??= writeSneks(data, SNEKS);
     await postgresCases({ work, data, count: SNEKS, env, token: TOKEN });
+  }
+  if (ONLY === undefined || ONLY === 'operate') {
+    raw ??= writeSneks(data, SNEKS);
+    await operateCases({ work, data, count: SNEKS });
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
 
 const version = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon${ONLY === 'core' || ONLY === 'http' ? '' : ' (and wrk where shown)'}\n`);
+console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon${ONLY === 'core' || ONLY === 'http' || ONLY === 'operate' ? '' : ' (and wrk where shown)'}\n`);
 console.log('| case | measured | target | |\n| --- | --- | --- | --- |');
 for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'met' : '**missed**'} |`);
 process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;

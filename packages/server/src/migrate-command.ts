@@ -14,6 +14,7 @@ export interface MigrateArgs {
   toConfig?: string | undefined;
   follow?: boolean | undefined;
   force?: boolean | undefined;
+  history?: boolean | undefined;
   batch?: number | undefined;
   pollMs?: number | undefined;
 }
@@ -68,6 +69,7 @@ export async function runMigrate(args: MigrateArgs): Promise<void> {
       targetName: target.plugin.name,
       follow: args.follow,
       force: args.force,
+      history: args.history,
       stop,
       batch: args.batch,
       pollMs: args.pollMs,
@@ -82,7 +84,7 @@ export async function runMigrate(args: MigrateArgs): Promise<void> {
   }
   const what = report.history
     ? `${report.changesApplied} changes replayed with their history, ${report.sneksCopied} sneks without history copied`
-    : `${report.sneksCopied} sneks copied and ${report.changesApplied} changes applied as plain writes, without history (the source keeps no change log, the target cannot replay one, or --force)`;
+    : `${report.sneksCopied} sneks copied and ${report.changesApplied} changes applied as plain writes, without history (the source keeps no change log, the target cannot replay one, --no-history or --force)`;
   const resumed = report.resumedAt ? `, resumed at seq ${report.resumedAt}` : '';
   process.stdout.write(`migrated ${source.plugin.name} -> ${target.plugin.name}: ${what}; source seq ${report.seq}${resumed}\n`);
   process.stdout.write(`source ${source.plugin.name}: ${report.source.count} sneks, sha256 ${report.source.sha256}\n`);

@@ -7,6 +7,8 @@ export interface MigrateOptions {
   /** Plugin names, for messages: "sqlite", "postgres". */
   sourceName: string;
   targetName: string;
+  /** false: copy the sneks only, as plain writes, even where both stores keep history. */
+  history?: boolean | undefined;
   /** Copy over a target that holds sneks or changes not from this source. */
   force?: boolean | undefined;
   /** After the copy, apply the source's new changes until `stop` resolves. */
@@ -63,7 +65,7 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
   if (foreign && !force) {
     throw new SnekError('MIGRATE_TARGET_FOREIGN', `The target ${options.targetName} store ${foreign}, so it is not a copy of this source that a run can resume. Point --to at an empty store, or pass --force to copy over what it holds.`);
   }
-  const history = !foreign && keepsChangeLog(source) && replaysChanges(target);
+  const history = !foreign && options.history !== false && keepsChangeLog(source) && replaysChanges(target);
   if (options.packSnekIds?.length && keepsSeedLedger(source) && keepsSeedLedger(target)) {
     const seeded = await source.seeded(options.packSnekIds);
     if (seeded.length) await target.recordSeeded(seeded);
