@@ -85,18 +85,21 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
   // newest seq read first, so that a follow re-applies whatever the paging may have missed).
   const view = takesSnapshots(source) ? await source.snapshot() : undefined;
   const sourceDigest = new DigestBuilder();
+  const unlogged: Snek[] = [];
   let seq: number;
   try {
     seq = view?.seq ?? (keepsChangeLog(source) ? await newestSeq(source) : 0);
     if (history) {
-      if (view) for await (const changes of view.changes(batch)) await apply(changes.filter((change) => change.seq > resumedAt));
+      if (view) for await (const changes of readingAhead(view.changes(batch))) await apply(changes.filter((change) => change.seq > resumedAt));
       else await tail(source as LogStore, resumedAt, seq, batch, apply);
     }
-    for await (const sneks of view ? view.sneks(batch) : everySnek(source, batch)) {
+    for await (const sneks of readingAhead(view ? view.sneks(batch) : everySnek(source, batch))) {
       sourceDigest.add(sneks);
-      const missing = history ? await withoutHistory(source as LogStore, target, sneks) : sneks;
-      if (missing.length) await writeAll(target, missing);
-      counts.sneks += missing.length;
+      // With history, a snek the log has no change of (written before the source kept one) waits for the end: its
+      // write takes a seq of the target's own, above which no replayed change could go.
+      if (history) unlogged.push(...(await withoutHistory(source as LogStore, target, sneks)));
+      else await writeAll(target, sneks);
+      if (!history) counts.sneks += sneks.length;
       options.progress?.(counts);
     }
   } finally {
@@ -121,7 +124,29 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
     }
   }
   const leftOut = await changedAfter(source, history ? target : undefined, counts.seq);
+  // Those still without a change, and not in the target as they are, now that no replay follows.
+  const late = unlogged.length ? await withoutHistory(source as LogStore, target, unlogged) : [];
+  for (let i = 0; i < late.length; i += batch) await writeAll(target, late.slice(i, i + batch));
+  counts.sneks += late.length;
   return { history, seq: counts.seq, resumedAt, changesApplied: counts.changes, sneksCopied: counts.sneks, source: sourceSide.digest(leftOut), target: await digestStore(target, leftOut), leftOut: leftOut.size };
+}
+
+/** The batches of `batches`, each next one read while the caller writes the last: the source's reads and the target's writes overlap. */
+async function* readingAhead<T>(batches: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = batches[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const { done, value } = await next;
+      if (done) return;
+      next = iterator.next();
+      yield value;
+    }
+  } finally {
+    // Settle the read in flight before the source is let go of (its snapshot closes after this).
+    await next.catch(() => undefined);
+    await iterator.return?.();
+  }
 }
 
 /** Why `target` is not a copy of `source` in the making (it holds writes of its own), or undefined when it is one or empty. */
