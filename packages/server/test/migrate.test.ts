@@ -16,7 +16,7 @@ const ADA = { kind: 'person' as const, id: 'sub-ada', name: 'Ada' };
 
 const available = await pgAvailable();
 const describePg = available ? describe : describe.skip;
-const schemas = [uniqueSchema('migrate'), uniqueSchema('migrate_foreign')];
+const schemas = [uniqueSchema('migrate'), uniqueSchema('migrate_foreign'), uniqueSchema('migrate_unlogged')];
 let dir: TempDir;
 
 beforeAll(async () => {
@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 function migrate(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [SNEK_SERVER_BIN, 'migrate', ...args], { cwd: dir.path, env: cleanEnv(dir.path), stdio: ['ignore', 'pipe', 'pipe'] });
+  return migrateIn(dir.path, ...args);
+}
+
+function migrateIn(cwd: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [SNEK_SERVER_BIN, 'migrate', ...args], { cwd, env: cleanEnv(cwd), stdio: ['ignore', 'pipe', 'pipe'] });
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => (out.stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (out.stderr += chunk.toString()));
@@ -123,6 +127,28 @@ describe('snek-server migrate', () => {
       const [source, copy] = digests(forced.stdout);
       expect([source![0], copy![0]]).toEqual(['11', '12']);
       expect(forced.stderr).toMatch(/^snek-server: MIGRATE_MISMATCH: The target differs from the source: 12 sneks against 11/);
+    });
+
+    it('copies sneks from before the source kept a log, after its history, and verifies them', async () => {
+      // An fs folder whose records predate its journal: three sneks with no change, then one put that has one.
+      const old = ['old-a', 'old-b', 'old-c'].map((id) => ({ id, name: id, type: 'old', content: `${id} from before the journal\n` }));
+      for (const snek of old) await dir.write(`unlogged/sneks/${snek.id}.json`, JSON.stringify(snek));
+      await dir.write('unlogged/.snekrc', 'server:\n  packs: []\n  store: { use: fs, options: { dir: sneks } }\n');
+      const box = (await fs.create({ dir: 'sneks' }, { configDir: `${dir.path}/unlogged` })) as LogStore;
+      await box.put({ id: 'new-d', name: 'new-d', type: 'new', content: 'logged\n' }, { actor: ADA });
+      const log = await everyChange(box);
+      await box.close();
+      const run = await migrateIn(`${dir.path}/unlogged`, '--to', toPg(schemas[2]!));
+      expect([run.code, run.stderr]).toEqual([0, '']);
+      expect(run.stdout).toMatch(/: 1 changes replayed with their history, 3 sneks without history copied; source seq 1$/m);
+      expect(run.stdout).toMatch(/^verified: the same 4 sneks on both sides$/m);
+      const target = (await postgres.create({ url: TEST_PG_URL, schema: schemas[2] }, { configDir: dir.path })) as LogStore;
+      try {
+        for (const snek of old) expect(await target.get(snek.id)).toEqual(snek);
+        expect((await everyChange(target))[0]).toEqual(log[0]);
+      } finally {
+        await target.close();
+      }
     });
   });
 });
