@@ -19,6 +19,7 @@ const SOAK = [
   'packages/server/test/pg-cache.test.ts',
   'packages/server/test/faults.test.ts',
   'packages/server/test/server-install.test.ts',
+  'packages/server/test/restore-drill.test.ts',
 ];
 
 // The plugin story through a private registry: third-party stores and packs installed with npm and pnpm, and a

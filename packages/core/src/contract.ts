@@ -336,6 +336,24 @@ export function replaysChanges(store: SnekStore): store is SnekStore & StoreChan
 }
 
 /**
+ * Optional for stores kept in one file: a consistent copy of the whole store in a new file, made while the store
+ * serves (SQLite's VACUUM INTO), for `snek-server backup`. Checked with {@link backsUpToFile}.
+ */
+export interface StoreFileBackup {
+  /**
+   * Writes the copy to `file`, which must not exist unless `replace` is true; the copy appears under its name only
+   * once complete and durable, so a failed backup never leaves a file that looks whole. Resolves with its size.
+   * A `file` that exists without `replace` rejects with a `SnekError` `USAGE` and changes nothing.
+   */
+  backupTo(file: string, options?: { replace?: boolean }): Promise<{ bytes: number }>;
+}
+
+/** True when the store implements the optional {@link StoreFileBackup}. */
+export function backsUpToFile(store: SnekStore): store is SnekStore & StoreFileBackup {
+  return hasCapability(store, 'fileBackup');
+}
+
+/**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
  * every one of its methods.
@@ -351,10 +369,11 @@ export const STORE_CAPABILITIES = [
   { name: 'changeFeed', methods: ['watchChanges'] },
   { name: 'snapshot', methods: ['snapshot'] },
   { name: 'changeReplay', methods: ['replayChanges'] },
+  { name: 'fileBackup', methods: ['backupTo'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreFileBackup;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];

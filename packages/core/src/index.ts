@@ -28,6 +28,8 @@ export {
   feedsChanges,
   takesSnapshots,
   replaysChanges,
+  backsUpToFile,
+  type StoreFileBackup,
   type SnapshotView,
   type StoreSnapshot,
   type StoreChangeReplay,

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { SnekError, createsInBulk, formatIssues, slugify, snekSchema, writesInBulk, type Snek, type SnekStore } from '@snek/core';
+import { SnekError, createsInBulk, formatIssues, replaysChanges, slugify, snekSchema, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
 import { withConditionalWrites } from './conditional-fallback.js';
+import { isHistoryLine, toChange } from './history-lines.js';
 
 export interface ImportReport {
   /** Records written: created, or replacing a snek (with `overwrite`, or one this import wrote itself). */
@@ -12,6 +13,10 @@ export interface ImportReport {
   /** Records not written because the store had their id before the import (without `overwrite`). */
   kept: number;
   skipped: Array<{ where: string; reason: string }>;
+  /** History lines (`{"change": …}`) written through the store's replayChanges, with their own seq, actor and time. */
+  replayed: number;
+  /** History lines left out because the store cannot replay changes (no StoreChangeReplay). */
+  historySkipped: number;
   seconds: number;
 }
 
@@ -28,6 +33,8 @@ export interface ImportOptions {
 
 // Fewer, larger batches: a postgres round trip and commit per 5,000 sneks (100k: 4.5 s with 1,000, 3.4 s with 5,000).
 const BATCH = 5000;
+// Changes per replayChanges: each call is one transaction.
+const CHANGE_BATCH = 1000;
 
 /** A record read from the source, or why it could not be read. */
 type Candidate = { where: string; value: unknown } | { where: string; unreadable: string };
@@ -35,9 +42,13 @@ type Candidate = { where: string; value: unknown } | { where: string; unreadable
 /** `snek-server import`: validates every record, writes them in batches, and says what it skipped and why. */
 export async function importSneks(store: SnekStore, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
-  const report: ImportReport = { imported: 0, created: 0, kept: 0, skipped: [], seconds: 0 };
+  const report: ImportReport = { imported: 0, created: 0, kept: 0, skipped: [], replayed: 0, historySkipped: 0, seconds: 0 };
   // Without overwrite, the ids this import created: a later record of one of them still wins, as it would with overwrite.
   const ours = new Set<string>();
+  // Ids whose history this import replayed: their snek lines are created only if the replay left them absent.
+  const replayedIds = new Set<string>();
+  const history = new HistoryReplay(store, report, replayedIds);
+  let sawSnek = false;
   const isFolder = await isDirectory(options.source);
   const total = isFolder ? (await readdir(options.source)).length : undefined;
   let batch: Snek[] = [];
@@ -48,7 +59,11 @@ export async function importSneks(store: SnekStore, options: ImportOptions): Pro
     const sneks = batch;
     batch = [];
     await writing;
-    const written = options.overwrite ? writeBatch(store, sneks).then((created) => ({ created, kept: 0 })) : createBatch(store, sneks, ours);
+    const fromHistory = sneks.filter((snek) => replayedIds.has(snek.id));
+    const rest = fromHistory.length === 0 ? sneks : sneks.filter((snek) => !replayedIds.has(snek.id));
+    const writtenRest = options.overwrite ? writeBatch(store, rest).then((created) => ({ created, kept: 0 })) : createBatch(store, rest, ours);
+    // A snek the replay wrote is imported already; one it left absent (its changes were older than the store's) is created.
+    const written = writtenRest.then(async ({ created, kept }) => ({ created: created + (await createAll(store, fromHistory)).length, kept }));
     writing = written.then(({ created, kept }) => {
       report.created += created;
       report.kept += kept;
@@ -61,15 +76,77 @@ export async function importSneks(store: SnekStore, options: ImportOptions): Pro
   const candidates = isFolder ? artFiles(options.source, options.type ?? 'imported') : jsonLines(options.source);
   for await (const candidate of candidates) {
     const where = candidate.where;
+    if (!('unreadable' in candidate) && isHistoryLine(candidate.value)) {
+      const skipped = history.add(where, candidate.value, sawSnek);
+      if (skipped) report.skipped.push({ where, reason: skipped });
+      if (history.full) writing = history.flush(writing);
+      continue;
+    }
+    if (history.pending) writing = history.flush(writing);
+    sawSnek = true;
     const snek = 'unreadable' in candidate ? candidate.unreadable : toSnek(candidate.value);
     if (typeof snek === 'string') report.skipped.push({ where, reason: snek });
     else batch.push(snek);
     if (batch.length === BATCH) await flush();
   }
+  if (history.pending) writing = history.flush(writing);
   await flush();
   await writing;
   report.seconds = (performance.now() - started) / 1000;
   return report;
+}
+
+/** History lines, checked and replayed in order through the store's replayChanges, in batches. */
+class HistoryReplay {
+  private batch: Change[] = [];
+  private lastSeq = 0;
+
+  constructor(
+    private readonly store: SnekStore,
+    private readonly report: ImportReport,
+    private readonly replayedIds: Set<string>,
+  ) {}
+
+  get pending(): boolean {
+    return this.batch.length > 0;
+  }
+
+  get full(): boolean {
+    return this.batch.length >= CHANGE_BATCH;
+  }
+
+  /** Takes one history line; gives why it is skipped, if it is. `afterSneks`: a snek line came before it. */
+  add(where: string, line: { change: unknown }, afterSneks: boolean): string | undefined {
+    const change = toChange(line);
+    if (typeof change === 'string') return `not a change (${change})`;
+    if (afterSneks) return 'a history line after the sneks: history comes first, as snek-server export --history writes it';
+    if (change.seq <= this.lastSeq) return `change ${change.seq} follows change ${this.lastSeq}: history lines go oldest first`;
+    this.lastSeq = change.seq;
+    if (!replaysChanges(this.store)) {
+      this.report.historySkipped++;
+      return undefined;
+    }
+    this.batch.push(change);
+    return undefined;
+  }
+
+  /** Replays what is queued once `before` (the writes so far) is done; the next write waits for it. */
+  flush(before: Promise<void>): Promise<void> {
+    const changes = this.batch;
+    this.batch = [];
+    const store = this.store;
+    if (!replaysChanges(store)) return before;
+    const done = before.then(async () => {
+      await store.replayChanges(changes);
+      for (const change of changes) {
+        if (change.op === 'put') this.replayedIds.add(change.id);
+        else this.replayedIds.delete(change.id);
+      }
+      this.report.replayed += changes.length;
+    });
+    done.catch(() => undefined);
+    return done;
+  }
 }
 
 async function isDirectory(source: string): Promise<boolean> {
@@ -115,10 +192,17 @@ async function createAll(store: SnekStore, sneks: Snek[]): Promise<string[]> {
 
 /** The report's first line, as `snek-server import` prints it and `--import` logs it. */
 export function describeImport(report: ImportReport, storeName: string): string {
-  const { imported, created, kept, skipped, seconds } = report;
+  const { imported, created, kept, skipped, replayed, historySkipped, seconds } = report;
   const rate = Math.round(imported / Math.max(seconds, 0.001));
   const keptClause = kept === 0 ? '' : `, kept ${snekCount(kept)} that already ${kept === 1 ? 'exists' : 'exist'} (pass --overwrite to replace ${kept === 1 ? 'it' : 'them'})`;
-  return `imported ${snekCount(imported)} (${created} new) into the ${storeName} store in ${seconds.toFixed(1)} s (${rate}/s)${keptClause}; skipped ${skipped.length}`;
+  const replayedClause = replayed === 0 ? '' : `, replayed ${replayed} ${replayed === 1 ? 'change' : 'changes'} of history`;
+  return `imported ${snekCount(imported)} (${created} new) into the ${storeName} store in ${seconds.toFixed(1)} s (${rate}/s)${keptClause}${replayedClause}; skipped ${skipped.length + historySkipped}`;
+}
+
+/** Why history lines were left out, when they were: a line of its own under the report. */
+export function describeSkippedHistory(report: ImportReport, storeName: string): string | undefined {
+  if (report.historySkipped === 0) return undefined;
+  return `skipped ${report.historySkipped} history ${report.historySkipped === 1 ? 'line' : 'lines'}: the ${storeName} store cannot replay changes (it has no replayChanges), so the sneks came in without their history`;
 }
 
 function snekCount(count: number): string {

@@ -2,7 +2,10 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SnekError, loadConfig, loadStore } from '@snek/core';
 import { guardStore } from './guarded-store.js';
-import { describeImport, importSneks } from './import-sneks.js';
+import { describeImport, describeSkippedHistory, importSneks } from './import-sneks.js';
+import { runBackup } from './backup-command.js';
+import { runExport } from './export-command.js';
+import { progressBar } from './progress-bar.js';
 import { applyPack, loadNamedPack } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
@@ -75,6 +78,24 @@ function parser(argv: string[]) {
           .option('poll-ms', { type: 'number', describe: 'With --follow, how often to read a source that has no change feed (default 200)' }),
       (args) => runMigrate(args),
     )
+    .command(
+      'export',
+      'Write every snek as JSON lines, the format import reads, from one consistent snapshot of the store',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'Write here, atomically (a temp file renamed once complete), or - for stdout (default: -)' })
+          .option('history', { type: 'boolean', describe: 'Also write the change log the store keeps, as {"change": …} lines before the sneks' }),
+      (args) => runExport(args),
+    )
+    .command(
+      'backup <file>',
+      'Copy a sqlite store into FILE while servers keep writing to it (other stores: see docs/operating.md)',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'The backup file; it must not exist' })
+          .option('force', { type: 'boolean', describe: 'Replace FILE if it exists' }),
+      (args) => runBackup({ ...args, file: args.file }),
+    )
     .strict()
     .help()
     .fail((message, error) => {
@@ -130,8 +151,12 @@ async function runImport(args: { config?: string | undefined; source: string; ty
     const report = await importSneks(guardStore(store, plugin.name), { source: args.source, type: args.type, overwrite: args.overwrite, progress });
     progress?.(Number.NaN, undefined);
     process.stdout.write(`${describeImport(report, plugin.name)}\n`);
+    const history = describeSkippedHistory(report, plugin.name);
+    if (history) process.stdout.write(`  ${history}\n`);
     for (const { where, reason } of report.skipped.slice(0, 20)) process.stdout.write(`  skipped ${where}: ${reason}\n`);
     if (report.skipped.length > 20) process.stdout.write(`  … and ${report.skipped.length - 20} more\n`);
+    // 3: done, but not everything came in; 1 stays for failures, 2 for usage.
+    if (report.skipped.length > 0 || report.historySkipped > 0) process.exitCode = 3;
   } finally {
     await store.close();
   }
@@ -151,21 +176,16 @@ async function runPackImport(args: { config?: string | undefined; pack: string; 
   }
 }
 
-/** A one-line progress bar on stderr; NaN clears it. */
-function progressBar() {
-  let last = 0;
-  return (done: number, total: number | undefined) => {
-    if (Number.isNaN(done)) return void process.stderr.write('\r\u001b[2K');
-    if (Date.now() - last < 100) return;
-    last = Date.now();
-    const width = 30;
-    const bar = total ? '#'.repeat(Math.round((done / total) * width)).padEnd(width, '.') : '';
-    process.stderr.write(`\r\u001b[2K${total ? `[${bar}] ${done}/${total}` : `${done} read`}`);
-  };
-}
-
 function fail(error: unknown, debug: boolean | undefined): never {
   const text = SnekError.is(error) ? `${error.code}: ${error.message}` : `unexpected error: ${(error as Error)?.message ?? String(error)}`;
   process.stderr.write(`snek-server: ${text}${debug && error instanceof Error ? `\n${error.stack}` : ''}\n`);
-  process.exit(!SnekError.is(error) ? 1 : error.code === 'USAGE' ? 2 : error.code === 'MIGRATE_MISMATCH' ? EXIT_MISMATCH : 1);
+  process.exit(exitCodeOf(error));
+}
+
+/** snek-server's exit codes (docs/configuration.md): 2 usage, 4 a backup this store cannot make, 5 a migration whose two sides differ, 1 any other failure. */
+function exitCodeOf(error: unknown): number {
+  if (SnekError.hasCode(error, 'USAGE')) return 2;
+  if (SnekError.hasCode(error, 'BACKUP_UNSUPPORTED')) return 4;
+  if (SnekError.hasCode(error, 'MIGRATE_MISMATCH')) return EXIT_MISMATCH;
+  return 1;
 }

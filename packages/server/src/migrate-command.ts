@@ -6,7 +6,7 @@ import { loadConfiguredPacks } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 
 /** `snek-server migrate` exits with this when the two sides' counts or digests differ. */
-export const EXIT_MISMATCH = 3;
+export const EXIT_MISMATCH = 5;
 
 export interface MigrateArgs {
   config?: string | undefined;

@@ -28,13 +28,15 @@ describe.each(Object.keys(STORES))('snek-server import into the %s store', (stor
     await dir.write(`${store}/.snekrc`, STORES[store]!);
     const env = cleanEnv(home);
     const run = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, 'input/sneks.jsonl')] });
-    expect([run.code, run.stderr]).toEqual([0, '']);
+    // 3: imported, but some lines were skipped.
+    expect([run.code, run.stderr]).toEqual([3, '']);
     expect(run.stdout).toMatch(new RegExp(`^imported 2500 sneks \\(2500 new\\) into the ${store} store in [\\d.]+ s \\(\\d+/s\\); skipped 3\\n`));
     expect(run.stdout).toContain('sneks.jsonl:11: not JSON');
     expect(run.stdout).toContain('sneks.jsonl:12: type: must be a slug');
     expect(run.stdout).toContain('sneks.jsonl:14: not a JSON object');
     const art = await runServerToExit({ cwd: home, env, args: ['import', path.join(dir.path, 'input/art'), '--type', 'files'] });
     expect(art.stdout).toMatch(/^imported 1 snek \(1 new\).*skipped 1\n.*escape\.txt: content: must not contain control characters/s);
+    expect(art.code).toBe(3);
     if (store === 'memory') return;
     // Again: every snek exists now, so all are kept unless --overwrite; a record of a new id is still created.
     await dir.write(`${store}-again.jsonl`, [JSON.stringify({ id: 'snek-0', name: 'Snek 0', type: 'cute', content: 'changed\n' }), JSON.stringify({ id: 'snek-1', name: 'Snek 1', type: 'fancy', content: 'changed\n' }), JSON.stringify({ name: 'Brand New', type: 'files', content: 'new\n' })].join('\n'));
@@ -45,6 +47,7 @@ describe.each(Object.keys(STORES))('snek-server import into the %s store', (stor
     expect(once.stdout).toMatch(/^imported 0 sneks \(0 new\) into .*, kept 1 snek that already exists \(pass --overwrite to replace it\); skipped 1\n/);
     const overwrite = await runServerToExit({ cwd: home, env, args: ['import', '--overwrite', path.join(dir.path, `${store}-again.jsonl`)] });
     expect(overwrite.stdout).toMatch(/^imported 3 sneks \(0 new\) into the \w+ store in [\d.]+ s \(\d+\/s\); skipped 0\n/);
+    expect(overwrite.code).toBe(0);
     const server = await startServerProcess({ cwd: home, env });
     const { types } = (await (await fetch(`${server.url}/v1/types`)).json()) as { types: Array<{ type: string; count: number }> };
     expect(types).toEqual(expect.arrayContaining([{ type: 'cute', count: 1251 }, { type: 'fancy', count: 1251 }, { type: 'files', count: 2 }]));

@@ -114,7 +114,7 @@ describe('snek-server migrate', () => {
       }
     });
 
-    it('refuses a target holding writes of its own (exit 1); --force copies over it, and the extra snek fails verification (exit 3)', async () => {
+    it('refuses a target holding writes of its own (exit 1); --force copies over it, and the extra snek fails verification (exit 5)', async () => {
       const target = (await postgres.create({ url: TEST_PG_URL, schema: schemas[1] }, { configDir: dir.path })) as LogStore;
       await target.put({ id: 'theirs', name: 'Theirs', type: 'own', content: 'not from the box\n' });
       await target.close();
@@ -122,7 +122,7 @@ describe('snek-server migrate', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/^snek-server: MIGRATE_TARGET_FOREIGN: The target postgres store holds changes up to seq 1 \(put theirs at .*\) that the source's log does not have, .* pass --force .*\n$/);
       const forced = await migrate('--to', toPg(schemas[1]!), '--force');
-      expect(forced.code).toBe(3);
+      expect(forced.code).toBe(5);
       expect(forced.stdout).toMatch(/without history/);
       const [source, copy] = digests(forced.stdout);
       expect([source![0], copy![0]]).toEqual(['11', '12']);

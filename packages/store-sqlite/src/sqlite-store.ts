@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup } from '@snek/core';
 import { SqliteChangeLog } from './change-log.js';
 import { SqliteChangeReplay } from './change-replay.js';
 import { DatabaseFileIdentity } from './file-identity.js';
@@ -8,6 +8,7 @@ import { openConnection, type SqliteConnection, type SqliteDriverChoice, type Sq
 import { migrate } from './migrations.js';
 import { ReadBatch } from './read-batch.js';
 import { openSnapshot } from './snapshot.js';
+import { backupInto } from './backup.js';
 import { prepareStatements, toSnek } from './statements.js';
 
 const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'];
@@ -25,7 +26,7 @@ interface PendingWrite {
  * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. Each
  * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
  */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreFileBackup {
   /** Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek. */
   static async open(file: string, options: { driver?: SqliteDriverChoice; historyKeep?: number | undefined } = {}): Promise<SqliteSnekStore> {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -236,6 +237,13 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     this.snapshots.add(view);
     if (this.closed) await view.close();
     return view;
+  }
+
+  /** A consistent copy of the file as of one moment, made beside the writes (see backup.ts). */
+  async backupTo(file: string, options: { replace?: boolean } = {}): Promise<{ bytes: number }> {
+    this.assertOpen();
+    this.identity.assertUnchanged();
+    return backupInto(this.file, file, this.db.driver, options.replace ?? false);
   }
 
   changes(query: ChangeQuery = {}): Promise<Change[]> {

@@ -10,5 +10,6 @@ let n = 0;
 await describeStoreConformance('sqlite', {
   create: (context) => plugin.create({ file: `db-${n++}/sneks.db` }, { configDir: root, ...context }),
   reopen: (store, context) => plugin.create({ file: (store as SqliteSnekStore).file }, { configDir: root, ...context }),
+  openBackup: (file) => SqliteSnekStore.open(file),
   cleanup: () => rm(root, { recursive: true, force: true }),
 });

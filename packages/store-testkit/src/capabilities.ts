@@ -1,4 +1,4 @@
-import { countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
+import { backsUpToFile, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
 
 /** How the kit names an optional capability, and its guard from `@snek/core`. */
 interface CapabilityInfo<S extends SnekStore> {
@@ -23,6 +23,7 @@ export const CAPABILITIES = {
   changeFeed: info({ methods: 'watchChanges()', provides: 'StoreChangeFeed', guard: feedsChanges }),
   snapshot: info({ methods: 'snapshot()', provides: 'StoreSnapshot', guard: takesSnapshots }),
   changeReplay: info({ methods: 'replayChanges()', provides: 'StoreChangeReplay', guard: replaysChanges }),
+  fileBackup: info({ methods: 'backupTo()', provides: 'StoreFileBackup', guard: backsUpToFile }),
 } satisfies { [N in StoreCapabilityName]: CapabilityInfo<SnekStore> };
 
 /** A store with the capability `N`, as its guard narrows it. */

@@ -18,6 +18,7 @@ import { persistenceSuite } from './suites/persistence.js';
 import { seedLedgerSuite } from './suites/seed-ledger.js';
 import { snapshotSuite } from './suites/snapshot.js';
 import { changeReplaySuite } from './suites/change-replay.js';
+import { fileBackupSuite } from './suites/file-backup.js';
 import { statusSuite } from './suites/status.js';
 
 /**
@@ -36,6 +37,7 @@ const CAPABILITY_SUITES: { [N in StoreCapabilityName]: (harness: Harness<StoreWi
   changeFeed: changeFeedSuite,
   snapshot: snapshotSuite,
   changeReplay: changeReplaySuite,
+  fileBackup: fileBackupSuite,
 };
 
 function declareCapability<N extends StoreCapabilityName>(harness: Harness, name: N): void {

@@ -15,6 +15,8 @@ export interface ConformanceOptions {
   create: (context: ConformanceContext) => SnekStore | Promise<SnekStore>;
   /** A new instance on the same storage as `store`, for persistence checks, with the context `store` was created with. The kit closes `store` first. */
   reopen?: (store: SnekStore, context: ConformanceContext) => SnekStore | Promise<SnekStore>;
+  /** For a store with StoreFileBackup: opens a store on the file `backupTo` wrote, to check what it holds. */
+  openBackup?: (file: string) => SnekStore | Promise<SnekStore>;
   supports?: {
     /** Checks that data survives close and reopen; needs `reopen`. Default: true when `reopen` is given. */
     persistence?: boolean;
@@ -51,6 +53,12 @@ export class TestStores<S extends SnekStore> {
     const context = this.contexts.get(store) ?? {};
     await store.close();
     return this.narrow(this.track(await this.options.reopen!(store, context), context));
+  }
+
+  /** A store on a file `backupTo` wrote, closed with the others; needs the `openBackup` option. */
+  async openBackup(file: string): Promise<SnekStore> {
+    if (!this.options.openBackup) throw new Error('openBackup was not given');
+    return this.track(await this.options.openBackup(file), {});
   }
 
   /** Closes `store` now, for tests of what happens after close. */

@@ -41,9 +41,10 @@ function launch({ cwd, args = [], env = {}, bin }: RunOptions): { child: ChildPr
   child.once('exit', () => running.delete(child));
   const out = { stdout: '', stderr: '' };
   // Keep the first megabyte: enough for every check, and a server under load logs far more.
-  const keep = (text: string, chunk: Buffer) => (text.length < 1 << 20 ? text + chunk.toString() : text);
-  child.stdout!.on('data', (chunk: Buffer) => (out.stdout = keep(out.stdout, chunk)));
-  child.stderr!.on('data', (chunk: Buffer) => (out.stderr = keep(out.stderr, chunk)));
+  const keep = (text: string, chunk: string) => (text.length < 1 << 20 ? text + chunk : text);
+  // Decoded by the stream, so a character split between two chunks comes out whole.
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out.stdout = keep(out.stdout, chunk)));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out.stderr = keep(out.stderr, chunk)));
   return { child, out };
 }
 
@@ -82,10 +83,13 @@ export async function startServerProcess(options: RunOptions & { port?: number }
   };
 }
 
+/** snek-server's commands other than serving, which take no --port. */
+const SUBCOMMANDS = new Set(['verify-store', 'import', 'export', 'backup', 'migrate']);
+
 /** Runs snek-server until it exits: a server expected to fail before listening, or a subcommand such as verify-store. */
 export async function runServerToExit(options: RunOptions): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const args = options.args ?? [];
-  const { child, out } = launch({ ...options, args: args[0] === 'verify-store' || args[0] === 'import' ? args : ['--port', '0', ...args] });
+  const { child, out } = launch({ ...options, args: SUBCOMMANDS.has(args[0] ?? '') ? args : ['--port', '0', ...args] });
   const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
   const code = await exitOf(child);
   clearTimeout(timer);
