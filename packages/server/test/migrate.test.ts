@@ -16,7 +16,7 @@ const ADA = { kind: 'person' as const, id: 'sub-ada', name: 'Ada' };
 
 const available = await pgAvailable();
 const describePg = available ? describe : describe.skip;
-const schemas = [uniqueSchema('migrate'), uniqueSchema('migrate_foreign'), uniqueSchema('migrate_unlogged')];
+const schemas = [uniqueSchema('migrate'), uniqueSchema('migrate_foreign'), uniqueSchema('migrate_unlogged'), uniqueSchema('migrate_follow')];
 let dir: TempDir;
 
 beforeAll(async () => {
@@ -127,6 +127,34 @@ describe('snek-server migrate', () => {
       const [source, copy] = digests(forced.stdout);
       expect([source![0], copy![0]]).toEqual(['11', '12']);
       expect(forced.stderr).toMatch(/^snek-server: MIGRATE_MISMATCH: The target differs from the source: 12 sneks against 11/);
+    });
+
+    it('--follow applies the source\'s new writes, and stops with REPLAY_CONFLICT (exit 1) once the target takes a write of its own', async () => {
+      const child = spawn(process.execPath, [SNEK_SERVER_BIN, 'migrate', '--to', toPg(schemas[3]!), '--follow', '--poll-ms', '50'], { cwd: dir.path, env: cleanEnv(dir.path), stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const caughtUp = async (seq: number) => {
+        for (let i = 0; i < 400 && !stderr.includes(`caught up at seq ${seq};`); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(stderr).toContain(`caught up at seq ${seq};`);
+      };
+      const newest = await withSource(async (store) => (await store.changes({ order: 'desc', limit: 1 }))[0]!.seq);
+      await caughtUp(newest);
+      await withSource((store) => store.put({ id: 'followed', name: 'Followed', type: 'odd', content: 'while following\n' }, { actor: ADA }));
+      await caughtUp(newest + 1);
+      const target = (await postgres.create({ url: TEST_PG_URL, schema: schemas[3] }, { configDir: dir.path })) as LogStore;
+      try {
+        expect((await target.get('followed'))?.content).toBe('while following\n');
+        // A write straight into the target takes the next seq there, which the source gives to its next write.
+        await target.put({ id: 'direct', name: 'Direct', type: 'odd', content: 'not through migrate\n' });
+        await withSource((store) => store.put({ id: 'lost', name: 'Lost', type: 'odd', content: 'would go under it\n' }));
+        expect(await exited).toBe(1);
+        expect(stderr).toMatch(/\nsnek-server: REPLAY_CONFLICT: The postgres store holds a write of its own at seq \d+ \(put direct at .*\n$/);
+        expect(await target.get('lost')).toBeUndefined();
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await target.close();
+      }
     });
 
     it('copies sneks from before the source kept a log, after its history, and verifies them', async () => {
