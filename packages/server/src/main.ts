@@ -74,7 +74,7 @@ function parser(argv: string[]) {
           .option('follow', { type: 'boolean', describe: 'After the copy, apply the source\'s new changes until SIGINT or SIGTERM, then verify' })
           .option('history', { type: 'boolean', describe: 'Carry the change log along where both stores keep one (default true; --no-history copies the sneks only)' })
           .option('force', { type: 'boolean', describe: 'Copy into a target that holds sneks or changes not from this source (without history)' })
-          .option('batch', { type: 'number', describe: 'Sneks or changes per batch (default 1000, at most 1000)' })
+          .option('batch', { type: 'number', describe: 'Sneks or changes written per batch (default 5000, at most 20000)' })
           .option('poll-ms', { type: 'number', describe: 'With --follow, how often to read a source that has no change feed (default 200)' }),
       (args) => runMigrate(args),
     )

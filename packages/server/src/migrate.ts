@@ -21,7 +21,7 @@ export interface MigrateOptions {
    * to the target while the migration follows.
    */
   packSnekIds?: readonly string[] | undefined;
-  /** Sneks or changes per batch; default 1000. */
+  /** Sneks or changes per batch read from a snapshot and written in one step; default 5000. Log reads take at most 1000. */
   batch?: number | undefined;
   /** How often a follow reads the source's log when it has no change feed, or the feed is quiet; default 200 ms. */
   pollMs?: number | undefined;
@@ -47,7 +47,9 @@ export interface MigrateReport {
 }
 
 type LogStore = SnekStore & StoreChangeLog;
-const DEFAULT_BATCH = 1000;
+// A round trip and a commit per 5,000 sneks or changes, as `snek-server import` writes them.
+const DEFAULT_BATCH = 5000;
+const MAX_BATCH = 20_000;
 
 /**
  * Copies every snek of `source` into `target`, with history where both keep it, then (with `follow`) applies the
@@ -56,7 +58,7 @@ const DEFAULT_BATCH = 1000;
  */
 export async function migrateStore(options: MigrateOptions): Promise<MigrateReport> {
   const { source, target, force = false } = options;
-  const batch = Math.min(Math.max(options.batch ?? DEFAULT_BATCH, 1), MAX_CHANGES_LIMIT);
+  const batch = Math.min(Math.max(options.batch ?? DEFAULT_BATCH, 1), MAX_BATCH);
   const say = options.say ?? (() => undefined);
   if (options.follow && !keepsChangeLog(source)) {
     throw new SnekError('USAGE', `--follow needs a source store with a change log, and the ${options.sourceName} store keeps none. Stop writing to it and migrate without --follow.`);
@@ -167,7 +169,7 @@ async function newestSeq(store: LogStore): Promise<number> {
 /** Applies the source's changes after `after` up to `until`, oldest first, in batches. */
 async function tail(source: LogStore, after: number, until: number, batch: number, apply: (changes: readonly Change[]) => Promise<void>): Promise<void> {
   while (after < until) {
-    const changes = await source.changes({ after, before: until + 1, limit: batch });
+    const changes = await source.changes({ after, before: until + 1, limit: Math.min(batch, MAX_CHANGES_LIMIT) });
     if (changes.length === 0) return;
     await apply(changes);
     after = changes.at(-1)!.seq;
@@ -214,7 +216,7 @@ async function follow(source: LogStore, counts: { seq: number }, settings: Follo
   let reported = -1;
   try {
     for (;;) {
-      const changes = await source.changes({ after: counts.seq, limit: settings.batch });
+      const changes = await source.changes({ after: counts.seq, limit: Math.min(settings.batch, MAX_CHANGES_LIMIT) });
       if (changes.length) {
         await settings.apply(changes);
         continue;

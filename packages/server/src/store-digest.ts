@@ -42,7 +42,7 @@ export class DigestBuilder {
  * Every snek of `store` in id order, in batches: from one snapshot when the store takes them (one moment), else by
  * paging through list (which a store written to meanwhile does not give as one moment).
  */
-export async function* everySnek(store: SnekStore, batch = 1000): AsyncGenerator<Snek[]> {
+export async function* everySnek(store: SnekStore, batch = 5000): AsyncGenerator<Snek[]> {
   if (takesSnapshots(store)) {
     const view = await store.snapshot();
     try {
