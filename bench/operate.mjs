@@ -3,9 +3,8 @@
 // - exportCases: `snek-server export` of every snek, sqlite and postgres, against reading the same rows bare.
 // - migrateCases: `snek-server migrate` of every snek from sqlite to postgres, with and without history, against
 //   `snek-server import` of the same sneks into postgres.
-import { readFileSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, SNEK_SERVER } from './processes.mjs';
 import { row } from './measure.mjs';
@@ -41,7 +40,7 @@ function measured(cwd, script, args, env = {}) {
   return { ms, rss, stderr: result.stderr };
 }
 
-/** The median run of `measure`, by time, of RUNS interleaved with the floor's. */
+/** The run of median time. */
 function medianOf(runs) {
   return [...runs].sort((a, b) => a.ms - b.ms)[runs.length >> 1];
 }

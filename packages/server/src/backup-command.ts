@@ -8,6 +8,7 @@ function instead(storeName: string, options: unknown): string {
     const schema = (options as { schema?: unknown } | undefined)?.schema;
     return `back PostgreSQL up with pg_dump --schema=${typeof schema === 'string' ? schema : 'snek'} (see docs/operating.md), or use snek-server export`;
   }
+  if (storeName === 'memory') return 'the memory store lives inside each server process and keeps nothing once it stops, so nothing outside it can copy it; use a sqlite or fs store for sneks you want to keep';
   return 'use snek-server export --out FILE, which any store can import (see docs/operating.md)';
 }
 

@@ -11,10 +11,12 @@ export async function runExport(args: { config?: string | undefined; out?: strin
   const { store, plugin } = await loadStore(storeLoadOptions(loaded));
   const toFile = args.out !== undefined && args.out !== '-';
   const progress = process.stderr.isTTY ? progressBar('written') : undefined;
+  const warn = (line: string) => process.stderr.write(`snek-server: warning: ${line}\n`);
+  if (plugin.name === 'memory') warn("the memory store lives inside each server process: this command's own is empty, so the export is too");
   try {
     const sink = toFile ? await fileSink(args.out!) : streamSink(process.stdout);
     try {
-      const report = await exportSneks(guardStore(store, plugin.name), sink, { history: args.history, progress, warn: (line) => process.stderr.write(`snek-server: warning: ${line}\n`) });
+      const report = await exportSneks(guardStore(store, plugin.name), sink, { history: args.history, progress, warn });
       await sink.commit();
       progress?.(Number.NaN);
       process.stderr.write(`${describeExport(report, plugin.name)}${toFile ? ` into ${args.out}` : ''}\n`);

@@ -16,6 +16,7 @@ import { cleanEnv, killAllServers, runServerToExit } from './helpers/server-proc
 const postgres = await pgAvailable();
 const schemas: string[] = [];
 function storeConfig(kind: string): string {
+  if (kind === 'memory') return 'server:\n  store: memory\n';
   if (kind === 'fs') return 'server:\n  store: { use: fs, options: { dir: ./data } }\n';
   if (kind === 'sqlite') return 'server:\n  store: { use: sqlite, options: { file: ./data/sneks.db } }\n';
   const schema = uniqueSchema('export');
@@ -151,6 +152,14 @@ function failingStore(): SnekStore {
   return { get: none, put: async () => ({ created: true }), delete: async () => false, list: async () => ({ items: [], nextCursor: null }), close: none };
 }
 
+describe('snek-server export of a memory store', () => {
+  it("warns that the command's own memory store is empty", async () => {
+    const result = await run(await home('memory'), 'export');
+    expect([result.code, result.stdout]).toEqual([0, '']);
+    expect(result.stderr).toMatch(/^snek-server: warning: the memory store lives inside each server process: this command's own is empty, so the export is too\nexported 0 sneks from the memory store/);
+  });
+});
+
 describe('snek-server export of a store without snapshots', () => {
   it('pages through list, warns that it is not one moment, and writes every snek', async () => {
     const fixture = fileURLToPath(new URL('./fixtures/stores/no-conditional/index.js', import.meta.url));
@@ -180,6 +189,8 @@ describe('snek-server backup', () => {
     const again = await run(source, 'backup', backup);
     expect([again.code, again.stderr]).toEqual([2, `snek-server: USAGE: The backup file ${backup} exists already. Name a new file, or pass --force to replace it.\n`]);
     expect((await run(source, 'backup', '--force', backup)).code).toBe(0);
+    const nowhere = await run(source, 'backup', 'missing/backup.db');
+    expect([nowhere.code, nowhere.stderr]).toEqual([2, `snek-server: USAGE: The folder of the backup file ${path.join(source, 'missing/backup.db')} does not exist. Create it first, or name a file in a folder that exists.\n`]);
     // The copy serves as a store of its own.
     const restored = path.join(dir.path, `restored-${n}`);
     await dir.write(path.relative(dir.path, path.join(restored, '.snekrc')), `server:\n  store: { use: sqlite, options: { file: ${backup} } }\n`);
@@ -187,11 +198,15 @@ describe('snek-server backup', () => {
     expect(exported.stdout === (await readFile(path.join(source, 'export.jsonl'), 'utf8'))).toBe(true);
   });
 
-  it.each(postgres ? ['fs', 'postgres'] : ['fs'])('refuses the %s store with exit 4, naming what to do instead', async (kind) => {
+  it.each(postgres ? ['fs', 'memory', 'postgres'] : ['fs', 'memory'])('refuses the %s store with exit 4, naming what to do instead', async (kind) => {
     const source = await home(kind);
     const result = await run(source, 'backup', 'backup.db');
     expect(result.code).toBe(4);
-    const instead = kind === 'postgres' ? `back PostgreSQL up with pg_dump --schema=${schemas.at(-1)!} (see docs/operating.md), or use snek-server export` : 'use snek-server export --out FILE, which any store can import (see docs/operating.md)';
+    const instead = {
+      postgres: `back PostgreSQL up with pg_dump --schema=${schemas.at(-1)!} (see docs/operating.md), or use snek-server export`,
+      fs: 'use snek-server export --out FILE, which any store can import (see docs/operating.md)',
+      memory: 'the memory store lives inside each server process and keeps nothing once it stops, so nothing outside it can copy it; use a sqlite or fs store for sneks you want to keep',
+    }[kind];
     expect(result.stderr).toBe(`snek-server: BACKUP_UNSUPPORTED: The ${kind} store cannot be backed up into a file by snek-server (only sqlite can); ${instead}.\n`);
     await expect(access(path.join(source, 'backup.db'))).rejects.toThrow();
   });

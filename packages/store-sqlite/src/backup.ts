@@ -13,6 +13,9 @@ export async function backupInto(source: string, target: string, driver: SqliteD
   if (!replace && (await exists(final))) {
     throw new SnekError('USAGE', `The backup file ${final} exists already. Name a new file, or pass --force to replace it.`);
   }
+  if (!(await exists(path.dirname(final)))) {
+    throw new SnekError('USAGE', `The folder of the backup file ${final} does not exist. Create it first, or name a file in a folder that exists.`);
+  }
   const temp = path.join(path.dirname(final), `.${path.basename(final)}.${process.pid}.partial`);
   await unlink(temp).catch(() => undefined);
   const db = await openConnection(source, driver);
