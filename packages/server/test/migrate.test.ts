@@ -92,6 +92,23 @@ describe('snek-server migrate', () => {
     }
   });
 
+  it('resumes a run that stopped part way, from the seq the target holds, and ends with the same log', async () => {
+    // What a run killed after its first batches leaves: the oldest changes replayed, nothing else.
+    const partial = (await fs.create({ dir: 'partial' }, { configDir: dir.path })) as LogStore & { replayChanges(changes: readonly Change[]): Promise<void> };
+    const first = await withSource((store) => store.changes({ limit: 10 }));
+    await partial.replayChanges(first);
+    await partial.close();
+    const run = await migrate('--to', '{"use":"fs","options":{"dir":"partial"}}');
+    expect([run.code, run.stderr]).toEqual([0, `snek-server migrate: resuming: the target holds the source's changes up to seq ${first.at(-1)!.seq}\n`]);
+    expect(run.stdout).toMatch(/^verified: the same \d+ sneks on both sides$/m);
+    const copy = (await fs.create({ dir: 'partial' }, { configDir: dir.path })) as LogStore;
+    try {
+      expect(await everyChange(copy)).toEqual(await withSource(everyChange));
+    } finally {
+      await copy.close();
+    }
+  });
+
   describePg('into PostgreSQL', () => {
     it('copies every snek and change, resumes where the target stands, and carries later changes on the next run', async () => {
       const first = await migrate('--to', toPg(schemas[0]!));
