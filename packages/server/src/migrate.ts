@@ -88,18 +88,25 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
   const view = takesSnapshots(source) ? await source.snapshot() : undefined;
   const sourceDigest = new DigestBuilder();
   const unlogged: Snek[] = [];
+  // Ids the snapshot's log has a change of: their sneks came with it, and need no look-up of their own.
+  const loggedIds = new Set<string>();
   let seq: number;
   try {
     seq = view?.seq ?? (keepsChangeLog(source) ? await newestSeq(source) : 0);
     if (history) {
-      if (view) for await (const changes of readingAhead(view.changes(batch))) await apply(changes.filter((change) => change.seq > resumedAt));
+      if (view) {
+        for await (const changes of readingAhead(view.changes(batch))) {
+          for (const change of changes) loggedIds.add(change.id);
+          await apply(changes.filter((change) => change.seq > resumedAt));
+        }
+      }
       else await tail(source as LogStore, resumedAt, seq, batch, apply);
     }
     for await (const sneks of readingAhead(view ? view.sneks(batch) : everySnek(source, batch))) {
       sourceDigest.add(sneks);
       // With history, a snek the log has no change of (written before the source kept one) waits for the end: its
       // write takes a seq of the target's own, above which no replayed change could go.
-      if (history) unlogged.push(...(await withoutHistory(source as LogStore, target, sneks)));
+      if (history) unlogged.push(...(await withoutHistory(source as LogStore, target, sneks.filter((snek) => !loggedIds.has(snek.id)))));
       else await writeAll(target, sneks);
       if (!history) counts.sneks += sneks.length;
       options.progress?.(counts);
@@ -178,6 +185,7 @@ async function tail(source: LogStore, after: number, until: number, batch: numbe
 
 /** Of `sneks`, those the source's log has no change of (written before it kept one) and the target lacks as they are. */
 async function withoutHistory(source: LogStore, target: SnekStore, sneks: readonly Snek[]): Promise<Snek[]> {
+  if (sneks.length === 0) return [];
   const logged = new Set((await source.latestChanges(sneks.map((snek) => snek.id))).map((change) => change.id));
   const unlogged = sneks.filter((snek) => !logged.has(snek.id));
   const held = await Promise.all(unlogged.map((snek) => target.get(snek.id)));

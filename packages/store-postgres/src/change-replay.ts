@@ -39,6 +39,9 @@ export async function replayInto(client: pg.ClientBase, sql: ReplayStatements, c
   const logged = seqs.length === 0 ? [] : (await client.query<{ seq: string; id: string; op: Change['op']; at: string }>(sql.logged, [seqs])).rows.map((row): LoggedAt => ({ ...row, seq: Number(row.seq) }));
   const fresh = changesToReplay(changes, newest, logged, 'postgres');
   if (fresh.length === 0) return;
+  // As for bulk writes (postgres-store.ts): the planner prices retention's walk over thousands of ids past
+  // jit_above_cost, and compiling it would take longer than running it.
+  await client.query('SET LOCAL jit = off');
   // Each id ends as its last change left it; rows go in id order, as every bulk write locks them.
   const last = new Map<string, Change>();
   for (const change of fresh) last.set(change.id, change);
