@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -64,6 +65,27 @@ const authSchema = z.strictObject({
   sessionHours: z.number().positive().max(720).optional().describe(`Hours a gallery session lasts after sign-in; default ${DEFAULT_SESSION_HOURS}.`),
 });
 
+/** An IP address, or a network as address/prefix (10.0.0.0/8, fd00::/8). */
+export function isAddressOrNetwork(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  const family = isIP(address ?? '');
+  if (!family || rest.length) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+const metricsObjectSchema = z.strictObject({
+  enabled: z.boolean().optional().describe('GET /metrics; default true when server.metrics is an object.'),
+  allow: z
+    .array(z.string().refine(isAddressOrNetwork, { message: 'not an IP address or a network such as 10.0.0.0/8' }))
+    .optional()
+    .describe('Client addresses (IPs or networks such as 10.0.0.0/8) that may read /metrics without a token; others need the admin scope. Behind server.trustProxy, the address the proxy reports.'),
+});
+
+const metricsSchema = z
+  .union([z.boolean(), metricsObjectSchema])
+  .describe('Prometheus metrics at GET /metrics, for the admin scope or the addresses in allow; default off. true is short for { enabled: true }.');
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
@@ -80,7 +102,7 @@ const serverSchema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The URL people use to reach this server, such as https://snek.example.com: sign-in callbacks are made from it. Needed by sign-in providers that redirect (oidc).'),
-  trustProxy: z.boolean().optional().describe('Believe X-Forwarded-Proto from a reverse proxy, so the sign-in cookie is Secure behind https; default false.'),
+  trustProxy: z.boolean().optional().describe("Believe one reverse proxy in front: its X-Forwarded-Proto, so the sign-in cookie is Secure behind https, and the last address of its X-Forwarded-For as the client's (logs, server.metrics.allow); default false."),
   maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
   history: z
     .strictObject({
@@ -94,6 +116,7 @@ const serverSchema = z.strictObject({
     })
     .optional()
     .describe('The in-process cache of single sneks, kept fresh by the change log (stores without one get no cache).'),
+  metrics: metricsSchema.optional(),
   requestTimeout: z.number().positive().max(300).optional().describe(`Seconds a client has to send a whole request, headers and body, before it is answered 408; default ${DEFAULT_REQUEST_TIMEOUT}. The headers alone get at most 15 s.`),
 });
 

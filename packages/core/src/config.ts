@@ -28,7 +28,7 @@ export interface SnekConfig {
     web?: boolean;
     /** `server.publicUrl`, without a trailing slash: the URL people reach the server at. */
     publicUrl?: string;
-    /** `server.trustProxy`: believe X-Forwarded-Proto; off unless true. */
+    /** `server.trustProxy`: believe one proxy's X-Forwarded-Proto and X-Forwarded-For; off unless true. */
     trustProxy?: boolean;
     /** `server.maxConnections`; DEFAULT_MAX_CONNECTIONS when absent. */
     maxConnections?: number;
@@ -38,6 +38,8 @@ export interface SnekConfig {
     historyKeep: number;
     /** `server.cache.maxStaleMs`; DEFAULT_CACHE_MAX_STALE_MS when absent. 0: no read cache. */
     cacheMaxStaleMs: number;
+    /** `server.metrics`, when on: GET /metrics, open to the admin scope and to clients at `allow`. */
+    metrics?: { allow: string[] };
   };
   client: { url: string; token?: string };
 }
@@ -148,13 +150,19 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   if (token.value !== undefined) client.token = token.value;
   return {
     config: {
-      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}), historyKeep: file.server?.history?.keep ?? DEFAULT_HISTORY_KEEP, cacheMaxStaleMs: file.server?.cache?.maxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS },
+      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}), historyKeep: file.server?.history?.keep ?? DEFAULT_HISTORY_KEEP, cacheMaxStaleMs: file.server?.cache?.maxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS, ...metricsConfig(file.server?.metrics) },
       client,
     },
     filepath,
     configDir,
     sources: { 'server.host': host.source, 'server.port': port.source, 'server.store': store.source, 'client.url': url.source, 'client.token': token.source },
   };
+}
+
+function metricsConfig(metrics: NonNullable<SnekrcFile['server']>['metrics']): Pick<SnekConfig['server'], 'metrics'> {
+  if (metrics === undefined || metrics === false) return {};
+  if (metrics === true) return { metrics: { allow: [] } };
+  return metrics.enabled === false ? {} : { metrics: { allow: [...(metrics.allow ?? [])] } };
 }
 
 function parseEnvPort(raw: string): number {

@@ -335,6 +335,32 @@ export function replaysChanges(store: SnekStore): store is SnekStore & StoreChan
   return hasCapability(store, 'changeReplay');
 }
 
+/** A store's own pool of connections to its database, at one moment. */
+export interface ConnectionPoolStats {
+  /** Connections open, idle or in use. */
+  total: number;
+  /** Open connections that no query holds. */
+  idle: number;
+  /** Queries waiting for a connection because all `max` are in use. */
+  waiting: number;
+  /** The most connections the pool opens. */
+  max: number;
+}
+
+/**
+ * Optional for stores that talk to a database server through a pool: its counts, for the server's metrics. Answers
+ * from memory, without a round trip, so it answers while the database is down (when `waiting` matters most).
+ * Checked with {@link poolsConnections}.
+ */
+export interface StoreConnectionPool {
+  connectionPool(): Promise<ConnectionPoolStats>;
+}
+
+/** True when the store implements the optional {@link StoreConnectionPool}. */
+export function poolsConnections(store: SnekStore): store is SnekStore & StoreConnectionPool {
+  return hasCapability(store, 'connectionPool');
+}
+
 /**
  * Optional for stores kept in one file: a consistent copy of the whole store in a new file, made while the store
  * serves (SQLite's VACUUM INTO), for `snek-server backup`. Checked with {@link backsUpToFile}.
@@ -369,11 +395,12 @@ export const STORE_CAPABILITIES = [
   { name: 'changeFeed', methods: ['watchChanges'] },
   { name: 'snapshot', methods: ['snapshot'] },
   { name: 'changeReplay', methods: ['replayChanges'] },
+  { name: 'connectionPool', methods: ['connectionPool'] },
   { name: 'fileBackup', methods: ['backupTo'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreFileBackup;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool & StoreFileBackup;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];

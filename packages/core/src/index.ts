@@ -33,6 +33,9 @@ export {
   type SnapshotView,
   type StoreSnapshot,
   type StoreChangeReplay,
+  poolsConnections,
+  type ConnectionPoolStats,
+  type StoreConnectionPool,
   DEFAULT_CHANGES_LIMIT,
   MAX_CHANGES_LIMIT,
   DEFAULT_HISTORY_KEEP,
@@ -64,7 +67,7 @@ export {
 } from './contract.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { formatIssues } from './issues.js';
-export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_HOURS, DEFAULT_CACHE_MAX_STALE_MS, SCOPES, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
+export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_HOURS, DEFAULT_CACHE_MAX_STALE_MS, SCOPES, isAddressOrNetwork, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
 export { SUPPORTED_PACK_API_VERSIONS, definePack, type SnekPack, type PackSnek } from './pack.js';
 export { loadPlugin, type LoadPluginContext, type LoadedPlugin, type PluginPhase, type PluginPhaseDone } from './plugin-loader.js';

@@ -56,6 +56,21 @@ describe('loadConfig', () => {
     await expect(loadConfig({ cwd: dir.path, env })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('server.packs.1') });
   });
 
+  it('reads server.metrics: off when absent or false, on with true or an object, and refuses an allow entry that is no address', async () => {
+    const metricsOf = async (value: string) => {
+      await dir.write('.snekrc', `server:\n  metrics: ${value}\n`);
+      return (await loadConfig({ cwd: dir.path, env })).config.server.metrics;
+    };
+    expect(await metricsOf('false')).toBeUndefined();
+    expect(await metricsOf('true')).toEqual({ allow: [] });
+    expect(await metricsOf('{ allow: [10.0.0.0/8, 192.0.2.7, "fd00::/8"] }')).toEqual({ allow: ['10.0.0.0/8', '192.0.2.7', 'fd00::/8'] });
+    expect(await metricsOf('{ enabled: false, allow: [10.0.0.0/8] }')).toBeUndefined();
+    for (const bad of ['10.0.0.0/33', 'example.com', '10.0.0.0/8/1', '"fd00::/129"']) {
+      const error = await configError(metricsOf(`{ allow: [${bad}] }`));
+      expect([bad, error.code, error.message]).toEqual([bad, 'CONFIG_INVALID', expect.stringContaining('line 2: server.metrics.allow.0: not an IP address or a network such as 10.0.0.0/8')]);
+    }
+  });
+
   it('takes --config over SNEK_CONFIG over the search', async () => {
     await dir.write('.snekrc', 'server: { port: 1 }');
     const viaEnv = await dir.write('env.yaml', 'server: { port: 2 }');

@@ -6,6 +6,7 @@ import { accessPolicy, type AccessPolicy } from './access.js';
 import type { ChangeStreams } from './change-stream.js';
 import type { HttpsPolicy } from './https-request.js';
 import { requestLogger } from './logger.js';
+import type { ServerMetrics } from './metrics.js';
 import { problemHandler, routeNotFound } from './problem.js';
 import { securityHeaders } from './security-headers.js';
 import type { PackSummary } from './seed-packs.js';
@@ -31,8 +32,10 @@ export interface CreateAppOptions {
   version?: string;
   /** The gallery at / and plain-text sneks at /s/:id (server.web); default true. */
   web?: boolean;
-  /** Believe X-Forwarded-Proto (server.trustProxy); default false. */
+  /** Believe X-Forwarded-Proto, and the last address of X-Forwarded-For as the client's (server.trustProxy); default false. */
   trustProxy?: boolean;
+  /** GET /metrics and the timing of every request (server.metrics); off without it. */
+  metrics?: { metrics: ServerMetrics; allow: readonly string[] } | undefined;
   /** server.publicUrl: where sign-in providers send browsers back to. */
   publicUrl?: string | undefined;
 }
@@ -53,7 +56,7 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   const access: AccessPolicy = { ...(options.access ?? accessPolicy({}, {}, [])), trustProxy: https };
   const { store, logger } = options;
   const routers: Record<RouterName, () => Router | undefined> = {
-    health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger }),
+    health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger, metrics: options.metrics }),
     api: () => apiRouter({ store, changeStreams: options.changeStreams, packs: options.packs ?? [], access, logger }),
     docs: () => docsRouter({ version: options.version ?? '0.0.0', access, logger }),
     web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: https, publicUrl: options.publicUrl, logger })),
@@ -62,7 +65,11 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   app.disable('x-powered-by');
   app.set('etag', 'strong');
   app.set('query parser', 'simple');
+  // One proxy in front: req.ip (logs, server.metrics.allow) is the address it saw, the last of X-Forwarded-For.
+  // Trusting every hop would take the first, which the client writes itself.
+  app.set('trust proxy', options.trustProxy === true ? 1 : false);
   app.use(requestLogger(logger));
+  if (options.metrics) app.use(options.metrics.metrics.requestTimer());
   app.use(securityHeaders({ trustProxy: https }));
   if (options.corsOrigins?.length) {
     app.use(cors({ origin: [...options.corsOrigins], allowedHeaders: ['authorization', 'content-type', 'if-match', 'if-none-match'], exposedHeaders: ['etag', 'x-request-id'] }));

@@ -7,12 +7,19 @@ import { answerRaw } from './raw-answer.js';
 const RETRY_AFTER_SECONDS = 5;
 const LOG_EVERY_MS = 10_000;
 
+/** Who is told of each connection the cap lets in, sees close, or refuses: the server's metrics. */
+export interface ConnectionWatch {
+  opened(): void;
+  closed(): void;
+  refused(): void;
+}
+
 /**
  * Past `max` open connections, answers each new one 503 with Retry-After instead of handing it to HTTP,
  * and logs the refusals at most once per 10 s. Node's own `server.maxConnections` would close them
  * unanswered. Returns a function that stops the log timer.
  */
-export function capConnections(server: Server, max: number, logger: Logger): () => void {
+export function capConnections(server: Server, max: number, logger: Logger, watch?: ConnectionWatch): () => void {
   // http.Server parses a connection in its one 'connection' listener; put the count in front of it.
   const [serve, ...more] = server.listeners('connection') as ((socket: Socket) => void)[];
   if (!serve || more.length) {
@@ -25,14 +32,20 @@ export function capConnections(server: Server, max: number, logger: Logger): () 
   let open = 0;
   let answering = 0;
   const log = refusalLog(logger, max);
+  const closed = () => {
+    open--;
+    watch?.closed();
+  };
   server.on('connection', (socket: Socket) => {
     if (open < max) {
       open++;
-      socket.once('close', () => open--);
+      watch?.opened();
+      socket.once('close', closed);
       serve.call(server, socket);
       return;
     }
     log.note();
+    watch?.refused();
     // Refused sockets linger a moment for their answer; past as many again as the cap, they are reset.
     if (answering >= max) return void socket.destroy();
     answering++;

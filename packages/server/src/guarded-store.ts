@@ -1,5 +1,6 @@
 import { STORE_CAPABILITIES, SnekError, hasCapability, type SnekStore } from '@snek/core';
 import { withConditionalWrites } from './conditional-fallback.js';
+import type { ServerMetrics, StoreOperationTimer } from './metrics.js';
 
 // Errno and SQLite codes that mean the disk has no room; anything else a store throws means it cannot serve.
 const FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
@@ -20,12 +21,14 @@ type Methods = Record<string, (...args: unknown[]) => Promise<unknown>>;
  * The store as routes see it: every failure becomes a SnekError, so a broken disk or a buggy plugin
  * answers 503 (or 507 when full) instead of 500, and the server stays up. Every optional capability in core's
  * STORE_CAPABILITIES that the store has is wrapped the same way. A store without conditional writes gets the
- * server's own, serialised per id within this process (see conditional-fallback.ts).
+ * server's own, serialised per id within this process (see conditional-fallback.ts). With `metrics`, every call is
+ * timed, and every failure counted by its code.
  */
-export function guardStore(store: SnekStore, storeName: string): SnekStore {
+export function guardStore(store: SnekStore, storeName: string, metrics?: ServerMetrics): SnekStore {
   // A plain .catch, not an async wrapper: one promise fewer on every request.
   const guard = <A extends unknown[], R>(method: string, call: (...args: A) => Promise<R>) => {
     const fail = (error: unknown): Promise<never> => Promise.reject(storeFailure(error, storeName, method));
+    if (metrics) return timed(metrics.storeOperation(storeName, method), call, fail);
     return (...args: A): Promise<R> => {
       try {
         return Promise.resolve(call(...args)).catch(fail);
@@ -48,4 +51,24 @@ export function guardStore(store: SnekStore, storeName: string): SnekStore {
     for (const method of capability.methods) target[method] = guard(method, (...args: unknown[]) => source[method]!.apply(store, args));
   }
   return withConditionalWrites(guarded);
+}
+
+/** The guard's wrapper when the server keeps metrics: each call's time, and the code of each failure. */
+function timed<A extends unknown[], R>(timer: StoreOperationTimer, call: (...args: A) => Promise<R>, fail: (error: unknown) => Promise<never>) {
+  return (...args: A): Promise<R> => {
+    const startedAt = performance.now();
+    const failed = (error: unknown): Promise<never> =>
+      fail(error).catch((snekError: SnekError) => {
+        timer.failed(startedAt, snekError);
+        throw snekError;
+      });
+    try {
+      return Promise.resolve(call(...args)).then((result) => {
+        timer.done(startedAt);
+        return result;
+      }, failed);
+    } catch (error) {
+      return failed(error);
+    }
+  };
 }

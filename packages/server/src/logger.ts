@@ -5,6 +5,7 @@ import type { RequestHandler, Response } from 'express';
 import { pino, type Logger } from 'pino';
 import type PinoPretty from 'pino-pretty';
 import { SnekError, type Actor } from '@snek/core';
+import { routeTemplate } from './route-template.js';
 
 export type LogFormat = 'json' | 'pretty';
 
@@ -37,12 +38,13 @@ function prettyStream() {
   return pretty({ destination: 1, sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' });
 }
 
-/** Pretty mode only: a request line reads "GET /v1/sneks/cute 200 1.2 ms {reqId}" rather than six fields. */
+/** Pretty mode only: a request line reads "GET /v1/sneks/cute 200 1.2 ms from 127.0.0.1 {reqId}" rather than eight fields. */
 function requestAsText(this: Logger, args: Parameters<Logger['info']>, log: (...args: Parameters<Logger['info']>) => void): void {
   const [fields] = args as unknown as [RequestLine | undefined];
   if (typeof fields !== 'object' || fields === null || !('ms' in fields)) return log.apply(this, args);
-  const { method, url, status, ms, ...rest } = fields;
-  log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms`] as unknown as Parameters<Logger['info']>);
+  // The route adds nothing for a person who reads the path.
+  const { method, url, status, ms, ip, route: _route, ...rest } = fields;
+  log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms from ${ip ?? 'a closed connection'}`] as unknown as Parameters<Logger['info']>);
 }
 
 // A sign-in callback's query holds a one-time code and the state: the log keeps the path alone.
@@ -62,8 +64,12 @@ interface RequestLine {
   reqId: string;
   method: string;
   url: string;
+  /** The route template that answered (`/v1/sneks/:id`), as metrics label it; "(unmatched)" for none. */
+  route: string;
   status: number;
   ms: number;
+  /** The client's address: express's req.ip, the proxy's word for it only with server.trustProxy. */
+  ip: string | undefined;
   token?: string | undefined;
   /** A person's subject, email and sign-in provider; never a token or a cookie. */
   user?: { sub: string; email?: string | undefined; via?: string | undefined } | undefined;
@@ -104,22 +110,33 @@ declare global {
       startedAt: number;
       /** Who the request acts for: a token by its name (never its value), or a person. */
       actor?: Actor | undefined;
+      /** For files served under a prefix, which have no route: the prefix as a route label, `/docs/assets/*`. */
+      routePrefix?: string | undefined;
     }
   }
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+// Probes and scrapes come every few seconds from machines: their lines are for debugging, not the operator's log.
+const QUIET_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
 /**
  * One log line per request when it ends, tagged with a request id echoed in x-request-id. It logs the
- * method, path, status, time and token name; never headers, so never a token.
+ * method, path, route, status, time, client address and token name; never headers, so never a token. A failure
+ * (5xx) is an error; a health probe or a scrape answered 2xx or 3xx is at debug (a refused scrape is not), anything
+ * else at info.
  */
 export function requestLogger(logger: Logger): RequestHandler {
   // One listener shared by every response (no closure per request): `this` is the response.
   function logFinished(this: Response): void {
     const { locals, req } = this;
-    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: loggedUrl(req.originalUrl), status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, ...actorFields(locals.actor) };
+    const route = routeTemplate(this);
+    const quiet = this.statusCode < 400 && QUIET_ROUTES.has(route);
+    if (quiet && !logger.isLevelEnabled('debug')) return;
+    const line: RequestLine = { reqId: locals.requestId, method: req.method, url: loggedUrl(req.originalUrl), route, status: this.statusCode, ms: Math.round((performance.now() - locals.startedAt) * 10) / 10, ip: req.ip, ...actorFields(locals.actor) };
     if (this.statusCode >= 500) logger.error(line, 'request failed');
+    else if (quiet) logger.debug(line, 'request');
     else logger.info(line, 'request');
   }
   return (req, res, next) => {

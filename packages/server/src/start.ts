@@ -15,6 +15,7 @@ import { problemBody } from './problem.js';
 import { answerRaw } from './raw-answer.js';
 import { capConnections } from './connection-cap.js';
 import { heartbeatFromEnv, liveChanges } from './live-changes.js';
+import { ServerMetrics } from './metrics.js';
 
 export interface StartServerOptions {
   loaded: LoadedConfig;
@@ -63,10 +64,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const packs = await loadConfiguredPacks(options.loaded);
   const { store: loadedStore, plugin, found } = await loadStore(storeLoadOptions(options.loaded));
-  const guarded = guardStore(loadedStore, plugin.name);
+  // A registry per server: several servers in one process (tests, embedders) count apart.
+  const metrics = config.server.metrics ? new ServerMetrics() : undefined;
+  const guarded = guardStore(loadedStore, plugin.name, metrics);
   // With a change log: GET one snek from a cache the log's tail keeps fresh, and the change stream.
   const live = liveChanges(guarded, { maxStaleMs: config.server.cacheMaxStaleMs, heartbeatMs: options.heartbeatMs ?? heartbeatFromEnv(env), logger });
   const store = live?.store ?? guarded;
+  if (live) metrics?.watchTail(live.tail);
+  metrics?.watchPool(guarded, plugin.name);
   let server: Server;
   let stopCap = () => {};
   try {
@@ -79,9 +84,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
     await live?.start();
-    server = createServer(timeouts(config.server), createApp({ store, changeStreams: live?.streams, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl }));
+    server = createServer(timeouts(config.server), createApp({ store, changeStreams: live?.streams, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl, metrics: metrics && { metrics, allow: config.server.metrics!.allow } }));
     server.on('clientError', answerClientError);
-    stopCap = capConnections(server, config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger);
+    stopCap = capConnections(server, config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger, metrics?.connectionWatch());
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);
   } catch (error) {
     await live?.close();

@@ -37,18 +37,18 @@ describe('the log format', () => {
     expect(await server.stop()).toBe(0);
     const lines = stripColour(server.output().stdout).trim().split('\n');
     expect(lines.find((line) => line.includes('listening on'))).toMatch(new RegExp(`${PRETTY_LINE.source}Snek server listening on ${server.url} `));
-    expect(lines.find((line) => line.includes('/v1/sneks/cute'))).toMatch(new RegExp(`${PRETTY_LINE.source}GET /v1/sneks/cute 200 [\\d.]+ ms \\{"reqId":"[^"]+"\\}$`));
+    expect(lines.find((line) => line.includes('/v1/sneks/cute'))).toMatch(new RegExp(`${PRETTY_LINE.source}GET /v1/sneks/cute 200 [\\d.]+ ms from 127\\.0\\.0\\.1 \\{"reqId":"[^"]+"\\}$`));
     expect(lines.filter(isJson)).toEqual([]);
   });
 
   it('by default, into a pipe, prints JSON lines', async () => {
     const server = await startServerProcess({ cwd: dir.path, env: cleanEnv(dir.path) });
-    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${server.url}/v1/types`)).status).toBe(200);
     expect(await server.stop()).toBe(0);
     const lines = server.output().stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(lines.filter((line) => !isJson(line))).toEqual([]);
-    expect(lines.map((line) => JSON.parse(line) as { url?: string; status?: number })).toContainEqual(expect.objectContaining({ url: '/healthz', status: 200 }));
+    expect(lines.map((line) => JSON.parse(line) as { url?: string; status?: number })).toContainEqual(expect.objectContaining({ url: '/v1/types', status: 200 }));
   });
 
   const hasScript = spawnSync('script', ['--version']).status === 0;
@@ -83,5 +83,78 @@ describe('the log format', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe('snek-server: CONFIG_INVALID: SNEK_LOG_FORMAT is "fancy", which is not a log format. Set it to json or pretty, or unset it.\n');
+  });
+});
+
+interface LogLine {
+  level: number;
+  msg: string;
+  url?: string;
+  route?: string;
+  ip?: string;
+  ms?: number;
+  status?: number;
+  token?: string;
+}
+
+const ADMIN = 'logger-admin-secret-token';
+
+/** A memory server with `snekrc`'s extra keys, the admin token set and the log at `level`: its JSON lines once it stopped. */
+async function requestLines(name: string, extra: string, level: string, requests: (url: string) => Promise<void>): Promise<{ lines: LogLine[]; stdout: string }> {
+  await dir.write(`${name}/.snekrc`, `server:\n  store: memory\n  metrics: true\n${extra}`);
+  const cwd = `${dir.path}/${name}`;
+  const server = await startServerProcess({ cwd, env: cleanEnv(dir.path, { SNEK_ADMIN_TOKEN: ADMIN, SNEK_LOG_LEVEL: level }) });
+  await requests(server.url);
+  expect(await server.stop()).toBe(0);
+  const stdout = server.output().stdout;
+  return { lines: stdout.trim().split('\n').map((line) => JSON.parse(line) as LogLine), stdout };
+}
+
+const ok = async (response: Promise<Response>, status = 200) => expect((await response).status).toBe(status);
+const probes = async (url: string) => {
+  await ok(fetch(`${url}/healthz`));
+  await ok(fetch(`${url}/readyz`));
+  await ok(fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } }));
+};
+
+describe('request lines', () => {
+  it('behind server.trustProxy carry the address the proxy reports, the route template, the duration and the token by name only', async () => {
+    const { lines, stdout } = await requestLines('proxied', '  trustProxy: true\n', 'info', async (url) => {
+      await ok(fetch(`${url}/v1/sneks/cute`, { headers: { 'x-forwarded-for': '203.0.113.9, 198.51.100.7' } }));
+      await ok(fetch(`${url}/v1/sneks/logged`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', 'x-forwarded-for': '2001:db8::5' }, body: JSON.stringify({ name: 'logged', type: 'log', content: '~>\n' }) }), 201);
+      await ok(fetch(`${url}/nowhere/at/all`), 404);
+      await probes(url);
+    });
+    const requests = lines.filter((line) => line.msg === 'request');
+    expect(requests.map(({ level, url, route, ip, status, token }) => ({ level, url, route, ip, status, token }))).toEqual([
+      { level: 30, url: '/v1/sneks/cute', route: '/v1/sneks/:id', ip: '198.51.100.7', status: 200, token: undefined },
+      { level: 30, url: '/v1/sneks/logged', route: '/v1/sneks/:id', ip: '2001:db8::5', status: 201, token: 'SNEK_ADMIN_TOKEN' },
+      { level: 30, url: '/nowhere/at/all', route: '(unmatched)', ip: '127.0.0.1', status: 404, token: undefined },
+    ]);
+    for (const line of requests) expect(typeof line.ms === 'number' && line.ms >= 0).toBe(true);
+    // The probes and the scrape are not at info, and no line holds the token itself.
+    expect(stdout).not.toContain(ADMIN);
+    expect(stdout).not.toMatch(/"\/(healthz|readyz|metrics)"/);
+  });
+
+  it('without server.trustProxy name the TCP peer, whatever X-Forwarded-For says', async () => {
+    const { lines } = await requestLines('direct', '', 'info', async (url) => {
+      await ok(fetch(`${url}/v1/sneks/cute`, { headers: { 'x-forwarded-for': '203.0.113.9' } }));
+    });
+    expect(lines.filter((line) => line.msg === 'request').map(({ route, ip }) => ({ route, ip }))).toEqual([{ route: '/v1/sneks/:id', ip: '127.0.0.1' }]);
+  });
+
+  it('of probes and scrapes are at debug, with their route; a refused scrape stays at info', async () => {
+    const { lines, stdout } = await requestLines('debug', '', 'debug', async (url) => {
+      await probes(url);
+      await ok(fetch(`${url}/metrics`), 401);
+    });
+    expect(lines.filter((line) => line.msg === 'request').map(({ level, route, status }) => ({ level, route, status }))).toEqual([
+      { level: 20, route: '/healthz', status: 200 },
+      { level: 20, route: '/readyz', status: 200 },
+      { level: 20, route: '/metrics', status: 200 },
+      { level: 30, route: '/metrics', status: 401 },
+    ]);
+    expect(stdout).not.toContain(ADMIN);
   });
 });

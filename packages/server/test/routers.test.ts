@@ -6,6 +6,7 @@ import type { SnekStore } from '@snek/core';
 import memory from '@snek/store-memory';
 import { accessPolicy } from '../src/access.js';
 import { ROUTERS, assembleApp, type RouterName } from '../src/app.js';
+import { ServerMetrics } from '../src/metrics.js';
 
 // Who may call a route is decided by its own router: every order of mounting them must give the same answers.
 const READER = 'order-reader';
@@ -14,7 +15,7 @@ const BROWSER = 'text/html,*/*;q=0.8';
 
 const REQUESTS: Array<[method: string, path: string, token: string | null, accept?: string]> = [];
 for (const token of [null, 'wrong', READER, WRITER]) {
-  for (const path of ['/healthz', '/readyz', '/v1/sneks/cute', '/v1/types', '/v1/packs', '/sneks?name=cute', '/openapi.json', '/docs', '/docs/init.js', '/s/cute', '/signin', '/nowhere']) {
+  for (const path of ['/healthz', '/readyz', '/metrics', '/v1/sneks/cute', '/v1/types', '/v1/packs', '/sneks?name=cute', '/openapi.json', '/docs', '/docs/init.js', '/s/cute', '/signin', '/nowhere']) {
     REQUESTS.push(['GET', path, token]);
   }
   REQUESTS.push(['GET', '/', token, BROWSER], ['GET', '/s/cute', token, BROWSER], ['DELETE', '/v1/sneks/nope', token], ['POST', '/v1/sneks', token], ['POST', '/signout', token]);
@@ -26,6 +27,8 @@ function permutations<T>(items: readonly T[]): T[][] {
 }
 
 let store: SnekStore;
+// One registry for every app here: only the answers are compared, never the counts.
+const metrics = { metrics: new ServerMetrics(), allow: [] };
 beforeAll(async () => {
   store = await memory.create({}, { configDir: process.cwd() });
   await store.put({ id: 'cute', name: 'cute', type: 'cute', content: '~~<' });
@@ -35,7 +38,7 @@ afterAll(() => store.close());
 /** Each request's status, Location and WWW-Authenticate, against the routers mounted in `order`. */
 async function answers(read: 'public' | 'token', order: readonly RouterName[]): Promise<string[]> {
   const access = accessPolicy({ read, tokens: [{ name: 'reader', env: 'R', scopes: ['read'] }, { name: 'writer', env: 'W', scopes: ['read', 'write'] }] }, { R: READER, W: WRITER });
-  const server: Server = createServer(assembleApp({ store, access, logger: pino({ level: 'silent' }) }, order));
+  const server: Server = createServer(assembleApp({ store, access, logger: pino({ level: 'silent' }), metrics }, order));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {

@@ -11,6 +11,7 @@ import {
   type Change,
   type ChangeQuery,
   type ConditionalWriteResult,
+  type ConnectionPoolStats,
   type Snek,
   type SnekPage,
   type SnekQuery,
@@ -24,6 +25,7 @@ import {
   type StoreChangeLog,
   type StoreChangeReplay,
   type StoreConditionalWriter,
+  type StoreConnectionPool,
   type StoreSeedLedger,
   type StoreStatusReporter,
   type StoreTypeCounter,
@@ -52,7 +54,7 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * (synchronous_commit, fsync; see the README). Each write appends its changes to the table `changes` in that same
  * statement or transaction, and notifies the change feed's channel.
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreSnapshot {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private readonly replaySql: ReplayStatements;
@@ -243,6 +245,11 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       schemaVersion: rows[0]!.version,
       pool: { max: this.settings.poolMax, open: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, broken: this.brokenConnections },
     };
+  }
+
+  /** From the pool's own counts: no round trip, so it answers while PostgreSQL is down. */
+  async connectionPool(): Promise<ConnectionPoolStats> {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.settings.poolMax };
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { backsUpToFile, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
+import { backsUpToFile, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, poolsConnections, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
 
 /** How the kit names an optional capability, and its guard from `@snek/core`. */
 interface CapabilityInfo<S extends SnekStore> {
@@ -23,6 +23,7 @@ export const CAPABILITIES = {
   changeFeed: info({ methods: 'watchChanges()', provides: 'StoreChangeFeed', guard: feedsChanges }),
   snapshot: info({ methods: 'snapshot()', provides: 'StoreSnapshot', guard: takesSnapshots }),
   changeReplay: info({ methods: 'replayChanges()', provides: 'StoreChangeReplay', guard: replaysChanges }),
+  connectionPool: info({ methods: 'connectionPool()', provides: 'StoreConnectionPool', guard: poolsConnections }),
   fileBackup: info({ methods: 'backupTo()', provides: 'StoreFileBackup', guard: backsUpToFile }),
 } satisfies { [N in StoreCapabilityName]: CapabilityInfo<SnekStore> };
 

@@ -18,6 +18,7 @@ import { persistenceSuite } from './suites/persistence.js';
 import { seedLedgerSuite } from './suites/seed-ledger.js';
 import { snapshotSuite } from './suites/snapshot.js';
 import { changeReplaySuite } from './suites/change-replay.js';
+import { connectionPoolSuite } from './suites/connection-pool.js';
 import { fileBackupSuite } from './suites/file-backup.js';
 import { statusSuite } from './suites/status.js';
 
@@ -37,6 +38,7 @@ const CAPABILITY_SUITES: { [N in StoreCapabilityName]: (harness: Harness<StoreWi
   changeFeed: changeFeedSuite,
   snapshot: snapshotSuite,
   changeReplay: changeReplaySuite,
+  connectionPool: connectionPoolSuite,
   fileBackup: fileBackupSuite,
 };
 

@@ -69,7 +69,12 @@ export function areaRouter(guard: AreaGuard): AreaRoutes & { seal(onError: Error
     post: add('post'),
     delete: add('delete'),
     use(path, ...handlers) {
-      router.use(path, ...guard({ method: 'get', path }), ...handlers);
+      const label = `${path}/*`;
+      const named: RequestHandler = (_req, res, next) => {
+        res.locals.routePrefix = label;
+        next();
+      };
+      router.use(path, named, ...guard({ method: 'get', path }), ...handlers);
     },
     seal(onError) {
       for (const { route, methods } of routes.values()) route.all(otherMethods(methods));
