@@ -11,8 +11,9 @@ import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
 import { startServer, type RunningServer } from './start.js';
 import { verifyStore } from './verify-store.js';
+import { EXIT_MISMATCH, runMigrate } from './migrate-command.js';
 
-/** `snek-server`: serves (the default command), or checks a store with `verify-store`. */
+/** `snek-server`: serves (the default command), checks a store with `verify-store`, bulk-loads with `import`, or copies to another store with `migrate`. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   const debug = argv.includes('--debug');
   try {
@@ -62,6 +63,20 @@ function parser(argv: string[]) {
             return true;
           }),
       (args) => (args.pack === undefined ? runImport({ ...args, source: args.source! }) : runPackImport({ ...args, pack: args.pack })),
+    )
+    .command(
+      'migrate',
+      'Copy every snek, with its history where both stores keep one, from the configured store into another; --follow keeps applying new changes until stopped; both sides are verified by count and digest',
+      (y) =>
+        y
+          .option('to', { type: 'string', describe: 'The target store as JSON, as in server.store: \'{"use":"postgres","options":{"url":"..."}}\'' })
+          .option('to-config', { type: 'string', describe: 'Another .snekrc whose server.store is the target' })
+          .option('follow', { type: 'boolean', describe: 'After the copy, apply the source\'s new changes until SIGINT or SIGTERM, then verify' })
+          .option('history', { type: 'boolean', describe: 'Carry the change log along where both stores keep one (default true; --no-history copies the sneks only)' })
+          .option('force', { type: 'boolean', describe: 'Copy into a target that holds sneks or changes not from this source (without history)' })
+          .option('batch', { type: 'number', describe: 'Sneks or changes written per batch (default 5000, at most 20000)' })
+          .option('poll-ms', { type: 'number', describe: 'With --follow, how often to read a source that has no change feed (default 200)' }),
+      (args) => runMigrate(args),
     )
     .command(
       'export',
@@ -177,9 +192,10 @@ function fail(error: unknown, debug: boolean | undefined): never {
   process.exit(exitCodeOf(error));
 }
 
-/** snek-server's exit codes (docs/configuration.md): 2 usage, 4 a backup this store cannot make, 1 any other failure. */
+/** snek-server's exit codes (docs/configuration.md): 2 usage, 4 a backup this store cannot make, 5 a migration whose two sides differ, 1 any other failure. */
 function exitCodeOf(error: unknown): number {
   if (SnekError.hasCode(error, 'USAGE')) return 2;
   if (SnekError.hasCode(error, 'BACKUP_UNSUPPORTED')) return 4;
+  if (SnekError.hasCode(error, 'MIGRATE_MISMATCH')) return EXIT_MISMATCH;
   return 1;
 }
