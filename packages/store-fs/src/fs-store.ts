@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, arraySnapshot, sameSnek, snapshotView, type SnapshotView, type StoreSnapshot, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, checkReplayBatch, sameSnek, type StoreChangeReplay, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { TEMP_SUFFIX, syncDir, unlinkIfThere, writeFileAtomic } from './atomic-file.js';
 import { ChangeJournal } from './change-journal.js';
 import { takeCleanClose, writeCleanClose } from './clean-close.js';
@@ -26,7 +26,7 @@ const putting = (record: Snek): Write<{ created: boolean }> => ({ id: record.id,
  * follow it. Open reads every record and the journal anyway, so the store keeps both in memory: reads never touch
  * the disk.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreSnapshot {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
   private readonly index = new SnekIndex<Snek>();
   /** The pack sneks seeded so far, also in .snek-seeded.json. */
   private seededIds = new Set<string>();
@@ -120,6 +120,14 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
       return { id: snek.id, decide: (current) => (current ? { result: undefined } : { write: record, result: record.id }) };
     });
     return { created: (await this.commit(writes, options)).filter((id) => id !== undefined) };
+  }
+
+  /** Committed alone in the write queue, through the journal like any batch (see commit-queue.ts). */
+  async replayChanges(changes: readonly Change[]): Promise<void> {
+    this.assertOpen();
+    checkReplayBatch(changes, 'fs');
+    for (const change of changes) this.fileOf(change.id);
+    await this.commits.replay(changes);
   }
 
   async changes(query?: ChangeQuery): Promise<Change[]> {

@@ -23,6 +23,7 @@ import {
   type StoreBulkWriter,
   type StoreChangeFeed,
   type StoreChangeLog,
+  type StoreChangeReplay,
   type StoreConditionalWriter,
   type StoreConnectionPool,
   type StoreSeedLedger,
@@ -32,6 +33,7 @@ import {
   type WriteOptions,
 } from '@snek/core';
 import { ChangeFeed, changeChannel } from './change-feed.js';
+import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
 import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
@@ -54,9 +56,10 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
  * (put-batches.ts).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreConnectionPool, StoreSnapshot {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
+  private readonly replaySql: ReplayStatements;
   private readonly channel: string;
   private readonly feeds = new Set<ChangeFeed>();
   private readonly snapshots = new Set<SnapshotView>();
@@ -72,7 +75,9 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     options: { historyKeep?: number | undefined } = {},
   ) {
     this.channel = changeChannel(settings.target.schema);
-    this.sql = statements(pg.escapeIdentifier(settings.target.schema), { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel });
+    const log = { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel };
+    this.sql = statements(pg.escapeIdentifier(settings.target.schema), log);
+    this.replaySql = replayStatements(pg.escapeIdentifier(settings.target.schema), log);
     this.pool = new pg.Pool({
       ...settings.connection,
       max: settings.poolMax,
@@ -194,6 +199,12 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       }
       return { created: [...created] };
     });
+  }
+
+  /** One transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
+  async replayChanges(changes: readonly Change[]): Promise<void> {
+    this.assertOpen();
+    await this.inTransaction('replayChanges', (client) => replayInto(client, this.replaySql, changes));
   }
 
   async changes(query: ChangeQuery = {}): Promise<Change[]> {
