@@ -66,6 +66,11 @@ export class CommitQueue {
 
   constructor(private readonly parts: CommitParts) {}
 
+  /** The seq of the newest change committed. */
+  get lastSeq(): number {
+    return this.parts.seq;
+  }
+
   submit(writes: ReadonlyArray<Write<unknown>>, actor: Actor | undefined): Promise<unknown[]> {
     const who = journaledActor(actor);
     const done = Promise.all(writes.map((write) => new Promise<unknown>((resolve, reject) => this.queue.push({ write, actor: who, resolve, reject }))));
