@@ -14,7 +14,7 @@ const TOKEN = 'bench-token';
 const REST = Number(process.env.SNEK_BENCH_REST ?? 30);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres' && ONLY !== 'http' && ONLY !== 'operate') {
-  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2), "postgres" (P0–P6) or "operate" (export, migrate), not ${JSON.stringify(ONLY)}.`);
+  console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2), "postgres" (P0–P6) or "operate" (export, M0–M1 migrate), not ${JSON.stringify(ONLY)}.`);
   process.exit(2);
 }
 const work = mkdtempSync(path.join(tmpdir(), 'snek-bench-'));

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { cosmiconfig } from 'cosmiconfig';
+import { cosmiconfig, defaultLoaders } from 'cosmiconfig';
 import { z } from 'zod';
 import { SnekError } from './errors.js';
 import { DEFAULT_CACHE_MAX_STALE_MS, DEFAULT_HOST, DEFAULT_PACKS, DEFAULT_PORT, DEFAULT_STORE, DEFAULT_STORE_TIMEOUT, DEFAULT_URL, portSchema, snekrcSchema, type SnekrcFile } from './config-schema.js';
@@ -77,7 +77,8 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   // Search every parent up to the root, then the user's config folder: what users expect of an rc file.
-  const explorer = cosmiconfig('snek', { searchStrategy: 'global', stopDir: path.parse(cwd).root, cache: false, ignoreEmptySearchPlaces: false });
+  // A file named like `postgres.snekrc` (given with --config or migrate's --to-config) reads as a .snekrc does.
+  const explorer = cosmiconfig('snek', { searchStrategy: 'global', stopDir: path.parse(cwd).root, cache: false, ignoreEmptySearchPlaces: false, loaders: { '.snekrc': defaultLoaders['noExt'] } });
   const explicit = options.configPath ?? env['SNEK_CONFIG'];
   const found = await readConfigFile(explorer, explicit ? path.resolve(cwd, explicit) : undefined, cwd);
   const filepath = found?.filepath ?? null;

@@ -319,6 +319,13 @@ export interface StoreChangeReplay {
    * goes into the log with its own seq, actor and at. A change whose seq is not above the log's newest is skipped, so
    * a replay that is repeated (a resumed migration) writes nothing twice. Later writes take seqs above every
    * replayed one. Retention applies as to any write.
+   *
+   * A store written to directly meanwhile holds changes of its own where the replayed history goes: a change whose
+   * seq the log holds with another write (id, op or at differ) is refused with `REPLAY_CONFLICT`, and so is the whole
+   * batch, rather than skipped (which would lose it) or written after the store's own (older over newer). A change at
+   * or below the newest seq that the log does not hold (retention dropped it) is skipped. A batch that is not in
+   * ascending seq, or whose changes are not whole, is refused with `SNEK_INVALID`. `checkReplayBatch` and
+   * `changesToReplay` from `@snek/core` make both decisions; a refused batch writes nothing.
    */
   replayChanges(changes: readonly Change[]): Promise<void>;
 }

@@ -1,4 +1,5 @@
 export { SnekError, SNEK_ERROR_CODES, type SnekErrorCode, type SnekErrorOptions } from './errors.js';
+export { checkReplayBatch, changesToReplay, seqsAtOrBelow, type LoggedAt } from './change-replay.js';
 export {
   SLUG_PATTERN,
   MAX_NAME_LENGTH,

@@ -15,11 +15,14 @@ import { apiRouter } from './routes/api-router.js';
 import { docsRouter } from './routes/docs.js';
 import { healthRouter } from './routes/health.js';
 import { webRouter } from './web/web-routes.js';
+import type { AnswerCache } from './answer-cache.js';
 
 export interface CreateAppOptions {
   store: SnekStore;
   /** GET /v1/changes/stream; without it (a store with no change log) the route says there is none. */
   changeStreams?: ChangeStreams | undefined;
+  /** The cache of answers of GET one snek and of list pages, on a server with a change log. */
+  answers?: AnswerCache | undefined;
   /** Shown by /readyz; default "store". */
   storeName?: string;
   /** Shown by GET /v1/packs; default none. */
@@ -62,7 +65,7 @@ export function assembleApp(options: CreateAppOptions, order: readonly RouterNam
   const limits = rateLimits(options.limits, logger);
   const routers: Record<RouterName, () => Router | undefined> = {
     health: () => healthRouter({ store, storeName: options.storeName ?? 'store', access, logger, metrics: options.metrics }),
-    api: () => apiRouter({ store, changeStreams: options.changeStreams, packs: options.packs ?? [], access, limits, logger }),
+    api: () => apiRouter({ store, changeStreams: options.changeStreams, answers: options.answers, packs: options.packs ?? [], access, limits, logger }),
     docs: () => docsRouter({ version: options.version ?? '0.0.0', access, limits, logger }),
     web: () => (options.web === false ? undefined : webRouter({ store, access, trustProxy: https, publicUrl: options.publicUrl, limits, logger })),
   };

@@ -41,8 +41,6 @@ export type SnekAnswer = Snek & SnekMeta;
 export const DEFAULT_REVISIONS_LIMIT = DEFAULT_LIST_LIMIT;
 export const MAX_REVISIONS_LIMIT = 500;
 
-const NO_META: SnekMeta = { updatedAt: null, updatedBy: null };
-
 export function publicActor(actor: Actor | null): PublicActor | null {
   if (!actor) return null;
   return { kind: actor.kind, name: actor.kind === 'person' ? (actor.name ?? actor.email ?? actor.id) : actor.id };
@@ -128,14 +126,25 @@ export async function snekMeta(store: SnekStore, ids: readonly string[]): Promis
 
 /** The snek with its `updatedAt` and `updatedBy`: the newest change of its id. */
 export async function withMeta(store: SnekStore, snek: Snek): Promise<SnekAnswer> {
-  const meta = await snekMeta(store, [snek.id]);
-  return { ...snek, ...(meta.get(snek.id) ?? NO_META) };
+  if (!keepsChangeLog(store)) return answerOf(snek, undefined);
+  const [change] = await store.latestChanges([snek.id]);
+  return answerOf(snek, change?.id === snek.id ? change : undefined);
+}
+
+/**
+ * One shape for every answer, written out: objects made by spreading two others cost a list page about a tenth of
+ * its time to build and to stringify (profiled under load).
+ */
+function answerOf(snek: Snek, change: Change | undefined): SnekAnswer {
+  return { id: snek.id, name: snek.name, type: snek.type, content: snek.content, updatedAt: change ? change.at : null, updatedBy: change ? publicActor(change.actor) : null };
 }
 
 /** Every snek of a page with its meta, from one `latestChanges` call for the whole page. */
 export async function pageWithMeta(store: SnekStore, sneks: readonly Snek[]): Promise<SnekAnswer[]> {
-  const meta = await snekMeta(store, sneks.map((snek) => snek.id));
-  return sneks.map((snek) => ({ ...snek, ...(meta.get(snek.id) ?? NO_META) }));
+  if (!keepsChangeLog(store) || sneks.length === 0) return sneks.map((snek) => answerOf(snek, undefined));
+  const latest = new Map<string, Change>();
+  for (const change of await store.latestChanges(sneks.map((snek) => snek.id))) latest.set(change.id, change);
+  return sneks.map((snek) => answerOf(snek, latest.get(snek.id)));
 }
 
 /** A page of the whole change log for the audit log (admin): oldest first, full actors. */

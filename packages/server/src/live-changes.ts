@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { SnekError, keepsChangeLog, type SnekStore } from '@snek/core';
 import { ChangeStreams } from './change-stream.js';
 import { ChangeTail } from './change-tail.js';
+import { AnswerCache } from './answer-cache.js';
 import { cacheReads } from './read-cache.js';
 
 /** What a server with a change log runs besides its routes: the tail, the read cache over it, the change streams. */
@@ -10,6 +11,8 @@ export interface LiveChanges {
   store: SnekStore;
   tail: ChangeTail;
   streams: ChangeStreams;
+  /** The answers of GET one snek and of list pages, kept fresh as the read cache is. */
+  answers: AnswerCache;
   /** Reads where the log ends and starts following it; never throws (a failing store is retried). */
   start(): Promise<void>;
   /** Stops the tail; end the streams first with `streams.closeAll()`. */
@@ -37,10 +40,12 @@ export function liveChanges(store: SnekStore, options: LiveChangesOptions): Live
   if (!keepsChangeLog(store)) return undefined;
   const tail = new ChangeTail({ store, pollMs: tailPollMs(options.maxStaleMs), logger: options.logger });
   const streams = new ChangeStreams({ store, tail, heartbeatMs: options.heartbeatMs, logger: options.logger });
+  const answers = new AnswerCache(tail, options.maxStaleMs);
   return {
-    store: cacheReads(store, tail, options.maxStaleMs),
+    store: cacheReads(store, tail, options.maxStaleMs, undefined, answers),
     tail,
     streams,
+    answers,
     start: () => tail.start(),
     close: () => tail.close(),
   };

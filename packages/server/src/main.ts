@@ -9,10 +9,11 @@ import { progressBar } from './progress-bar.js';
 import { applyPack, loadNamedPack } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 import { createLogger, settleLogger } from './logger.js';
-import { startServer } from './start.js';
+import { startServer, type RunningServer } from './start.js';
 import { verifyStore } from './verify-store.js';
+import { EXIT_MISMATCH, runMigrate } from './migrate-command.js';
 
-/** `snek-server`: serves (the default command), or checks a store with `verify-store`. */
+/** `snek-server`: serves (the default command), checks a store with `verify-store`, bulk-loads with `import`, or copies to another store with `migrate`. */
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
   const debug = argv.includes('--debug');
   try {
@@ -64,6 +65,20 @@ function parser(argv: string[]) {
       (args) => (args.pack === undefined ? runImport({ ...args, source: args.source! }) : runPackImport({ ...args, pack: args.pack })),
     )
     .command(
+      'migrate',
+      'Copy every snek, with its history where both stores keep one, from the configured store into another; --follow keeps applying new changes until stopped; both sides are verified by count and digest',
+      (y) =>
+        y
+          .option('to', { type: 'string', describe: 'The target store as JSON, as in server.store: \'{"use":"postgres","options":{"url":"..."}}\'' })
+          .option('to-config', { type: 'string', describe: 'Another .snekrc whose server.store is the target' })
+          .option('follow', { type: 'boolean', describe: 'After the copy, apply the source\'s new changes until SIGINT or SIGTERM, then verify' })
+          .option('history', { type: 'boolean', describe: 'Carry the change log along where both stores keep one (default true; --no-history copies the sneks only)' })
+          .option('force', { type: 'boolean', describe: 'Copy into a target that holds sneks or changes not from this source (without history)' })
+          .option('batch', { type: 'number', describe: 'Sneks or changes written per batch (default 5000, at most 20000)' })
+          .option('poll-ms', { type: 'number', describe: 'With --follow, how often to read a source that has no change feed (default 200)' }),
+      (args) => runMigrate(args),
+    )
+    .command(
       'export',
       'Write every snek as JSON lines, the format import reads, from one consistent snapshot of the store',
       (y) =>
@@ -99,18 +114,28 @@ interface ServeArgs {
 
 async function serve(args: ServeArgs): Promise<void> {
   const logger = createLogger();
-  const loaded = await loadConfig({ configPath: args.config });
-  const importFrom = args.import === undefined ? undefined : { source: args.import, type: args.importType };
-  const server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping: finishing requests in flight');
-    server
+  // The handlers go in before the server says it listens: until a handler exists a signal kills at once, so a
+  // supervisor that stops the server right after that line would skip the drain.
+  let server: RunningServer | undefined;
+  let stopping = false;
+  const finish = (running: RunningServer) =>
+    running
       .close()
       .then(() => settleLogger(logger))
       .then(() => process.exit(0), (error: unknown) => fail(error, args.debug));
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    // Still starting: nothing is served yet, and a store that is being waited for should not hold the stop.
+    if (server) void finish(server);
+    else void settleLogger(logger).then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const loaded = await loadConfig({ configPath: args.config });
+  const importFrom = args.import === undefined ? undefined : { source: args.import, type: args.importType };
+  server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
 }
 
 async function verify(args: { config?: string | undefined; name?: string | undefined; options?: string | undefined }): Promise<void> {
@@ -167,9 +192,10 @@ function fail(error: unknown, debug: boolean | undefined): never {
   process.exit(exitCodeOf(error));
 }
 
-/** snek-server's exit codes (docs/configuration.md): 2 usage, 4 a backup this store cannot make, 1 any other failure. */
+/** snek-server's exit codes (docs/configuration.md): 2 usage, 4 a backup this store cannot make, 5 a migration whose two sides differ, 1 any other failure. */
 function exitCodeOf(error: unknown): number {
   if (SnekError.hasCode(error, 'USAGE')) return 2;
   if (SnekError.hasCode(error, 'BACKUP_UNSUPPORTED')) return 4;
+  if (SnekError.hasCode(error, 'MIGRATE_MISMATCH')) return EXIT_MISMATCH;
   return 1;
 }

@@ -1,5 +1,6 @@
 import { sameSnek, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
 import type { ChangeTail } from './change-tail.js';
+import type { AnswerCache } from './answer-cache.js';
 
 /** How much the cache holds at most: entries, and characters of art (a snek's content is at most 128 KiB). */
 export interface ReadCacheLimits {
@@ -40,9 +41,9 @@ const WRITES: Record<string, (args: unknown[]) => string[]> = {
  * process's own writes drop theirs as they return (read-your-writes on one server) and wake the tail. An entry holds
  * both answers, read together, so a snek and its updatedAt always agree; a read that was in flight when its id
  * changed does not fill the cache. `maxStaleMs` 0: no cache, the writes still wake the tail. Every other method is
- * the store's own.
+ * the store's own. `answers`, the routes' cache of answers, is cleared by each write as it returns.
  */
-export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, maxStaleMs: number, limits: ReadCacheLimits = DEFAULT_LIMITS): SnekStore & StoreChangeLog {
+export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, maxStaleMs: number, limits: ReadCacheLimits = DEFAULT_LIMITS, answers?: AnswerCache): SnekStore & StoreChangeLog {
   const entries = new Map<string, Entry>();
   const inFlight = new Map<string, Set<Read>>();
   let chars = 0;
@@ -117,6 +118,7 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
           const ids = idsOf(args);
           return method.apply(store, args).finally(() => {
             for (const id of ids) drop(id);
+            answers?.clear();
             tail.wake();
           });
         }

@@ -38,6 +38,28 @@ describe('the read cache, with two servers on one SQLite file', () => {
     });
   });
 
+  it('answers a list page from its cache until a change: the other server\'s once its tail reads it, its own at once', async () => {
+    const putListed = async (server: ServerProcess, id: string, content: string) => {
+      const response = await fetch(`${server.url}/v1/sneks/${id}`, { method: 'PUT', headers, body: JSON.stringify({ name: id, type: 'listed', content }) });
+      expect([200, 201]).toContain(response.status);
+    };
+    const page = async (server: ServerProcess) => {
+      const response = await fetch(`${server.url}/v1/sneks?type=listed&limit=50`, { headers });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { items: Array<{ id: string; content: string; updatedAt: string | null }> }).items.map((snek) => `${snek.id}=${snek.content}`);
+    };
+    await putListed(a, 'l1', 'one\n');
+    // Twice: the first answer fills the cache, the second comes from it.
+    expect(await page(a)).toEqual(['l1=one\n']);
+    expect(await page(a)).toEqual(['l1=one\n']);
+    await putListed(b, 'l1', 'uno\n');
+    let seen = await page(a);
+    for (const deadline = Date.now() + 10_000; seen[0] !== 'l1=uno\n' && Date.now() < deadline; ) seen = await page(a);
+    expect(seen).toEqual(['l1=uno\n']);
+    await putListed(a, 'l2', 'two\n');
+    expect(await page(a)).toEqual(['l1=uno\n', 'l2=two\n']);
+  });
+
   it("shows a server's own write at once, whatever it held before", async () => {
     for (let round = 0; round < 20; round++) {
       // B's write may or may not have reached A's cache yet; A's own write must win either way.

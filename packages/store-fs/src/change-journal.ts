@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { SnekError, type Change } from '@snek/core';
 import { TEMP_SUFFIX, syncDir } from './atomic-file.js';
@@ -21,6 +22,11 @@ export class ChangeJournal {
   /** An append failed part way: the file may hold bytes past `bytes`, cut before the next append. */
   private torn = false;
 
+  /** The length of the file in bytes when it holds whole lines only, else undefined. */
+  get wholeBytes(): number | undefined {
+    return this.torn ? undefined : this.bytes;
+  }
+
   private constructor(
     readonly file: string,
     /** Lines in the file, dropped changes included. */
@@ -36,22 +42,31 @@ export class ChangeJournal {
    */
   static async open(dir: string): Promise<{ journal: ChangeJournal; changes: Change[] }> {
     const file = path.join(dir, JOURNAL_FILE);
-    const text = await readFile(file).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return Buffer.alloc(0);
-      throw new SnekError('STORE_INIT_FAILED', `The fs store cannot read its change journal ${file} (${error.message}). Check its permissions.`, { cause: error });
-    });
+    // Read synchronously, as the records are: at open nothing else waits, and the thread pool's chunks cost more.
+    let text: Buffer;
+    try {
+      text = readFileSync(file);
+    } catch (caught) {
+      const error = caught as NodeJS.ErrnoException;
+      if (error.code !== 'ENOENT') throw new SnekError('STORE_INIT_FAILED', `The fs store cannot read its change journal ${file} (${error.message}). Check its permissions.`, { cause: error });
+      text = Buffer.alloc(0);
+    }
     const changes: Change[] = [];
     let start = 0;
     let tornAt: { offset: number; line: number; reason: string } | undefined;
     const refuse = (line: number, reason: string) =>
       new SnekError('STORE_INIT_FAILED', `The fs store's change journal ${file} has an unreadable line ${line} (${reason}), which no crash leaves. Restore the journal from a backup, or move it away to open the store with no history.`);
+    let lastSeq = 0;
     for (let number = 1; start < text.length; number++) {
       const end = text.indexOf(0x0a, start);
       const parsed = end === -1 ? { problem: 'it has no end of line' } : parseChange(text.toString('utf8', start, end));
       if ('problem' in parsed) tornAt ??= { offset: start, line: number, reason: parsed.problem };
       else if (tornAt) throw refuse(tornAt.line, `${tornAt.reason}, before whole lines`);
-      else if (parsed.change.seq <= (changes.at(-1)?.seq ?? 0)) throw refuse(number, `seq ${parsed.change.seq} does not follow seq ${changes.at(-1)!.seq}`);
-      else changes.push(parsed.change);
+      else if (parsed.change.seq <= lastSeq) throw refuse(number, `seq ${parsed.change.seq} does not follow seq ${lastSeq}`);
+      else {
+        changes.push(parsed.change);
+        lastSeq = parsed.change.seq;
+      }
       start = end === -1 ? text.length : end + 1;
     }
     const journal = new ChangeJournal(file, changes.length, tornAt?.offset ?? text.length);

@@ -1,5 +1,5 @@
 import { rename, unlink } from 'node:fs/promises';
-import type { Actor, Change, Snek, SnekIndex } from '@snek/core';
+import { changesToReplay, seqsAtOrBelow, type Actor, type Change, type Snek, type SnekIndex } from '@snek/core';
 import { unlinkIfThere, writeTempBeside } from './atomic-file.js';
 import type { ChangeJournal } from './change-journal.js';
 import { journaledActor } from './journal-line.js';
@@ -30,6 +30,13 @@ interface Queued {
   reject(error: unknown): void;
 }
 
+/** Changes made elsewhere, committed as a batch of their own with their own seqs (replayChanges). */
+interface QueuedReplay {
+  replay: readonly Change[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 export interface CommitParts {
   index: SnekIndex<Snek>;
   log: RetainedChanges;
@@ -51,7 +58,7 @@ export interface CommitParts {
  * reach the disk: a record file is not fsynced, since the journal always holds the newest change of every id.
  */
 export class CommitQueue {
-  private queue: Queued[] = [];
+  private queue: Array<Queued | QueuedReplay> = [];
   private running: Promise<void> | undefined;
   private compactAt = 0;
   /** Records that could not be replaced after their change was committed: open rewrites them from the journal. */
@@ -59,9 +66,21 @@ export class CommitQueue {
 
   constructor(private readonly parts: CommitParts) {}
 
+  /** The seq of the newest change committed. */
+  get lastSeq(): number {
+    return this.parts.seq;
+  }
+
   submit(writes: ReadonlyArray<Write<unknown>>, actor: Actor | undefined): Promise<unknown[]> {
     const who = journaledActor(actor);
     const done = Promise.all(writes.map((write) => new Promise<unknown>((resolve, reject) => this.queue.push({ write, actor: who, resolve, reject }))));
+    this.start();
+    return done;
+  }
+
+  /** Queues a replay; it commits alone, in its turn, so the check of its seqs and its writes see no other write between. */
+  replay(changes: readonly Change[]): Promise<void> {
+    const done = new Promise<void>((resolve, reject) => this.queue.push({ replay: changes, resolve, reject }));
     this.start();
     return done;
   }
@@ -75,7 +94,14 @@ export class CommitQueue {
     if (this.running || this.queue.length === 0) return;
     this.running = (async () => {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+        const first = this.queue[0]!;
+        if ('replay' in first) {
+          this.queue.shift();
+          await this.commitReplay(first.replay).then(first.resolve, first.reject);
+          continue;
+        }
+        const end = this.queue.findIndex((queued) => 'replay' in queued);
+        const batch = this.queue.splice(0, Math.min(MAX_BATCH, end === -1 ? Infinity : end)) as Queued[];
         // Settling a write twice does nothing: this reaches only those a bug left unsettled.
         await this.commit(batch).catch((error: unknown) => batch.forEach((queued) => queued.reject(error)));
       }
@@ -86,7 +112,7 @@ export class CommitQueue {
   }
 
   private async commit(batch: Queued[]): Promise<void> {
-    const { index, journal, log, fileOf } = this.parts;
+    const { index } = this.parts;
     const staged = new Map<string, Snek | null>();
     const changes: Change[] = [];
     const at = new Date().toISOString();
@@ -100,33 +126,62 @@ export class CommitQueue {
       return result;
     });
     if (changes.length > 0) {
-      const temps = new Map<string, string>();
       try {
-        await eachLimited([...staged].filter(([, snek]) => snek), async ([id, snek]) => void temps.set(id, await writeTempBeside(fileOf(id), JSON.stringify(snek), { sync: false })));
-        await journal.append(changes);
+        await this.write(staged, changes);
       } catch (error) {
-        await Promise.all([...temps.values()].map((temp) => unlink(temp).catch(() => undefined)));
         for (const queued of batch) queued.reject(error);
         return;
       }
-      this.parts.seq += changes.length;
-      // Committed: whatever fails from here on, the next open redoes it from the journal.
-      await eachLimited([...staged], async ([id, snek]) => {
-        try {
-          if (snek) await rename(temps.get(id)!, fileOf(id));
-          else await unlinkIfThere(fileOf(id));
-        } catch {
-          this.recordsBehind++;
-        }
-      });
-      for (const [id, snek] of staged) {
-        if (snek) index.set(snek);
-        else index.delete(id);
-      }
-      for (const change of changes) log.add(change);
     }
     batch.forEach((queued, i) => queued.resolve(results[i]));
     await this.compactIfDue();
+  }
+
+  /** A replayed batch: those of its changes above the newest seq, with their own seqs, in the three steps of any batch. */
+  private async commitReplay(replayed: readonly Change[]): Promise<void> {
+    const { log } = this.parts;
+    const newest = this.parts.seq;
+    const logged = seqsAtOrBelow(replayed, newest).flatMap((seq) => log.at(seq) ?? []);
+    const changes = changesToReplay(replayed, newest, logged, 'fs').map((change): Change => {
+      const actor = journaledActor(change.actor ?? undefined);
+      return change.op === 'put' ? { seq: change.seq, id: change.id, op: 'put', snek: { id: change.id, name: change.snek!.name, type: change.snek!.type, content: change.snek!.content }, actor, at: change.at } : { seq: change.seq, id: change.id, op: 'delete', actor, at: change.at };
+    });
+    if (changes.length === 0) return;
+    const staged = new Map<string, Snek | null>();
+    for (const change of changes) staged.set(change.id, change.snek ?? null);
+    await this.write(staged, changes);
+    await this.compactIfDue();
+  }
+
+  /**
+   * Steps 1 to 3 for `changes`, whose seqs follow the newest, and `staged`, each id's snek after them (null: deleted).
+   * Rejects, having changed nothing, when a step before the commit point fails.
+   */
+  private async write(staged: ReadonlyMap<string, Snek | null>, changes: readonly Change[]): Promise<void> {
+    const { index, journal, log, fileOf } = this.parts;
+    const temps = new Map<string, string>();
+    try {
+      await eachLimited([...staged].filter(([, snek]) => snek), async ([id, snek]) => void temps.set(id, await writeTempBeside(fileOf(id), JSON.stringify(snek), { sync: false })));
+      await journal.append(changes);
+    } catch (error) {
+      await Promise.all([...temps.values()].map((temp) => unlink(temp).catch(() => undefined)));
+      throw error;
+    }
+    this.parts.seq = changes.at(-1)!.seq;
+    // Committed: whatever fails from here on, the next open redoes it from the journal.
+    await eachLimited([...staged], async ([id, snek]) => {
+      try {
+        if (snek) await rename(temps.get(id)!, fileOf(id));
+        else await unlinkIfThere(fileOf(id));
+      } catch {
+        this.recordsBehind++;
+      }
+    });
+    for (const [id, snek] of staged) {
+      if (snek) index.set(snek);
+      else index.delete(id);
+    }
+    for (const change of changes) log.add(change);
   }
 
   /** Rewrites the journal with only what retention keeps, once it has dropped as many changes as it keeps. */

@@ -1,13 +1,14 @@
 import { statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, arraySnapshot, sameSnek, snapshotView, type SnapshotView, type StoreSnapshot, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, checkReplayBatch, sameSnek, type StoreChangeReplay, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { TEMP_SUFFIX, syncDir, unlinkIfThere, writeFileAtomic } from './atomic-file.js';
 import { ChangeJournal } from './change-journal.js';
+import { takeCleanClose, writeCleanClose } from './clean-close.js';
 import { CommitQueue, type Write } from './commit-queue.js';
 import { lockDir } from './dir-lock.js';
 import { RetainedChanges } from './retained-changes.js';
-import { readRecords, recordFile, type Skipped } from './record-files.js';
+import { RECORD_SUFFIX, readRecords, recordFile, type Skipped } from './record-files.js';
 import { readSeedLedger, writeSeedLedger } from './seed-ledger.js';
 
 // The seed ledger's key in its write queue: not a slug, so no snek id can share it.
@@ -25,7 +26,7 @@ const putting = (record: Snek): Write<{ created: boolean }> => ({ id: record.id,
  * follow it. Open reads every record and the journal anyway, so the store keeps both in memory: reads never touch
  * the disk.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreSnapshot {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
   private readonly index = new SnekIndex<Snek>();
   /** The pack sneks seeded so far, also in .snek-seeded.json. */
   private seededIds = new Set<string>();
@@ -33,6 +34,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
   private skipped: Skipped[] = [];
   private readonly log: RetainedChanges;
   private commits!: CommitQueue;
+  private journal!: ChangeJournal;
   /** Records open rewrote from the journal, which a crash had left behind it. */
   private redone = 0;
   private readonly snapshots = new Set<SnapshotView>();
@@ -120,6 +122,14 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     return { created: (await this.commit(writes, options)).filter((id) => id !== undefined) };
   }
 
+  /** Committed alone in the write queue, through the journal like any batch (see commit-queue.ts). */
+  async replayChanges(changes: readonly Change[]): Promise<void> {
+    this.assertOpen();
+    checkReplayBatch(changes, 'fs');
+    for (const change of changes) this.fileOf(change.id);
+    await this.commits.replay(changes);
+  }
+
   async changes(query?: ChangeQuery): Promise<Change[]> {
     this.assertOpen();
     this.assertFolder();
@@ -177,6 +187,12 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     this.closed = true;
     await this.commits.idle();
     await this.ledgerWrites.idle();
+    // Only when every committed change reached its record (else the next open must read them and redo), and when
+    // the journal holds any: an empty one spares open nothing.
+    const journalBytes = this.journal.wholeBytes;
+    if (this.commits.recordsBehind === 0 && journalBytes !== undefined && this.commits.lastSeq > 0) {
+      await writeCleanClose(this.dir, { journalBytes, lastSeq: this.commits.lastSeq }).catch(() => undefined);
+    }
     this.index.clear();
     this.log.clear();
     await Promise.all([...this.snapshots].map((view) => view.close()));
@@ -233,15 +249,30 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     const names = await readdir(this.dir);
     this.seededIds = await readSeedLedger(this.dir);
     await Promise.all(names.filter((name) => name.startsWith('.') && name.endsWith(TEMP_SUFFIX)).map((name) => unlink(path.join(this.dir, name)).catch(() => undefined)));
-    for (const record of readRecords(this.dir, names)) {
+    const cleanClose = await takeCleanClose(this.dir);
+    const { journal, changes } = await ChangeJournal.open(this.dir);
+    this.log.load(changes);
+    // After a clean close every record shows its id's newest change, and redo would make it so anyway: a record
+    // whose newest change is a put is taken from the journal, not read. The others are read, as after a crash.
+    const clean = cleanClose !== undefined && cleanClose.journalBytes === journal.wholeBytes && cleanClose.lastSeq === (changes.at(-1)?.seq ?? 0);
+    const unread = clean ? names.filter((name) => !this.takenFromJournal(name)) : names;
+    for (const record of readRecords(this.dir, unread)) {
       if ('snek' in record) this.index.set(record.snek);
       else this.skipped.push(record);
     }
-    const { journal, changes } = await ChangeJournal.open(this.dir);
-    this.log.load(changes);
     this.redone = await this.redo();
+    this.journal = journal;
     this.commits = new CommitQueue({ index: this.index, log: this.log, journal, seq: changes.at(-1)?.seq ?? 0, fileOf: (id) => recordFile(this.dir, id) });
     await this.commits.compactIfDue();
+  }
+
+  /** Whether `name` is the record of an id whose newest change is a put, now in the index from the journal. */
+  private takenFromJournal(name: string): boolean {
+    if (!name.endsWith(RECORD_SUFFIX) || name.startsWith('.')) return false;
+    const change = this.log.newest(name.slice(0, -RECORD_SUFFIX.length));
+    if (change?.op !== 'put') return false;
+    this.index.set(change.snek!);
+    return true;
   }
 
   /**

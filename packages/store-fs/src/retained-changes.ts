@@ -31,6 +31,12 @@ export class RetainedChanges {
     if (this.dropped.size > this.log.length / 2) this.sweep();
   }
 
+  /** The change at `seq`, if retention kept it. */
+  at(seq: number): Change | undefined {
+    const found = this.log[indexAbove(this.log, seq - 1)];
+    return found?.seq === seq && !this.dropped.has(found) ? found : undefined;
+  }
+
   newest(id: string): Change | undefined {
     return this.byId.get(id)?.at(-1);
   }

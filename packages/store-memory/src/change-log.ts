@@ -9,14 +9,31 @@ export class MemoryChangeLog {
   constructor(private readonly keep: number) {}
 
   /** `snek` is kept as given, not copied: the store passes the very record its index holds, so a put costs no second copy of the art. Reads copy. */
-  append(id: string, snek: Snek | undefined, actor: Actor | undefined): void {
-    const change: Change = { seq: ++this.seq, id, op: snek ? 'put' : 'delete', actor: actor ? { ...actor } : null, at: new Date().toISOString() };
+  append(id: string, snek: Snek | undefined, actor: Actor | undefined, at = new Date().toISOString()): void {
+    const change: Change = { seq: ++this.seq, id, op: snek ? 'put' : 'delete', actor: actor ? { ...actor } : null, at };
     if (snek) change.snek = snek;
     this.log.push(change);
     const own = this.byId.get(id) ?? [];
     own.push(change);
     this.byId.set(id, own);
     for (const dropped of own.splice(0, Math.max(0, own.length - this.keep))) this.log.splice(this.indexAfter(dropped.seq - 1), 1);
+  }
+
+  /** The newest seq given or replayed, kept even when retention dropped its change. */
+  get newest(): number {
+    return this.seq;
+  }
+
+  /** The change at `seq`, if retention kept it. */
+  at(seq: number): Change | undefined {
+    const found = this.log[this.indexAfter(seq - 1)];
+    return found?.seq === seq ? found : undefined;
+  }
+
+  /** Appends a change made elsewhere, as it was; its seq is above every other (the store checked). */
+  replay(change: Change, snek: Snek | undefined): void {
+    this.seq = change.seq - 1;
+    this.append(change.id, snek, change.actor ?? undefined, change.at);
   }
 
   read(query: ChangeQuery = {}): Change[] {

@@ -1,11 +1,11 @@
-import { DEFAULT_HISTORY_KEEP, SnekError, SnekIndex, arraySnapshot, sameSnek, snapshotView, type SnapshotView, type StoreSnapshot, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, SnekError, changesToReplay, checkReplayBatch, seqsAtOrBelow, type StoreChangeReplay, SnekIndex, sameSnek, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { MemoryChangeLog } from './change-log.js';
 
 /**
  * Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. Its seed ledger is
  * in memory too: it starts empty with the sneks, so every start seeds every pack snek again. So does its change log.
  */
-export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreSnapshot {
+export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
   private readonly index = new SnekIndex<Snek>();
   private readonly seededIds = new Set<string>();
   private readonly log: MemoryChangeLog;
@@ -67,6 +67,20 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
   async latestChanges(ids: readonly string[]): Promise<Change[]> {
     this.assertOpen();
     return this.log.latest(ids);
+  }
+
+  // Checked and applied in one synchronous step: no other write comes between, and a refused batch writes nothing.
+  async replayChanges(changes: readonly Change[]): Promise<void> {
+    this.assertOpen();
+    checkReplayBatch(changes, 'memory');
+    const newest = this.log.newest;
+    const logged = seqsAtOrBelow(changes, newest).flatMap((seq) => this.log.at(seq) ?? []);
+    for (const change of changesToReplay(changes, newest, logged, 'memory')) {
+      let record: Snek | undefined;
+      if (change.op === 'put') this.index.set((record = { id: change.id, name: change.snek!.name, type: change.snek!.type, content: change.snek!.content }));
+      else this.index.delete(change.id);
+      this.log.replay(change, record);
+    }
   }
 
   /** The index's records and the log's changes, copied as arrays of pointers: later writes replace records, never change them. */

@@ -23,6 +23,7 @@ import {
   type StoreBulkWriter,
   type StoreChangeFeed,
   type StoreChangeLog,
+  type StoreChangeReplay,
   type StoreConditionalWriter,
   type StoreConnectionPool,
   type StoreSeedLedger,
@@ -32,9 +33,11 @@ import {
   type WriteOptions,
 } from '@snek/core';
 import { ChangeFeed, changeChannel } from './change-feed.js';
+import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
 import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
+import { PutBatches, type QueuedPut } from './put-batches.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
 
 /**
@@ -50,11 +53,13 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * Sneks in PostgreSQL, through a pool of this store's own. Every write is one autocommitted statement or one
  * transaction, so a call resolves only after its commit; what that commit survives is PostgreSQL's setting
  * (synchronous_commit, fsync; see the README). Each write appends its changes to the table `changes` in that same
- * statement or transaction, and notifies the change feed's channel.
+ * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
+ * (put-batches.ts).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreConnectionPool, StoreSnapshot {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
+  private readonly replaySql: ReplayStatements;
   private readonly channel: string;
   private readonly feeds = new Set<ChangeFeed>();
   private readonly snapshots = new Set<SnapshotView>();
@@ -62,6 +67,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   private brokenConnections = 0;
   // Named statements are parsed once per connection; PostgreSQL keeps their plans.
   private readonly names = new Map<string, string>();
+  private readonly puts = new PutBatches((batch) => this.writePuts(batch));
 
   /** Use the plugin's create(): it validates the options, waits for PostgreSQL and migrates the schema first. */
   constructor(
@@ -69,7 +75,9 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     options: { historyKeep?: number | undefined } = {},
   ) {
     this.channel = changeChannel(settings.target.schema);
-    this.sql = statements(pg.escapeIdentifier(settings.target.schema), { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel });
+    const log = { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel };
+    this.sql = statements(pg.escapeIdentifier(settings.target.schema), log);
+    this.replaySql = replayStatements(pg.escapeIdentifier(settings.target.schema), log);
     this.pool = new pg.Pool({
       ...settings.connection,
       max: settings.poolMax,
@@ -95,8 +103,30 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
 
   /** One statement: `created` comes from the row itself, so two servers racing on a new id get one `true`. */
   async put(snek: Snek, options?: WriteOptions): Promise<{ created: boolean }> {
-    const { rows } = await this.run<{ created: boolean }>('put', this.sql.put, [snek.id, snek.name, snek.type, snek.content, actorOf(options)]);
-    return { created: rows[0]!.created };
+    this.assertOpen();
+    return this.puts.add({ id: snek.id, name: snek.name, type: snek.type, content: snek.content }, actorOf(options));
+  }
+
+  /** The puts of one batch: alone, the one statement of a put; together, one statement for all (put-batches.ts). */
+  private async writePuts(puts: QueuedPut[]): Promise<void> {
+    const alone = async ({ snek, actor, resolve, reject }: QueuedPut) => {
+      try {
+        const { rows } = await this.query<{ created: boolean }>('put', this.sql.put, [snek.id, snek.name, snek.type, snek.content, actor]);
+        resolve({ created: rows[0]!.created });
+      } catch (error) {
+        reject(error);
+      }
+    };
+    if (puts.length === 1) return alone(puts[0]!);
+    const column = (pick: (put: QueuedPut) => string | null) => puts.map(pick);
+    try {
+      const { rows } = await this.query<{ id: string; created: boolean }>('put', this.sql.putBatch, [column((p) => p.snek.id), column((p) => p.snek.name), column((p) => p.snek.type), column((p) => p.snek.content), column((p) => p.actor)]);
+      const created = new Map(rows.map((row) => [row.id, row.created]));
+      for (const put of puts) put.resolve({ created: created.get(put.snek.id)! });
+    } catch {
+      // The statement changed nothing: each put is tried on its own, so it fails only for a reason of its own.
+      await Promise.all(puts.map(alone));
+    }
   }
 
   async delete(id: string, options?: WriteOptions): Promise<boolean> {
@@ -169,6 +199,12 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       }
       return { created: [...created] };
     });
+  }
+
+  /** One transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
+  async replayChanges(changes: readonly Change[]): Promise<void> {
+    this.assertOpen();
+    await this.inTransaction('replayChanges', (client) => replayInto(client, this.replaySql, changes));
   }
 
   async changes(query: ChangeQuery = {}): Promise<Change[]> {
@@ -244,6 +280,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Puts queued before close still commit.
+    await this.puts.idle();
     await Promise.all([...this.feeds].map((feed) => feed.stop()));
     this.feeds.clear();
     await Promise.all([...this.snapshots].map((view) => view.close()));
@@ -253,6 +291,11 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
 
   private async run<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     this.assertOpen();
+    return this.query<R>(method, text, values);
+  }
+
+  /** As run, also once close has begun: for the puts queued before it. */
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
     try {
       let name = this.names.get(text);
       if (name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));

@@ -56,6 +56,8 @@ export function statements(schema: string, log: { keep: number; channel: string 
   return {
     get: `SELECT ${COLUMNS} FROM ${sneks} WHERE id = $1`,
     put: logged(`INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ${UPSERT}, ${COLUMNS}`, 'put', '$5', 'SELECT created FROM written'),
+    // Puts of distinct ids as one statement (put-batches.ts); $5 holds each one's actor, matched to its row by id.
+    putBatch: logged(`INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}, ${COLUMNS}`, 'put', '(SELECT a.actor FROM unnest($1::text[], $5::text[]) AS a (id, actor) WHERE a.id = w.id)', 'SELECT id, created FROM written'),
     delete: logged(`DELETE FROM ${sneks} WHERE id = $1 RETURNING id, ${nothing}`, 'delete', '$2', 'SELECT id FROM written'),
     // Conditional writes are one statement each. Under READ COMMITTED an UPDATE or DELETE that waited for another
     // writer's row lock evaluates its WHERE again on the row that writer left, so of two servers racing from one

@@ -34,6 +34,14 @@ export class SqliteChangeLog {
     prune.run({ id, keep: this.keep });
   }
 
+  /** Appends a change made elsewhere with its own seq, actor and at, and applies retention as append does. */
+  replay(change: Change): void {
+    const { replay, prune } = this.statements;
+    const snek = change.snek;
+    replay.run({ seq: change.seq, id: change.id, op: change.op, name: snek?.name ?? null, type: snek?.type ?? null, content: snek?.content ?? null, actor: change.actor ? JSON.stringify(change.actor) : null, at: change.at });
+    prune.run({ id: change.id, keep: this.keep });
+  }
+
   read(query: ChangeQuery = {}): Change[] {
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_CHANGES_LIMIT, 0), MAX_CHANGES_LIMIT);
     const order = query.order === 'desc' ? 'desc' : 'asc';
@@ -53,6 +61,7 @@ function prepare(db: SqliteConnection) {
   const changes = (byId: boolean, order: 'asc' | 'desc'): SqliteStatement => db.prepare(changesSql(byId, order));
   return {
     append: db.prepare('INSERT INTO changes (id, op, name, type, content, actor, at) VALUES (@id, @op, @name, @type, @content, @actor, @at)'),
+    replay: db.prepare('INSERT INTO changes (seq, id, op, name, type, content, actor, at) VALUES (@seq, @id, @op, @name, @type, @content, @actor, @at)'),
     prune: db.prepare('DELETE FROM changes WHERE id = @id AND seq <= (SELECT seq FROM changes WHERE id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)'),
     changes: { 'all-asc': changes(false, 'asc'), 'all-desc': changes(false, 'desc'), 'id-asc': changes(true, 'asc'), 'id-desc': changes(true, 'desc') },
     // One max() per distinct id: SQLite answers it from the end of that id's range of the (id, seq) index.

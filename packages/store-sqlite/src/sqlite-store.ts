@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup } from '@snek/core';
 import { SqliteChangeLog } from './change-log.js';
+import { SqliteChangeReplay } from './change-replay.js';
 import { DatabaseFileIdentity } from './file-identity.js';
 import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './driver.js';
 import { migrate } from './migrations.js';
@@ -25,7 +26,7 @@ interface PendingWrite {
  * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. Each
  * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
  */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreSnapshot, StoreFileBackup {
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreFileBackup {
   /** Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek. */
   static async open(file: string, options: { driver?: SqliteDriverChoice; historyKeep?: number | undefined } = {}): Promise<SqliteSnekStore> {
     mkdirSync(path.dirname(file), { recursive: true });
@@ -34,6 +35,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
 
   private readonly statements: ReturnType<typeof prepareStatements>;
   private readonly log: SqliteChangeLog;
+  private readonly replay: SqliteChangeReplay;
   private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
   private pending: PendingWrite[] = [];
@@ -52,6 +54,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       migrate(db, file);
       this.statements = prepareStatements(db);
       this.log = new SqliteChangeLog(db, historyKeep);
+      this.replay = new SqliteChangeReplay(db, this.log);
       this.identity = new DatabaseFileIdentity(file);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {
@@ -216,6 +219,12 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       this.log.append(id, undefined, options?.actor, new Date().toISOString());
       return true;
     });
+  }
+
+  /** One write transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
+  async replayChanges(changes: readonly Change[]): Promise<void> {
+    this.assertOpen();
+    this.inTransaction(this.statements.beginWrite, () => this.replay.apply(changes));
   }
 
   /** A read transaction on a connection of its own (see snapshot.ts), closed with the store if still open. */

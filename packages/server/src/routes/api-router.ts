@@ -14,10 +14,12 @@ import { legacyRoutes } from './legacy.js';
 import { packRoutes } from './packs.js';
 import { revisionRoutes } from './revisions.js';
 import { snekRoutes } from './sneks.js';
+import type { AnswerCache } from '../answer-cache.js';
 
 export interface ApiRouterOptions {
   store: SnekStore;
   changeStreams?: ChangeStreams | undefined;
+  answers?: AnswerCache | undefined;
   packs: readonly PackSummary[];
   access: AccessPolicy;
   /** server.limits; none when absent. */
@@ -50,7 +52,7 @@ export function apiGuard(access: AccessPolicy): AreaGuard {
 /** /v1 and the prototype's /sneks: errors are problem+json. */
 export function apiRouter(options: ApiRouterOptions): Router {
   const routes = areaRouter(apiGuard(options.access), options.limits);
-  snekRoutes(routes, options.store);
+  snekRoutes(routes, options.store, options.answers);
   revisionRoutes(routes, options.store);
   changeRoutes(routes, options.store);
   authRoutes(routes, options.access);

@@ -2,7 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import express, { type RequestHandler } from 'express';
 import { SnekError, type SnekStore } from '@snek/core';
 import { parseId, parseListQuery, parsePutBody } from '../validation.js';
-import { answeredNotModified, sendJson, sendJsonTagged, sendJsonWithEtag, snekEtag } from '../json-response.js';
+import { answeredNotModified, sendJson, sendJsonBytes, sendJsonTagged, sendJsonWithEtag, snekEtag } from '../json-response.js';
+import type { AnswerCache } from '../answer-cache.js';
 import { pageWithMeta, withMeta } from '../history.js';
 import { withConditionalWrites } from '../conditional-fallback.js';
 import { deleteWithPreconditions, putWithPreconditions, readPreconditions } from '../preconditions.js';
@@ -28,26 +29,43 @@ const jsonBody = [utf8Only, express.json({
 })];
 
 /** /v1: sneks and their types. Each route validates, then calls the store; a snek's answer adds its newest change. */
-export function snekRoutes(router: AreaRoutes, store: SnekStore): void {
+export function snekRoutes(router: AreaRoutes, store: SnekStore, answers?: AnswerCache): void {
 
   router.get('/v1/sneks', async (req, res) => {
     const query = parseListQuery(req);
+    // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
+    // pages stay unhashed, which keeps ?type= lists fast, and may be answered from `answers`.
+    // The whole query is the key: a filter added later keeps its pages apart.
+    const key = query.name === undefined ? `list ${JSON.stringify(query)}` : undefined;
+    const known = key === undefined ? undefined : answers?.get(key);
+    if (known) return sendJsonBytes(res, known.body);
+    const since = answers?.begin();
     const page = await store.list(query);
     const answer = { items: await pageWithMeta(store, page.items), nextCursor: page.nextCursor };
-    // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
-    // pages stay unhashed, which keeps ?type= lists fast.
-    if (query.name !== undefined) sendJsonWithEtag(req, res, answer);
-    else sendJson(res, answer);
+    if (key === undefined) return sendJsonWithEtag(req, res, answer);
+    const body = Buffer.from(JSON.stringify(answer));
+    if (since !== undefined) answers!.fill(key, since, { body });
+    sendJsonBytes(res, body);
   });
 
-  // Two store calls, get and latestChanges, both on `store`: a read cache in front of the store can answer both.
+  // Two store calls, get and latestChanges, both on `store`: a read cache in front of the store can answer both, and
+  // `answers` the whole answer, ETag included (answeredNotModified sets it).
   router.get('/v1/sneks/:id', async (req, res) => {
     const id = parseId(req);
+    const key = `snek ${id}`;
+    const known = answers?.get(key);
+    if (known) {
+      if (!answeredNotModified(req, res, known.etag!)) sendJsonBytes(res, known.body);
+      return;
+    }
+    const since = answers?.begin();
     const snek = await store.get(id);
     if (!snek) throw new SnekError('SNEK_NOT_FOUND', `There is no snek "${id}". List them with GET /v1/sneks.`);
     const etag = snekEtag(snek);
     if (answeredNotModified(req, res, etag)) return;
-    sendJsonTagged(res, await withMeta(store, snek), 200, etag);
+    const body = Buffer.from(JSON.stringify(await withMeta(store, snek)));
+    if (since !== undefined) answers!.fill(key, since, { body, etag });
+    sendJsonBytes(res, body);
   });
 
   // Every write of an id goes one way, so a store without putIf still orders plain and conditional writes alike.
