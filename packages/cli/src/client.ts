@@ -23,6 +23,12 @@ const KNOWN_CODES = new Set<string>(SNEK_ERROR_CODES);
 // The largest page of revisions a server gives.
 const MAX_REVISIONS_PAGE = 500;
 
+/** Retry-After as people read it: "30 s", or "a minute" when the answer gives no seconds. */
+function retryAfter(response: AxiosResponse): string {
+  const seconds = Number(response.headers['retry-after']);
+  return Number.isInteger(seconds) && seconds >= 0 ? `${seconds} s` : 'a minute';
+}
+
 /** The HTTP side of the CLI: one method per API call, every failure turned into a SnekError. */
 export class SnekClient {
   private readonly http: AxiosInstance;
@@ -238,6 +244,8 @@ export class SnekClient {
     const { status } = response;
     const problem = snekProblem(response.headers['content-type'], response.data);
     const detail = problem && typeof problem.detail === 'string' ? problem.detail : `HTTP ${status}`;
+    // A 429 from a proxy in front is no Snek problem, but it means the same: try later.
+    if (status === 429) return new SnekError('RATE_LIMITED', problem?.code === 'RATE_LIMITED' && typeof problem.detail === 'string' ? problem.detail : `the snek server at ${this.options.url} is taking no more requests from you for now (429 Too Many Requests); try again in ${retryAfter(response)}`, { details: { status } });
     if (status >= 500) return new SnekError('SERVER_ERROR', `the snek server at ${this.options.url} failed (${status}): ${detail}`, { details: { status } });
     // Not Snek's problem+json, or Snek's "no such route": the URL is not the API's.
     if (!problem || problem.code === 'ROUTE_NOT_FOUND') return new SnekError('SERVER_ERROR', notSnekApiMessage(this.options.url, status, response.headers['content-type']), { details: { status } });

@@ -10,6 +10,7 @@ export const EXIT = {
   AUTH: 5,
   SERVER: 6,
   CONFLICT: 7,
+  RATE_LIMITED: 8,
 } as const;
 
 const EXIT_BY_CODE: Partial<Record<SnekErrorCode, number>> = {
@@ -27,6 +28,7 @@ const EXIT_BY_CODE: Partial<Record<SnekErrorCode, number>> = {
   SERVER_UNREACHABLE: EXIT.UNREACHABLE,
   UNAUTHORIZED: EXIT.AUTH,
   FORBIDDEN: EXIT.AUTH,
+  RATE_LIMITED: EXIT.RATE_LIMITED,
 };
 
 export function exitCodeFor(error: unknown): number {

@@ -86,6 +86,18 @@ const metricsSchema = z
   .union([z.boolean(), metricsObjectSchema])
   .describe('Prometheus metrics at GET /metrics, for the admin scope or the addresses in allow; default off. true is short for { enabled: true }.');
 
+const perMinuteSchema = z.number().int().min(1).max(1_000_000);
+
+const limitsSchema = z.strictObject({
+  perMinute: z
+    .strictObject({
+      actor: perMinuteSchema.optional().describe('Requests a minute for each person or token the server has verified (a bearer token, a sign-in session); a request with no credential, or a wrong one, counts against its address alone.'),
+      address: perMinuteSchema.optional().describe('Requests a minute from each client address, signed in or not; behind a proxy it needs server.trustProxy, or every client shares the proxy\'s address.'),
+    })
+    .refine((perMinute) => perMinute.actor !== undefined || perMinute.address !== undefined, 'give actor, address or both (requests a minute), or remove server.limits to have no limits')
+    .describe('Limits over a minute; /healthz, /readyz and /metrics are never limited.'),
+});
+
 const serverSchema = z.strictObject({
   host: z.string().min(1).optional().describe(`Address to listen on; default ${DEFAULT_HOST}.`),
   port: portSchema.optional().describe(`Port to listen on; default ${DEFAULT_PORT}. 0 picks a free port.`),
@@ -102,7 +114,8 @@ const serverSchema = z.strictObject({
     .url({ protocol: /^https?$/ })
     .optional()
     .describe('The URL people use to reach this server, such as https://snek.example.com: sign-in callbacks are made from it. Needed by sign-in providers that redirect (oidc).'),
-  trustProxy: z.boolean().optional().describe("Believe one reverse proxy in front: its X-Forwarded-Proto, so the sign-in cookie is Secure behind https, and the last address of its X-Forwarded-For as the client's (logs, server.metrics.allow); default false."),
+  trustProxy: z.boolean().optional().describe("Believe one reverse proxy in front: its X-Forwarded-Proto, so the sign-in cookie is Secure behind https, and the last address of its X-Forwarded-For as the client's (logs, server.metrics.allow, per-address rate limits); default false."),
+  limits: limitsSchema.optional().describe('Requests per minute each client may make, per person or token and per address; absent: no limits. Counted by each server process on its own.'),
   maxConnections: z.number().int().min(1).max(1_000_000).optional().describe(`Open connections past which new ones are answered 503 with Retry-After; default ${DEFAULT_MAX_CONNECTIONS}. Keep it well under the file descriptor limit (ulimit -n).`),
   history: z
     .strictObject({

@@ -30,6 +30,8 @@ export interface SnekConfig {
     publicUrl?: string;
     /** `server.trustProxy`: believe one proxy's X-Forwarded-Proto and X-Forwarded-For; off unless true. */
     trustProxy?: boolean;
+    /** `server.limits`: requests a minute per person or token and per address; no limits when absent. */
+    limits?: RateLimitSettings;
     /** `server.maxConnections`; DEFAULT_MAX_CONNECTIONS when absent. */
     maxConnections?: number;
     /** `server.requestTimeout`, in seconds; DEFAULT_REQUEST_TIMEOUT when absent. */
@@ -43,6 +45,9 @@ export interface SnekConfig {
   };
   client: { url: string; token?: string };
 }
+
+/** `server.limits` of a `.snekrc`. */
+export type RateLimitSettings = NonNullable<NonNullable<SnekrcFile['server']>['limits']>;
 
 /** Where a setting came from: "default", "file", or "env NAME". */
 export type ConfigSource = 'default' | 'file' | `env ${string}`;
@@ -150,7 +155,7 @@ function mergeConfig(file: SnekrcFile, env: NodeJS.ProcessEnv, filepath: string 
   if (token.value !== undefined) client.token = token.value;
   return {
     config: {
-      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}), historyKeep: file.server?.history?.keep ?? DEFAULT_HISTORY_KEEP, cacheMaxStaleMs: file.server?.cache?.maxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS, ...metricsConfig(file.server?.metrics) },
+      server: { host: host.value!, port: port.value!, store: store.value!, packs: [...(file.server?.packs ?? DEFAULT_PACKS)], storeTimeout: storeTimeout.value!, auth: file.server?.auth ?? {}, ...(file.server?.cors ? { cors: file.server.cors } : {}), ...(file.server?.web !== undefined ? { web: file.server.web } : {}), ...(file.server?.publicUrl !== undefined ? { publicUrl: file.server.publicUrl.replace(/\/+$/, '') } : {}), ...(file.server?.trustProxy !== undefined ? { trustProxy: file.server.trustProxy } : {}), ...(file.server?.limits !== undefined ? { limits: file.server.limits } : {}), ...(file.server?.maxConnections !== undefined ? { maxConnections: file.server.maxConnections } : {}), ...(file.server?.requestTimeout !== undefined ? { requestTimeout: file.server.requestTimeout } : {}), historyKeep: file.server?.history?.keep ?? DEFAULT_HISTORY_KEEP, cacheMaxStaleMs: file.server?.cache?.maxStaleMs ?? DEFAULT_CACHE_MAX_STALE_MS, ...metricsConfig(file.server?.metrics) },
       client,
     },
     filepath,

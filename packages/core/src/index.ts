@@ -68,7 +68,7 @@ export {
 export { encodeCursor, decodeCursor } from './cursor.js';
 export { formatIssues } from './issues.js';
 export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_HOURS, DEFAULT_CACHE_MAX_STALE_MS, SCOPES, isAddressOrNetwork, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
-export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource } from './config.js';
+export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource, type RateLimitSettings } from './config.js';
 export { SUPPORTED_PACK_API_VERSIONS, definePack, type SnekPack, type PackSnek } from './pack.js';
 export { loadPlugin, type LoadPluginContext, type LoadedPlugin, type PluginPhase, type PluginPhaseDone } from './plugin-loader.js';
 export type { PluginKind, PluginCodes, PluginNaming } from './plugin-kind.js';

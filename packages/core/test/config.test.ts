@@ -118,6 +118,22 @@ describe('loadConfig', () => {
     expect(error.message).toContain('line 4: server.prot: unknown key');
   });
 
+  it('reads server.limits, and names what is wrong with one that limits nothing or not by a whole number', async () => {
+    await dir.write('.snekrc', 'server:\n  limits: { perMinute: { actor: 600 } }\n');
+    expect((await loadConfig({ cwd: dir.path, env })).config.server.limits).toEqual({ perMinute: { actor: 600 } });
+    const cases: Array<[string, string]> = [
+      ['server:\n  limits:\n    perMinute: {}\n', 'line 3: server.limits.perMinute: give actor, address or both (requests a minute), or remove server.limits to have no limits'],
+      ['server:\n  limits:\n    perMinute: { address: 0.5 }\n', 'line 3: server.limits.perMinute.address'],
+      ['server:\n  limits:\n    perMinute: { actor: 0 }\n', 'line 3: server.limits.perMinute.actor'],
+      ['server:\n  limits:\n    perSecond: { actor: 5 }\n', 'line 3: server.limits.perSecond: unknown key'],
+    ];
+    for (const [text, expected] of cases) {
+      await dir.write('.snekrc', text);
+      const error = await configError(loadConfig({ cwd: dir.path, env }));
+      expect([text, error.code, error.message]).toEqual([text, 'CONFIG_INVALID', expect.stringContaining(expected)]);
+    }
+  });
+
   it('names a misspelt key', async () => {
     await dir.write('.snekrc', 'server:\n  prot: 8000\n');
     const error = await configError(loadConfig({ cwd: dir.path, env }));

@@ -9,7 +9,7 @@ describe('snekrc.schema.json', () => {
     const schema = JSON.parse(await readFile(schemaFile, 'utf8'));
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
     expect(schema.additionalProperties).toBe(false);
-    expect(Object.keys(schema.properties.server.properties).sort()).toEqual(['auth', 'cache', 'cors', 'history', 'host', 'maxConnections', 'metrics', 'packs', 'port', 'publicUrl', 'requestTimeout', 'store', 'storeTimeout', 'trustProxy', 'web']);
+    expect(Object.keys(schema.properties.server.properties).sort()).toEqual(['auth', 'cache', 'cors', 'history', 'host', 'limits', 'maxConnections', 'metrics', 'packs', 'port', 'publicUrl', 'requestTimeout', 'store', 'storeTimeout', 'trustProxy', 'web']);
     expect(Object.keys(schema.properties.client.properties).sort()).toEqual(['token', 'url']);
     expect(schema.properties.server.properties.port).toMatchObject({ type: 'integer', minimum: 0, maximum: 65535 });
   });

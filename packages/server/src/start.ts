@@ -84,7 +84,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger.warn({ skippedFiles: status['skippedFiles'] }, `store "${plugin.name}" skipped ${status['skipped']} unreadable records; see /readyz`);
     }
     await live?.start();
-    server = createServer(timeouts(config.server), createApp({ store, changeStreams: live?.streams, answers: live?.answers, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl, metrics: metrics && { metrics, allow: config.server.metrics!.allow } }));
+    server = createServer(timeouts(config.server), createApp({ store, changeStreams: live?.streams, answers: live?.answers, storeName: plugin.name, packs: seeded.packs, access, corsOrigins: config.server.cors ?? [], logger, version: VERSION, web: config.server.web ?? true, trustProxy: config.server.trustProxy ?? false, publicUrl: config.server.publicUrl, limits: config.server.limits, metrics: metrics && { metrics, allow: config.server.metrics!.allow } }));
     server.on('clientError', answerClientError);
     stopCap = capConnections(server, config.server.maxConnections ?? DEFAULT_MAX_CONNECTIONS, logger, metrics?.connectionWatch());
     await listen(server, options.host ?? config.server.host, options.port ?? config.server.port);

@@ -126,6 +126,15 @@ describe('the description tools consume', () => {
     }
   });
 
+  it('documents 429 with Retry-After on every operation but the health checks, which are never rate limited', () => {
+    for (const { route, op } of operations()) {
+      const limited = !['get /healthz', 'get /readyz'].includes(route);
+      const answer = op.responses['429'] === undefined ? undefined : (resolve(op.responses['429']) as { headers?: Record<string, unknown> });
+      expect([route, answer !== undefined]).toEqual([route, limited]);
+      if (answer) expect([route, Object.keys(answer.headers ?? {})]).toEqual([route, ['Retry-After', 'RateLimit', 'RateLimit-Policy']]);
+    }
+  });
+
   it('has a relative server URL that, resolved against where the document came from, reaches the API', async () => {
     expect(document.servers).toEqual([{ url: '/', description: expect.any(String) }]);
     const base = new URL(document.servers[0]!.url, `${server.url}/openapi.json`);

@@ -103,10 +103,10 @@ async function follow(client: SnekClient, args: WatchArgs, state: WatchState, st
   }
 }
 
-/** Network failures and the server's own (5xx: restarting, busy, its store down) pass; a refusal (4xx) does not. */
+/** Network failures, the server's own (5xx: restarting, busy, its store down) and a rate limit (429) pass; a refusal (4xx) does not. */
 function worthRetrying(error: unknown): boolean {
   if (!SnekError.is(error)) return false;
-  if (error.code === 'SERVER_UNREACHABLE') return true;
+  if (error.code === 'SERVER_UNREACHABLE' || error.code === 'RATE_LIMITED') return true;
   const status = error.details?.['status'];
   return typeof status === 'number' && status >= 500;
 }

@@ -92,6 +92,7 @@ export function historyPaths() {
           '401': response('Unauthorized'),
           '403': response('AdminForbidden'),
           '404': response('HistoryNotKept'),
+          '429': response('RateLimited'),
           '431': response('HeadersTooLarge'),
           '500': response('Internal'),
           '503': response('StoreUnavailable'),

@@ -26,6 +26,13 @@ export const WRITE_SECURITY = [{ bearer: [] }];
 /** The audit log: always a bearer token with the admin scope (SNEK_ADMIN_TOKEN has it). */
 export const ADMIN_SECURITY = [{ bearer: [] }];
 
+/** On a 429; a server with `server.limits` sends RateLimit and RateLimit-Policy on every answer it counted. */
+export const RATE_LIMIT_HEADERS = {
+  'Retry-After': { description: 'Seconds until the client may try again.', schema: { type: 'integer', minimum: 0 } },
+  RateLimit: { description: 'IETF draft-ietf-httpapi-ratelimit-headers (draft 8 on): per quota (`"address"`, `"actor"`), the requests left (`r`) and the seconds until the window resets (`t`).', schema: { type: 'string' } },
+  'RateLimit-Policy': { description: 'Per quota, its requests (`q`) per window of `w` seconds, and a hash of what it counts by (`pk`).', schema: { type: 'string' } },
+};
+
 // Answers shared by many operations. 400 is not here: each operation says what makes its request bad.
 const RESPONSES = {
   Unauthorized: {
@@ -37,6 +44,10 @@ const RESPONSES = {
   AdminForbidden: problem('The token lacks the admin scope (or, with `auth.read: token`, the read scope).'),
   HistoryNotKept: problem('`HISTORY_NOT_KEPT`: the server\'s store keeps no change log, so it has no history.'),
   HeadersTooLarge: problem('The request line and headers are over 16 KiB.'),
+  RateLimited: {
+    ...problem('`RATE_LIMITED`: the client went past a limit of `server.limits`, per address or per person or token; `detail` says when to try again. Only on a server with limits.'),
+    headers: RATE_LIMIT_HEADERS,
+  },
   Internal: problem('An unexpected fault; the server log has it under the requestId.'),
   StoreUnavailable: problem('The store is not answering (a broken disk, a vanished folder, a failing plugin). The server stays up.'),
   StoreFull: problem("The store's disk is full; nothing was changed. Reads still work."),
@@ -46,6 +57,7 @@ const RESPONSES = {
 export const READ_ERRORS = {
   '401': response('Unauthorized'),
   '403': response('ReadForbidden'),
+  '429': response('RateLimited'),
   '431': response('HeadersTooLarge'),
   '500': response('Internal'),
 };
@@ -147,7 +159,8 @@ export function components() {
         type: 'object',
         description:
           'An RFC 9457 problem document; `code` is stable, the rest is for people. Besides the statuses each operation lists, a method that a path does not have ' +
-          'answers 405 (`METHOD_NOT_ALLOWED`) with an `Allow` header naming the methods it has, and a path that no operation has answers 404 (`ROUTE_NOT_FOUND`).',
+          'answers 405 (`METHOD_NOT_ALLOWED`) with an `Allow` header naming the methods it has, and a path that no operation has answers 404 (`ROUTE_NOT_FOUND`), ' +
+          'or 429 (`RATE_LIMITED`) once its address has gone past `server.limits`.',
         required: ['type', 'title', 'status', 'detail', 'code'],
         properties: {
           type: { type: 'string' },
@@ -160,6 +173,8 @@ export function components() {
           errors: { type: 'array', description: 'With SNEK_INVALID: each invalid field.', items: { type: 'object', required: ['path', 'message'], properties: { path: { type: 'string' }, message: { type: 'string' } } } },
           scope: { type: 'string', description: 'With UNAUTHORIZED and FORBIDDEN: the scope the request needs.' },
           token: { type: 'string', description: 'With FORBIDDEN: the name (never the value) of the token presented.' },
+          limitedBy: { enum: ['address', 'actor'], description: 'With RATE_LIMITED: the limit reached, per client address or per person or token.' },
+          retryAfter: { type: 'integer', minimum: 1, description: 'With RATE_LIMITED: seconds until the client may try again, as in Retry-After.' },
         },
       },
       PreconditionFailed: {

@@ -5,6 +5,7 @@ import { requireScope, type AccessPolicy } from '../access.js';
 import { problemHandler } from '../problem.js';
 import type { PackSummary } from '../seed-packs.js';
 import type { ChangeStreams } from '../change-stream.js';
+import type { RateLimits } from '../rate-limits.js';
 import { areaRouter, type AreaGuard } from './area-router.js';
 import { changeStreamRoutes } from './change-stream.js';
 import { OPEN_API_PATHS, authRoutes } from './auth.js';
@@ -21,6 +22,8 @@ export interface ApiRouterOptions {
   answers?: AnswerCache | undefined;
   packs: readonly PackSummary[];
   access: AccessPolicy;
+  /** server.limits; none when absent. */
+  limits?: RateLimits | undefined;
   logger: Logger;
 }
 
@@ -48,7 +51,7 @@ export function apiGuard(access: AccessPolicy): AreaGuard {
 
 /** /v1 and the prototype's /sneks: errors are problem+json. */
 export function apiRouter(options: ApiRouterOptions): Router {
-  const routes = areaRouter(apiGuard(options.access));
+  const routes = areaRouter(apiGuard(options.access), options.limits);
   snekRoutes(routes, options.store, options.answers);
   revisionRoutes(routes, options.store);
   changeRoutes(routes, options.store);

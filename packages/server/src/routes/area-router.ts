@@ -1,6 +1,7 @@
 import { Router, type ErrorRequestHandler, type IRoute, type RequestHandler } from 'express';
 import { SnekError } from '@snek/core';
 import { sendProblem } from '../problem.js';
+import type { RateLimits } from '../rate-limits.js';
 
 export type RouteMethod = 'get' | 'put' | 'post' | 'delete';
 
@@ -52,11 +53,13 @@ function guardFirst(guard: AreaGuard): ErrorRequestHandler {
 
 /**
  * One area of the server (the API, the gallery, health, docs) as an express Router with its own guard and its
- * own error handler. `seal` adds the 405s and the error handler after the last route.
+ * own error handler. `seal` adds the 405s and the error handler after the last route. With `limits`, every
+ * route counts its request against the address before the guard, and against the actor the guard verified after.
  */
-export function areaRouter(guard: AreaGuard): AreaRoutes & { seal(onError: ErrorRequestHandler): Router } {
+export function areaRouter(areaGuard: AreaGuard, limits?: RateLimits): AreaRoutes & { seal(onError: ErrorRequestHandler): Router } {
   const router = Router();
   const routes = new Map<string, { route: IRoute; methods: string[] }>();
+  const guard: AreaGuard = limits ? (route) => [...limits.beforeGuard, ...areaGuard(route), ...limits.afterGuard] : areaGuard;
   const add = (method: RouteMethod) => (path: string, ...handlers: RequestHandler[]) => {
     let entry = routes.get(path);
     if (!entry) routes.set(path, (entry = { route: router.route(path), methods: [] }));

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { requireScope, type AccessPolicy } from '../access.js';
 import { openApiDocument } from '../openapi.js';
 import { problemHandler } from '../problem.js';
+import type { RateLimits } from '../rate-limits.js';
 import { areaRouter } from './area-router.js';
 
 const PAGE = `<!doctype html>
@@ -21,6 +22,7 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' 
 export interface DocsRouterOptions {
   version: string;
   access: AccessPolicy;
+  limits?: RateLimits | undefined;
   logger: Logger;
 }
 
@@ -29,7 +31,7 @@ export function docsRouter(options: DocsRouterOptions): Router {
   const document = openApiDocument(options.version);
   const isPrivate = options.access.read === 'token';
   const canRead = requireScope(options.access, 'read');
-  const routes = areaRouter(() => (isPrivate ? [canRead] : []));
+  const routes = areaRouter(() => (isPrivate ? [canRead] : []), options.limits);
   routes.get('/openapi.json', (_req, res) => {
     res.json(document);
   });

@@ -1,4 +1,4 @@
-import { BROKEN_HTTP, READ_SECURITY, ref, response } from '../openapi/shared.js';
+import { BROKEN_HTTP, RATE_LIMIT_HEADERS, READ_SECURITY, ref, response } from '../openapi/shared.js';
 
 const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
 const text = (description: string) => ({ description, content: { 'text/plain': { schema: { type: 'string' } } } });
@@ -13,6 +13,7 @@ const pageOrLine = { 'text/plain': { schema: { type: 'string' } }, 'text/html': 
 const brokenHttp = { 'application/problem+json': { schema: ref('Problem') } };
 // 431 comes before any route, so it is problem+json; the gallery's own faults are a page or a line, as its other errors.
 const faults = {
+  '429': { description: 'A limit of `server.limits` was reached: one line, or a page, saying when to try again', headers: RATE_LIMIT_HEADERS, content: pageOrLine },
   '431': response('HeadersTooLarge'),
   '500': { description: 'An unexpected fault: one line, or a page, giving the request id the server log has it under', content: pageOrLine },
   '503': { description: 'The store is not answering: one line, or a page', content: pageOrLine },

@@ -44,6 +44,6 @@ export function sendWebError(req: Request, res: Response, context: WebContext, e
   const status = statusForCode(error.code);
   const message = status === 500 ? `The server failed to show this. Its log has the details under request id ${res.locals.requestId}.` : error.message;
   if (asText) return void res.status(status).type('text/plain').send(`${message}\n`);
-  const heading = error.code === 'HISTORY_NOT_KEPT' ? 'No history kept' : status === 404 ? 'No such snek' : status >= 500 ? 'The server could not answer' : 'That did not work';
+  const heading = error.code === 'HISTORY_NOT_KEPT' ? 'No history kept' : status === 404 ? 'No such snek' : status === 429 ? 'Too many requests' : status >= 500 ? 'The server could not answer' : 'That did not work';
   sendPage(req, res, context, 'error', { title: 'Not here', heading, message, link }, status);
 }

@@ -4,6 +4,7 @@ import type { HttpsPolicy } from '../https-request.js';
 import { SnekError, type SnekStore } from '@snek/core';
 import { requireScope, type AccessPolicy } from '../access.js';
 import { statusForCode, toSnekError } from '../problem.js';
+import type { RateLimits } from '../rate-limits.js';
 import { areaRouter, type AreaGuard } from '../routes/area-router.js';
 import { requireCsrf } from './csrf.js';
 import { formBody } from './editor-form.js';
@@ -25,6 +26,7 @@ export interface WebRouterOptions {
   trustProxy: HttpsPolicy;
   /** server.publicUrl, for sign-in callbacks. */
   publicUrl?: string | undefined;
+  limits?: RateLimits | undefined;
   logger: Logger;
 }
 
@@ -98,7 +100,7 @@ export function webRouter(options: WebRouterOptions): Router {
     if (EDITOR.has(path)) return editorPage;
     return readPage;
   };
-  const routes = areaRouter(guard);
+  const routes = areaRouter(guard, options.limits);
   assets.routes(routes);
   signInRoutes(routes, context);
   galleryRoutes(routes, options.store, context);

@@ -19,8 +19,8 @@ type Responses = Record<string, { $ref?: string; content?: Record<string, { sche
 // Swagger UI's own files, served for /docs: static assets, not operations of the API.
 const NOT_API = /^\/docs\/(?:init\.js$|assets\/)/;
 // Answers to a path or method no operation has: before routing (broken HTTP, 431), auth on a private server, 404,
-// and 405 for a method the path lacks.
-const UNMATCHED_STATUSES = new Set([400, 401, 403, 404, 405, 431]);
+// 405 for a method the path lacks, and 429 once a server with limits has counted too many.
+const UNMATCHED_STATUSES = new Set([400, 401, 403, 404, 405, 429, 431]);
 const METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
