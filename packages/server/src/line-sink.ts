@@ -21,7 +21,8 @@ export async function fileSink(file: string): Promise<LineSink> {
   const temp = path.join(path.dirname(final), `.${path.basename(final)}.${process.pid}.partial`);
   let handle;
   try {
-    handle = await open(temp, 'wx');
+    // Readable by its owner only: it holds every snek and, with history, people's emails.
+    handle = await open(temp, 'wx', 0o600);
   } catch (error) {
     throw new SnekError('USAGE', `Cannot write the export beside ${final} (${(error as Error).message}). Check that its folder exists and is writable.`, { cause: error });
   }

@@ -1,4 +1,4 @@
-import { access, readFile, readdir } from 'node:fs/promises';
+import { access, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -61,6 +61,7 @@ describe.each(ROUTES)('snek-server export from %s, import into %s', (from, to) =
     const first = await run(source, 'export', '--out', exported);
     expect([first.code, first.stdout]).toEqual([0, '']);
     expect(first.stderr).toMatch(new RegExp(`^exported ${INPUT.length} sneks from the ${from} store \\(as of change \\d+\\) in [\\d.]+ s into ${exported}\\n$`));
+    expect((await stat(exported)).mode & 0o777).toBe(0o600);
     const text = await readFile(exported, 'utf8');
     expect(text.split('\n').slice(0, -1).map((line) => JSON.parse(line))).toEqual(byId(INPUT));
     if (from === 'sqlite') {
@@ -178,7 +179,7 @@ describe('snek-server export of a store without snapshots', () => {
 });
 
 describe('snek-server backup', () => {
-  it('copies a sqlite store into a new file, refuses one that exists (exit 2) unless --force', async () => {
+  it('copies a sqlite store into a new file, refuses one that exists (exit 2) unless --force, and the store files themselves even then', async () => {
     const source = await home('sqlite');
     expect((await run(source, 'import', path.join(dir.path, 'input.jsonl'))).code).toBe(0);
     expect((await run(source, 'export', '--out', 'export.jsonl')).code).toBe(0);
@@ -189,6 +190,9 @@ describe('snek-server backup', () => {
     const again = await run(source, 'backup', backup);
     expect([again.code, again.stderr]).toEqual([2, `snek-server: USAGE: The backup file ${backup} exists already. Name a new file, or pass --force to replace it.\n`]);
     expect((await run(source, 'backup', '--force', backup)).code).toBe(0);
+    expect((await stat(backup)).mode & 0o777).toBe(0o600);
+    const live = await run(source, 'backup', '--force', 'data/sneks.db-wal');
+    expect([live.code, live.stderr]).toEqual([2, expect.stringMatching(/^snek-server: USAGE: The backup file .*sneks\.db-wal is the store's own WAL file .* Name a file outside the store\.\n$/)]);
     const nowhere = await run(source, 'backup', 'missing/backup.db');
     expect([nowhere.code, nowhere.stderr]).toEqual([2, `snek-server: USAGE: The folder of the backup file ${path.join(source, 'missing/backup.db')} does not exist. Create it first, or name a file in a folder that exists.\n`]);
     // The copy serves as a store of its own.

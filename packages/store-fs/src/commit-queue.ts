@@ -1,6 +1,7 @@
-import { rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
+import path from 'node:path';
 import { changesToReplay, seqsAtOrBelow, type Actor, type Change, type Snek, type SnekIndex } from '@snek/core';
-import { unlinkIfThere, writeTempBeside } from './atomic-file.js';
+import { syncDir, unlinkIfThere, writeTempBeside } from './atomic-file.js';
 import type { ChangeJournal } from './change-journal.js';
 import { journaledActor } from './journal-line.js';
 import type { RetainedChanges } from './retained-changes.js';
@@ -55,7 +56,8 @@ export interface CommitParts {
  * 3. temp files are renamed over the records and deleted records unlinked; then the index and the log in memory
  *    take the batch, together, and its writes resolve.
  * A crash before 2 leaves temp files, swept at open. After it, open redoes from the journal whatever of 3 did not
- * reach the disk: a record file is not fsynced, since the journal always holds the newest change of every id.
+ * reach the disk: a record file is not fsynced then, since the journal always holds the newest change of every id;
+ * a clean close fsyncs those written since open before its mark vouches for them (syncRecords).
  */
 export class CommitQueue {
   private queue: Array<Queued | QueuedReplay> = [];
@@ -63,6 +65,9 @@ export class CommitQueue {
   private compactAt = 0;
   /** Records that could not be replaced after their change was committed: open rewrites them from the journal. */
   recordsBehind = 0;
+  /** Record files renamed or unlinked since open, not yet fsynced (syncRecords); each folder they are in. */
+  private readonly unsynced = new Set<string>();
+  private readonly unsyncedFolders = new Set<string>();
 
   constructor(private readonly parts: CommitParts) {}
 
@@ -171,8 +176,15 @@ export class CommitQueue {
     // Committed: whatever fails from here on, the next open redoes it from the journal.
     await eachLimited([...staged], async ([id, snek]) => {
       try {
-        if (snek) await rename(temps.get(id)!, fileOf(id));
-        else await unlinkIfThere(fileOf(id));
+        const file = fileOf(id);
+        this.unsyncedFolders.add(path.dirname(file));
+        if (snek) {
+          await rename(temps.get(id)!, file);
+          this.unsynced.add(file);
+        } else {
+          await unlinkIfThere(file);
+          this.unsynced.delete(file);
+        }
       } catch {
         this.recordsBehind++;
       }
@@ -182,6 +194,32 @@ export class CommitQueue {
       else index.delete(id);
     }
     for (const change of changes) log.add(change);
+  }
+
+  /**
+   * Makes every record renamed or unlinked since open durable: each file fsynced, then its folder. A clean close
+   * calls it before its mark, which tells the next open to trust the records the journal names: after a power cut,
+   * a record only renamed might be empty or old. Rejects when one fails (then no mark is written).
+   */
+  async syncRecords(): Promise<void> {
+    await eachLimited([...this.unsynced], async (file) => {
+      let handle;
+      try {
+        handle = await open(file, 'r');
+      } catch (error) {
+        // Removed by hand since: open reads what is there.
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw error;
+      }
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    });
+    for (const folder of this.unsyncedFolders) await syncDir(folder);
+    this.unsynced.clear();
+    this.unsyncedFolders.clear();
   }
 
   /** Rewrites the journal with only what retention keeps, once it has dropped as many changes as it keeps. */

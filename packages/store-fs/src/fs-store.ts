@@ -187,11 +187,14 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     this.closed = true;
     await this.commits.idle();
     await this.ledgerWrites.idle();
-    // Only when every committed change reached its record (else the next open must read them and redo), and when
-    // the journal holds any: an empty one spares open nothing.
+    // Only when every committed change reached its record, durably (else the next open must read them and redo),
+    // and when the journal holds any: an empty one spares open nothing.
     const journalBytes = this.journal.wholeBytes;
     if (this.commits.recordsBehind === 0 && journalBytes !== undefined && this.commits.lastSeq > 0) {
-      await writeCleanClose(this.dir, { journalBytes, lastSeq: this.commits.lastSeq }).catch(() => undefined);
+      await this.commits
+        .syncRecords()
+        .then(() => writeCleanClose(this.dir, { journalBytes, lastSeq: this.commits.lastSeq }))
+        .catch(() => undefined);
     }
     this.index.clear();
     this.log.clear();

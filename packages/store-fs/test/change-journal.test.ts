@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -104,6 +104,21 @@ describe('the fs change journal', () => {
     store = await openStore();
     expect(await store.status()).toMatchObject({ records: 3, skipped: 0, redoneAtOpen: 1 });
     expect(await recordOf('a')).toEqual(sampleSnek('a'));
+  });
+
+  it('writes no clean-close mark when a record written since open cannot be fsynced, so the next open reads it', async () => {
+    let store = await openStore();
+    await store.put(sampleSnek('a'));
+    await store.put(sampleSnek('b'));
+    // A record that cannot be opened to sync (a symlink to itself): the mark would vouch for a file not durable.
+    await rm(path.join(dir, 'b.json'));
+    await symlink('b.json', path.join(dir, 'b.json'));
+    await store.close();
+    await expect(readFile(path.join(dir, CLEAN_CLOSE_FILE))).rejects.toThrow();
+    await rm(path.join(dir, 'b.json'));
+    store = await openStore();
+    expect(await store.status()).toMatchObject({ records: 2, redoneAtOpen: 1 });
+    expect(await recordOf('b')).toEqual(sampleSnek('b'));
   });
 
   it('reads every record when the journal is not as the clean close left it', async () => {

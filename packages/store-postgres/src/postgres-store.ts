@@ -46,6 +46,9 @@ import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } fr
  */
 const NO_JIT = 'SET LOCAL jit = off';
 
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): a row refused, the rest of its batch blameless. */
+const rowRefused = (error: unknown) => /^2[23]/.test(String((SnekError.is(error) ? (error.cause as { code?: unknown } | undefined)?.code : undefined) ?? ''));
+
 /** The actor as the log's jsonb parameter: JSON, or null for a write that names nobody. */
 const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.stringify(options.actor) : null);
 
@@ -123,9 +126,15 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       const { rows } = await this.query<{ id: string; created: boolean }>('put', this.sql.putBatch, [column((p) => p.snek.id), column((p) => p.snek.name), column((p) => p.snek.type), column((p) => p.snek.content), column((p) => p.actor)]);
       const created = new Map(rows.map((row) => [row.id, row.created]));
       for (const put of puts) put.resolve({ created: created.get(put.snek.id)! });
-    } catch {
-      // The statement changed nothing: each put is tried on its own, so it fails only for a reason of its own.
-      await Promise.all(puts.map(alone));
+    } catch (error) {
+      // A row PostgreSQL refused (data exception, constraint) rolled the statement back: each put is tried alone, in
+      // order, its ids still held from later batches, so it fails only for a reason of its own. Any other failure may
+      // have committed (a lost connection, a timeout), so no put is tried again.
+      if (!rowRefused(error)) {
+        for (const put of puts) put.reject(error);
+        return;
+      }
+      for (const put of puts) await alone(put);
     }
   }
 

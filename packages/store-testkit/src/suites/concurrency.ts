@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { keepsChangeLog } from '@snek/core';
 import { same } from '../assertions.js';
 import type { Harness } from '../harness.js';
 import { ids, padded, pageThrough, sampleSnek } from '../sample-sneks.js';
@@ -39,6 +40,11 @@ export function concurrencySuite(harness: Harness): void {
           const final = (await store.get('contended'))!;
           assert.ok(values.includes(final.content), `round ${round}: the content left is none of the values written`);
           assert.equal(final.name, final.content.slice(0, 20));
+          if (keepsChangeLog(store)) {
+            // The log's newest change of an id is what the row holds: writes of one id commit in the order they log.
+            const [newest] = await store.latestChanges(['contended']);
+            assert.equal(newest?.snek?.content, final.content, `round ${round}: the newest change is not the snek left`);
+          }
           same(ids(await pageThrough(store)), ['contended']);
         }
       },

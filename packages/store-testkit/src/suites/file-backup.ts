@@ -34,7 +34,7 @@ export function fileBackupSuite(harness: Harness<SnekStore & StoreFileBackup>): 
       });
     });
 
-    harness.test('refuses a file that exists with a SnekError USAGE, leaving it as it was; replace: true replaces it', async (stores) => {
+    harness.test('refuses a file that exists with a SnekError USAGE, leaving it as it was; replace: true replaces it, with mode 0600', async (stores) => {
       const store = await stores.fresh();
       await store.put(sampleSnek('a'));
       await inTempDir(async (dir) => {
@@ -44,6 +44,8 @@ export function fileBackupSuite(harness: Harness<SnekStore & StoreFileBackup>): 
         same(await readFile(file, 'utf8'), 'not a backup', 'the file that was there');
         await store.backupTo(file, { replace: true });
         assert.notEqual(await readFile(file, 'utf8'), 'not a backup', 'the file after replace: true');
+        // It holds every snek (and, in a change log, people's emails): readable by its owner only.
+        same((await stat(file)).mode & 0o777, 0o600, 'the mode of the backup file');
       });
     });
   });
