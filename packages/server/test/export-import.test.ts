@@ -167,7 +167,10 @@ function failingStore(): SnekStore {
 
 describe('a guarded store\'s snapshot', () => {
   it('turns a failure of its reads and of close() into STORE_UNAVAILABLE naming the store', async () => {
-    const raw = { ...failingStore(), snapshot: async () => ({ seq: 0, sneks: failingBatches, changes: failingBatches, close: async () => Promise.reject(new Error('the handle went away')) }) };
+    let closes = 0;
+    // With conditional writes of its own: the server's fallback for a store without them keeps no snapshot.
+    const conditional = { putIf: async () => ({ ok: true as const, created: true }), deleteIf: async () => ({ ok: true as const }) };
+    const raw = { ...failingStore(), ...conditional, snapshot: async () => ({ seq: 0, sneks: failingBatches, changes: failingBatches, close: async () => (closes++ ? Promise.reject(new Error('the handle went away')) : undefined) }) };
     const store = guardStore(raw, 'flaky');
     const sink: LineSink = { write: async () => undefined, commit: async () => undefined, abort: async () => undefined };
     await expect(exportSneks(store, sink)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('The flaky store failed on snapshot sneks (the disk went away)') });
