@@ -21,8 +21,12 @@ type Quota = 'address' | 'actor';
  * X-Forwarded-For (the app trusts one hop). A forwarded value that is not an address counts as the peer.
  */
 function clientAddress(req: Request): string {
-  return req.ip !== undefined && isIP(req.ip) ? req.ip : (req.socket.remoteAddress ?? '');
+  const address = req.ip !== undefined && isIP(req.ip) ? req.ip : (req.socket.remoteAddress ?? '');
+  // On a dual-stack listener IPv4 peers arrive as ::ffff:a.b.c.d; as IPv6 they would all share one /56 budget.
+  return IPV4_MAPPED.exec(address)?.[1] ?? address;
 }
+
+const IPV4_MAPPED = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
 /** A person is theirs at one provider: two providers may issue the same subject. */
 function actorKey(actor: Actor): string {

@@ -143,6 +143,15 @@ describe('per address', () => {
     });
   });
 
+  it('counts IPv4 clients that reach a dual-stack listener (::ffff:a.b.c.d) each apart, not as one IPv6 network', async () => {
+    await withServer(snekrc('{ address: 2 }', { trustProxy: true, read: 'public' }), async (server) => {
+      expect(await times(3, async () => (await get(server, '/v1/types', null, '::ffff:198.51.100.1')).status)).toEqual([200, 200, 429]);
+      expect(await times(3, async () => (await get(server, '/v1/types', null, '::ffff:198.51.100.2')).status)).toEqual([200, 200, 429]);
+      // The same client, written as plain IPv4, has the same budget.
+      expect((await get(server, '/v1/types', null, '198.51.100.2')).status).toBe(429);
+    });
+  });
+
   it('lets a page on an allowed origin read Retry-After and the RateLimit headers (CORS)', async () => {
     await withServer(`${snekrc('{ address: 10 }', { read: 'public' })}  cors: [https://sneks.example]\n`, async (server) => {
       const answer = await get(server, '/v1/sneks/cute', null, undefined, { origin: 'https://sneks.example' });
