@@ -66,6 +66,11 @@ export class ChangeTail {
     this.reading = this.pass().finally(() => (this.reading = undefined));
   }
 
+  /** Whether every change committed up to `maxStaleMs` ago has been delivered: what a cache may trust. 0: never. */
+  isFresh(maxStaleMs: number): boolean {
+    return maxStaleMs > 0 && Date.now() - this.lastReadStartedAt <= maxStaleMs;
+  }
+
   subscribe(subscriber: ChangeSubscriber): () => void {
     this.subscribers.add(subscriber);
     return () => void this.subscribers.delete(subscriber);

@@ -1,4 +1,4 @@
-import { STORE_CAPABILITIES, SnekError, hasCapability, type SnekStore } from '@snek/core';
+import { STORE_CAPABILITIES, SnekError, hasCapability, takesSnapshots, type SnapshotView, type SnekStore, type StoreSnapshot } from '@snek/core';
 import { withConditionalWrites } from './conditional-fallback.js';
 import type { ServerMetrics, StoreOperationTimer } from './metrics.js';
 
@@ -50,7 +50,36 @@ export function guardStore(store: SnekStore, storeName: string, metrics?: Server
     if (!hasCapability(store, capability.name)) continue;
     for (const method of capability.methods) target[method] = guard(method, (...args: unknown[]) => source[method]!.apply(store, args));
   }
+  // A snapshot's own reads fail as the store's other calls do: export and migrate then say which store, not "unexpected".
+  if (takesSnapshots(store)) {
+    const snapshot = guard('snapshot', () => store.snapshot());
+    (guarded as SnekStore & StoreSnapshot).snapshot = async () => guardSnapshot(await snapshot(), storeName);
+  }
   return withConditionalWrites(guarded);
+}
+
+/** `view` with every failure of its batches and of close() turned into a SnekError, as {@link guardStore} does. */
+function guardSnapshot(view: SnapshotView, storeName: string): SnapshotView {
+  return {
+    seq: view.seq,
+    sneks: (batch) => guardBatches(() => view.sneks(batch), storeName, 'snapshot sneks'),
+    changes: (batch) => guardBatches(() => view.changes(batch), storeName, 'snapshot changes'),
+    close: async () => {
+      try {
+        await view.close();
+      } catch (error) {
+        throw storeFailure(error, storeName, 'snapshot close');
+      }
+    },
+  };
+}
+
+async function* guardBatches<T>(read: () => AsyncIterable<T>, storeName: string, method: string): AsyncGenerator<T> {
+  try {
+    yield* read();
+  } catch (error) {
+    throw storeFailure(error, storeName, method);
+  }
 }
 
 /** The guard's wrapper when the server keeps metrics: each call's time, and the code of each failure. */

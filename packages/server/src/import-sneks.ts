@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { SnekError, createsInBulk, formatIssues, replaysChanges, slugify, snekSchema, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
+import { SnekError, createsInBulk, formatIssues, keepsChangeLog, replaysChanges, slugify, snekSchema, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
 import { withConditionalWrites } from './conditional-fallback.js';
 import { isHistoryLine, toChange } from './history-lines.js';
 
@@ -137,12 +137,16 @@ class HistoryReplay {
     const store = this.store;
     if (!replaysChanges(store)) return before;
     const done = before.then(async () => {
+      // The store skips changes at or below its newest seq (it holds them already, or its own writes came after):
+      // those are not replayed, and their ids' snek lines go the usual way, replacing with --overwrite.
+      const newest = keepsChangeLog(store) ? ((await store.changes({ order: 'desc', limit: 1 }))[0]?.seq ?? 0) : 0;
       await store.replayChanges(changes);
-      for (const change of changes) {
+      const written = changes.filter((change) => change.seq > newest);
+      for (const change of written) {
         if (change.op === 'put') this.replayedIds.add(change.id);
         else this.replayedIds.delete(change.id);
       }
-      this.report.replayed += changes.length;
+      this.report.replayed += written.length;
     });
     done.catch(() => undefined);
     return done;

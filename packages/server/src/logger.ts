@@ -47,12 +47,15 @@ function requestAsText(this: Logger, args: Parameters<Logger['info']>, log: (...
   log.apply(this, [rest, `${method} ${url} ${status} ${ms} ms from ${ip ?? 'a closed connection'}`] as unknown as Parameters<Logger['info']>);
 }
 
-// A sign-in callback's query holds a one-time code and the state: the log keeps the path alone.
-const CALLBACK = /^(\/signin\/[^/?]+\/callback)\?/;
+// A sign-in callback's query holds a one-time code and the state. Express routes paths whatever their case and with a
+// trailing slash, so every query under /signin/ is left out, and any query that carries a code or a state.
+const SIGN_IN = /^\/signin(?:\/|\?|$)/i;
+const SECRET_PARAM = /(?:^|[?&;])(?:code|state)=/i;
 
 function loggedUrl(url: string): string {
-  const callback = CALLBACK.exec(url);
-  return callback ? `${callback[1]}?…` : url.slice(0, 200);
+  const query = url.indexOf('?');
+  if (query !== -1 && (SIGN_IN.test(url) || SECRET_PARAM.test(url.slice(query)))) return `${url.slice(0, Math.min(query, 200))}?…`;
+  return url.slice(0, 200);
 }
 
 function actorFields(actor: Actor | undefined): Pick<RequestLine, 'token' | 'user'> {

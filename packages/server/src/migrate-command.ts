@@ -1,12 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
 import { SnekError, loadConfig, loadStore, type LoadStoreOptions, type LoadedConfig } from '@snek/core';
 import { guardStore } from './guarded-store.js';
-import { migrateStore, type MigrateReport } from './migrate.js';
+import { MAX_BATCH, migrateStore, type MigrateReport } from './migrate.js';
+import { progressBar } from './progress-bar.js';
 import { loadConfiguredPacks } from './seed-packs.js';
 import { storeLoadOptions } from './store-load-options.js';
 
 /** `snek-server migrate` exits with this when the two sides' counts or digests differ. */
 export const EXIT_MISMATCH = 5;
+
+// A follow that polls more often than this only loads the source; one that polls less often lags by minutes.
+const MIN_POLL_MS = 10;
+const MAX_POLL_MS = 60_000;
 
 export interface MigrateArgs {
   config?: string | undefined;
@@ -40,8 +45,16 @@ async function targetOptions(args: MigrateArgs, source: LoadedConfig): Promise<{
   return { load: { ...storeLoadOptions(source), use, options, origin: '--to' }, config: undefined };
 }
 
+/** `value` as a whole number from `min` to `max`, or a USAGE error naming `flag`; undefined stays undefined (the default). */
+function wholeNumber(flag: string, value: number | undefined, min: number, max: number, example: number): number | undefined {
+  if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) return value;
+  throw new SnekError('USAGE', `${flag} must be a whole number from ${min} to ${max}. Give e.g. ${flag} ${example}, or leave it out for the default.`);
+}
+
 /** Loads both stores, migrates, prints both digests on stdout; a mismatch is a one-line error and exit 3. */
 export async function runMigrate(args: MigrateArgs): Promise<void> {
+  const batch = wholeNumber('--batch', args.batch, 1, MAX_BATCH, 5000);
+  const pollMs = wholeNumber('--poll-ms', args.pollMs, MIN_POLL_MS, MAX_POLL_MS, 200);
   const loaded = await loadConfig({ configPath: args.config });
   const from = storeLoadOptions(loaded);
   const { load: to, config: targetConfig } = await targetOptions(args, loaded);
@@ -58,7 +71,8 @@ export async function runMigrate(args: MigrateArgs): Promise<void> {
     throw error;
   }
   const say = (line: string) => process.stderr.write(`${progress ? '\r\u001b[2K' : ''}snek-server migrate: ${line}\n`);
-  const progress = process.stderr.isTTY ? progressLine() : undefined;
+  const bar = process.stderr.isTTY ? progressBar('changes') : undefined;
+  const progress = bar && (({ changes, sneks, seq }: { changes: number; sneks: number; seq: number }) => bar(changes, undefined, `, ${sneks} sneks copied, seq ${seq}`));
   const { stop, release } = stopOnSignal(say);
   let report: MigrateReport;
   try {
@@ -71,15 +85,15 @@ export async function runMigrate(args: MigrateArgs): Promise<void> {
       force: args.force,
       history: args.history,
       stop,
-      batch: args.batch,
-      pollMs: args.pollMs,
+      batch,
+      pollMs,
       packSnekIds: [...new Set(packs.flatMap((pack) => pack.sneks.map((snek) => snek.id)))],
       say,
       progress,
     });
   } finally {
     release();
-    if (progress) process.stderr.write('\r\u001b[2K');
+    bar?.(Number.NaN);
     await Promise.all([source.store.close(), target.store.close()]);
   }
   const what = report.history
@@ -113,14 +127,4 @@ function stopOnSignal(say: (line: string) => void): { stop: Promise<void>; relea
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return { stop, release: () => (process.off('SIGINT', onSignal), process.off('SIGTERM', onSignal)) };
-}
-
-/** A one-line progress report on stderr, at most ten a second. */
-function progressLine() {
-  let last = 0;
-  return ({ changes, sneks, seq }: { changes: number; sneks: number; seq: number }) => {
-    if (Date.now() - last < 100) return;
-    last = Date.now();
-    process.stderr.write(`\r\u001b[2K${changes} changes, ${sneks} sneks copied, seq ${seq}`);
-  };
 }

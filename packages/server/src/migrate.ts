@@ -49,7 +49,7 @@ export interface MigrateReport {
 type LogStore = SnekStore & StoreChangeLog;
 // A round trip and a commit per 5,000 sneks or changes, as `snek-server import` writes them.
 const DEFAULT_BATCH = 5000;
-const MAX_BATCH = 20_000;
+export const MAX_BATCH = 20_000;
 
 /**
  * Copies every snek of `source` into `target`, with history where both keep it, then (with `follow`) applies the

@@ -32,6 +32,7 @@ const WRITES: Record<string, (args: unknown[]) => string[]> = {
   deleteIf: ([id]) => [id as string],
   putMany: ([sneks]) => (sneks as Snek[]).map((snek) => snek.id),
   createMany: ([sneks]) => (sneks as Snek[]).map((snek) => snek.id),
+  replayChanges: ([changes]) => (changes as Change[]).map((change) => change.id),
 };
 
 /**
@@ -61,7 +62,7 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
   };
   tail.subscribe({ change: (change) => drop(change.id) });
 
-  const fresh = () => maxStaleMs > 0 && Date.now() - tail.lastReadStartedAt <= maxStaleMs;
+  const fresh = () => tail.isFresh(maxStaleMs);
 
   // Most recently used last: a hit moves its entry to the end, and the first entries are evicted.
   const hit = (id: string): Entry | undefined => {

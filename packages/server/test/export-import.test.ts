@@ -2,7 +2,7 @@ import { access, readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { replaysChanges, type SnekStore, type StorePlugin } from '@snek/core';
+import { replaysChanges, type SnapshotView, type SnekStore, type StorePlugin } from '@snek/core';
 import { TRICKY_CONTENT } from '../../store-testkit/src/sample-sneks.js';
 import { tempDir, type TempDir } from '../../core/test/helpers/temp-dir.js';
 import { exportSneks } from '../src/export-sneks.js';
@@ -110,6 +110,19 @@ describe('snek-server export --history', () => {
     expect(back.stdout).toBe(`${lines.slice(3).map((line) => JSON.stringify(line)).join('\n')}\n`);
   });
 
+  it('with --overwrite restores a snek edited since the export, though the store holds that history already', async () => {
+    const source = await home('sqlite');
+    const first = await dir.write('restore-1.jsonl', `${JSON.stringify({ id: 'a', name: 'A', type: 't', content: 'kept\n' })}\n`);
+    const edit = await dir.write('restore-2.jsonl', `${JSON.stringify({ id: 'a', name: 'A', type: 't', content: 'edited\n' })}\n`);
+    expect((await run(source, 'import', first)).code).toBe(0);
+    expect((await run(source, 'export', '--history', '--out', 'export.jsonl')).code).toBe(0);
+    expect((await run(source, 'import', '--overwrite', edit)).code).toBe(0);
+    // The store's log holds change 1 already (and change 2 above it): nothing is replayed, and the snek line replaces.
+    const restored = await run(source, 'import', '--overwrite', 'export.jsonl');
+    expect([restored.code, restored.stdout]).toEqual([0, expect.stringMatching(/^imported 1 snek \(0 new\) into the sqlite store in [\d.]+ s \(\d+\/s\); skipped 0\n$/)]);
+    expect((await run(source, 'export')).stdout).toBe(`${JSON.stringify({ id: 'a', name: 'A', type: 't', content: 'kept\n' })}\n`);
+  });
+
   it('skips a history line that is not a change, or comes after the sneks, saying why, and exits 3', async () => {
     const target = await home('sqlite');
     const change = { seq: 1, id: 'a', op: 'put', snek: { id: 'a', name: 'A', type: 't', content: 'x' }, actor: null, at: '2026-01-02T03:04:05.006Z' };
@@ -152,6 +165,20 @@ function failingStore(): SnekStore {
   const none = async () => undefined;
   return { get: none, put: async () => ({ created: true }), delete: async () => false, list: async () => ({ items: [], nextCursor: null }), close: none };
 }
+
+describe('a guarded store\'s snapshot', () => {
+  it('turns a failure of its reads and of close() into STORE_UNAVAILABLE naming the store', async () => {
+    let closes = 0;
+    // With conditional writes of its own: the server's fallback for a store without them keeps no snapshot.
+    const conditional = { putIf: async () => ({ ok: true as const, created: true }), deleteIf: async () => ({ ok: true as const }) };
+    const raw = { ...failingStore(), ...conditional, snapshot: async () => ({ seq: 0, sneks: failingBatches, changes: failingBatches, close: async () => (closes++ ? Promise.reject(new Error('the handle went away')) : undefined) }) };
+    const store = guardStore(raw, 'flaky');
+    const sink: LineSink = { write: async () => undefined, commit: async () => undefined, abort: async () => undefined };
+    await expect(exportSneks(store, sink)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('The flaky store failed on snapshot sneks (the disk went away)') });
+    const view = await (store as SnekStore & { snapshot(): Promise<SnapshotView> }).snapshot();
+    await expect(view.close()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', message: expect.stringContaining('snapshot close (the handle went away)') });
+  });
+});
 
 describe('snek-server export of a memory store', () => {
   it("warns that the command's own memory store is empty", async () => {

@@ -78,6 +78,14 @@ describe('snek-server migrate', () => {
     }
   });
 
+  it('refuses a --batch or --poll-ms that is not a whole number in range (exit 2), in one line naming it', async () => {
+    for (const [flag, value] of [['--batch', 'foo'], ['--batch', '0'], ['--poll-ms', 'NaN'], ['--poll-ms', '2.5']] as const) {
+      const run = await migrate('--to', '{"use":"memory"}', flag, value);
+      expect([flag, value, run.code, run.stdout, run.stderr.trim().split('\n').length]).toEqual([flag, value, 2, '', 1]);
+      expect(run.stderr).toMatch(new RegExp(`^snek-server: USAGE: ${flag} must be a whole number from \\d+ to \\d+\\. `));
+    }
+  });
+
   it('copies into an fs folder (a path relative to the config) with history, and verifies', async () => {
     const run = await migrate('--to', '{"use":"fs","options":{"dir":"copy"}}');
     expect([run.code, run.stderr]).toEqual([0, '']);
