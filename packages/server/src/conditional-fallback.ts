@@ -1,4 +1,4 @@
-import { KeyedMutex, feedsChanges, keepsChangeLog, sameSnek, writesConditionally, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekStore, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
+import { KeyedMutex, STORE_CAPABILITIES, hasCapability, sameSnek, writesConditionally, type ConditionalWriteResult, type Snek, type SnekStore, type StoreCapabilityName, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
 
 /**
  * Conditional writes for a store that lacks them (a third-party store, examples/snek-store-level): every write of an
@@ -10,9 +10,9 @@ export function serialiseConditionalWrites(store: SnekStore): SnekStore & StoreC
   const queue = new KeyedMutex();
   // Methods bound one by one: a class-based store keeps its methods on its prototype, which a spread would drop.
   return {
-    // The change log is read-only here: history and the snek answers' updatedAt read through this store too.
-    ...(keepsChangeLog(store) ? { changes: (query?: ChangeQuery) => store.changes(query), latestChanges: (ids: readonly string[]) => store.latestChanges(ids) } : {}),
-    ...(feedsChanges(store) ? { watchChanges: (wake: () => void) => store.watchChanges(wake) } : {}),
+    // Every capability that writes no snek passes through (the change log, snapshots, the pool, ...). Bulk writes
+    // and replays are left out: they would go around the queue that makes putIf and deleteIf atomic.
+    ...passThrough(store),
     get: (id) => store.get(id),
     list: (query) => store.list(query),
     close: () => store.close(),
@@ -32,6 +32,18 @@ export function serialiseConditionalWrites(store: SnekStore): SnekStore & StoreC
         return { ok: true };
       }),
   };
+}
+
+const SNEK_WRITERS: ReadonlySet<StoreCapabilityName> = new Set(['bulkWrite', 'bulkCreate', 'changeReplay', 'conditionalWrite']);
+
+function passThrough(store: SnekStore): Record<string, unknown> {
+  const methods: Record<string, unknown> = {};
+  const target = store as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const capability of STORE_CAPABILITIES) {
+    if (SNEK_WRITERS.has(capability.name) || !hasCapability(store, capability.name)) continue;
+    for (const method of capability.methods) methods[method] = (...args: unknown[]) => target[method]!(...args);
+  }
+  return methods;
 }
 
 const fallbacks = new WeakMap<SnekStore, SnekStore & StoreConditionalWriter>();
