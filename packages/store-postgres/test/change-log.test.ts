@@ -1,20 +1,13 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { MAX_CHANGES_LIMIT, keepsChangeLog, type Actor, type Change } from '@snek/core';
 import { sampleSnek } from '@snek/store-testkit';
 import plugin, { MIGRATIONS, PostgresSnekStore, SCHEMA_VERSION } from '../src/index.js';
 import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
-import { dropSchemas, uniqueSchema, withClient } from './helpers/test-schemas.js';
+import { cleanedUp, uniqueSchema, withClient } from './helpers/test-schemas.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
 
 const available = await pgAvailable();
-const schemas: string[] = [];
-const open: PostgresSnekStore[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((store) => store.close()));
-});
-afterAll(async () => {
-  if (available) await dropSchemas(schemas);
-});
+const { schemas, open } = cleanedUp<PostgresSnekStore>(available);
 
 const ADA: Actor = { kind: 'person', id: 'sub-ada', name: 'Ada', email: 'ada@example.com', via: 'company' };
 const CI: Actor = { kind: 'token', id: 'ci' };

@@ -1,22 +1,14 @@
 import { createServer } from 'node:net';
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { SnekStore } from '@snek/core';
 import { sampleSnek } from '@snek/store-testkit';
 import plugin, { PostgresSnekStore, SCHEMA_VERSION } from '../src/index.js';
 import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
-import { dropSchemas, uniqueSchema, withClient } from './helpers/test-schemas.js';
+import { cleanedUp, uniqueSchema, withClient } from './helpers/test-schemas.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
 
 const available = await pgAvailable();
-const schemas: string[] = [];
-const open: SnekStore[] = [];
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((store) => store.close()));
-});
-afterAll(async () => {
-  if (available) await dropSchemas(schemas);
-});
+const { schemas, open } = cleanedUp<SnekStore>(available);
 
 function fresh(label = 'store'): string {
   const schema = uniqueSchema(label);

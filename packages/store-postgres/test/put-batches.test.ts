@@ -1,22 +1,15 @@
-import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { Actor } from '@snek/core';
 import { sampleSnek } from '@snek/store-testkit';
 import plugin, { PostgresSnekStore } from '../src/index.js';
 import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
-import { dropSchemas, uniqueSchema, withClient } from './helpers/test-schemas.js';
+import { cleanedUp, uniqueSchema, withClient } from './helpers/test-schemas.js';
 
 // Puts made in one turn share one batch statement (put-batches.ts): each must still log its own actor, keep the
 // order of one id, and fail alone for a reason of its own.
 const available = await pgAvailable();
-const schemas: string[] = [];
-const open: PostgresSnekStore[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((store) => store.close()));
-});
-afterAll(async () => {
-  if (available) await dropSchemas(schemas);
-});
+const { schemas, open } = cleanedUp<PostgresSnekStore>(available);
 
 async function create(): Promise<{ store: PostgresSnekStore; table: string }> {
   const schema = uniqueSchema('batches');

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { afterAll, afterEach } from '@jest/globals';
 import { TEST_PG_URL } from './pg-available.js';
 
 let made = 0;
@@ -26,4 +27,20 @@ export async function withClient<T>(work: (client: pg.Client) => Promise<T>): Pr
   } finally {
     await client.end();
   }
+}
+
+/**
+ * What a test file opens: push each store into `open` (closed after every test) and each schema into `schemas`
+ * (dropped after the file, when PostgreSQL was there to make them).
+ */
+export function cleanedUp<S extends { close(): Promise<void> }>(available: boolean): { schemas: string[]; open: S[] } {
+  const schemas: string[] = [];
+  const open: S[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((store) => store.close()));
+  });
+  afterAll(async () => {
+    if (available) await dropSchemas(schemas);
+  });
+  return { schemas, open };
 }
