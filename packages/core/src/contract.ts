@@ -1,4 +1,5 @@
 import type { Snek } from './snek.js';
+import type { SearchRank } from './search.js';
 
 /** `list` returns this many sneks when the query gives no `limit`. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -158,8 +159,11 @@ export interface TypeCount {
 }
 
 /**
- * Optional for stores: the count of sneks per type without reading every snek, such as SQL's `GROUP BY`
- * (`GET /v1/types`). Stores without it are counted by paging through `list`. Checked with {@link countsTypes}.
+ * Optional for stores: the count of sneks per type without reading every snek (`GET /v1/types`, the total of a page).
+ * Keep the counts as the writes happen, in each write's own transaction or atomic step (a counts table kept by
+ * triggers, a map beside the index), so that they cost the same at a million sneks as at ten, and stay exact under
+ * concurrent writers and across every server that shares the store. Stores without it are counted by paging through
+ * `list`. Checked with {@link countsTypes}.
  */
 export interface StoreTypeCounter {
   /** One entry per type that has at least one snek, sorted by type in code-unit order (as `<` compares strings). */
@@ -379,6 +383,88 @@ export function backsUpToFile(store: SnekStore): store is SnekStore & StoreFileB
   return hasCapability(store, 'fileBackup');
 }
 
+/** How {@link StoreBrowse.browse} orders sneks: by id (code points), by name (natural), by last change (newest first). */
+export type SnekSort = 'id' | 'name' | 'updated';
+export const SNEK_SORTS = ['id', 'name', 'updated'] as const satisfies readonly SnekSort[];
+
+/**
+ * Where a snek stands in one sort: `key` is its id for `id`, `naturalKey(name)` for `name`, and for `updated` the seq
+ * of its newest change (0 when the log holds none). Ties in `key` are broken by `id`. `name` and `id` keys compare in
+ * code point order (`compareKeys`); `updated` keys as numbers, higher first.
+ */
+export interface SortPosition {
+  key: string | number;
+  id: string;
+}
+
+/** A page request for {@link StoreBrowse.browse}: at most one of `after` and `before`. */
+export interface BrowseQuery {
+  sort: SnekSort;
+  /** Only sneks of this type. */
+  type?: string;
+  /** Between 1 and {@link MAX_LIST_LIMIT}; the server always gives it. */
+  limit: number;
+  /** The sneks strictly after this position, in sort order. */
+  after?: SortPosition;
+  /** The `limit` sneks just before this position, still in sort order (the page before a page). */
+  before?: SortPosition;
+}
+
+/** One page of {@link StoreBrowse.browse}: each snek with its position. */
+export interface BrowsePage {
+  items: Array<{ snek: Snek; position: SortPosition }>;
+  /** Whether more sneks lie beyond the page in the direction it was read: after it, or before it for `before`. */
+  more: boolean;
+}
+
+/**
+ * Optional for stores: pages in any {@link SnekSort}, both ways, by keyset on an index, for `GET /v1/sneks?sort=` and
+ * the gallery. Without it the server sorts a bounded scan of `list`. `compareSortPositions` from `@snek/core` is the
+ * order. Checked with {@link browsesSorted}.
+ */
+export interface StoreBrowse {
+  browse(query: BrowseQuery): Promise<BrowsePage>;
+}
+
+/** True when the store implements the optional {@link StoreBrowse}. */
+export function browsesSorted(store: SnekStore): store is SnekStore & StoreBrowse {
+  return hasCapability(store, 'browse');
+}
+
+/** A search for {@link StoreSearch.search}. */
+export interface SearchQuery {
+  /** The text, 1 to `MAX_SEARCH_LENGTH` characters, as the person typed it; fold it with `foldCase`. */
+  q: string;
+  /** Only sneks of this type. */
+  type?: string;
+  /** Between 1 and {@link MAX_LIST_LIMIT}. */
+  limit: number;
+  /** Only results ranked after this one. */
+  after?: SearchRank;
+}
+
+/** Results of {@link StoreSearch.search}, best first, each with its rank. */
+export interface SearchPage {
+  items: Array<{ snek: Snek; rank: SearchRank }>;
+  /** Whether more results follow. */
+  more: boolean;
+}
+
+/**
+ * Optional for stores: ranked search of names, ids and types, backed by an index (trigrams), for `GET /v1/sneks?q=`.
+ * The results and their order are exactly those of `rankSneks` from `@snek/core` over every snek: an index only finds
+ * the candidates, `searchRank` ranks them. Without it the server ranks a bounded scan of `list`. Checked with
+ * {@link searchesSneks}.
+ */
+export interface StoreSearch {
+  search(query: SearchQuery): Promise<SearchPage>;
+}
+
+/** True when the store implements the optional {@link StoreSearch}. */
+export function searchesSneks(store: SnekStore): store is SnekStore & StoreSearch {
+  return hasCapability(store, 'search');
+}
+
 /**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
@@ -397,10 +483,12 @@ export const STORE_CAPABILITIES = [
   { name: 'changeReplay', methods: ['replayChanges'] },
   { name: 'connectionPool', methods: ['connectionPool'] },
   { name: 'fileBackup', methods: ['backupTo'] },
+  { name: 'browse', methods: ['browse'] },
+  { name: 'search', methods: ['search'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool & StoreFileBackup;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool & StoreFileBackup & StoreBrowse & StoreSearch;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];

@@ -30,6 +30,17 @@ export {
   replaysChanges,
   backsUpToFile,
   type StoreFileBackup,
+  browsesSorted,
+  searchesSneks,
+  SNEK_SORTS,
+  type SnekSort,
+  type SortPosition,
+  type BrowseQuery,
+  type BrowsePage,
+  type StoreBrowse,
+  type SearchQuery,
+  type SearchPage,
+  type StoreSearch,
   type SnapshotView,
   type StoreSnapshot,
   type StoreChangeReplay,
@@ -66,6 +77,26 @@ export {
   type StorePlugin,
 } from './contract.js';
 export { encodeCursor, decodeCursor } from './cursor.js';
+export { encodeSortCursor, decodeSortCursor, encodeSearchCursor, decodeSearchCursor, type SortCursor, type SearchCursor, type CursorDirection } from './page-cursor.js';
+export {
+  MAX_SEARCH_LENGTH,
+  NEAR_MISS_SIMILARITY,
+  foldCase,
+  matchRanges,
+  trigrams,
+  similarity,
+  trigramSimilarity,
+  naturalKey,
+  compareKeys,
+  prepareSearch,
+  searchRank,
+  compareRanks,
+  rankSneks,
+  type PreparedSearch,
+  type SearchRank,
+  type SearchTier,
+} from './search.js';
+export { compareSortPositions, sortPosition } from './sort-order.js';
 export { formatIssues } from './issues.js';
 export { DEFAULT_HOST, DEFAULT_PORT, DEFAULT_URL, DEFAULT_STORE, DEFAULT_PACKS, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SESSION_HOURS, DEFAULT_CACHE_MAX_STALE_MS, SCOPES, isAddressOrNetwork, snekrcSchema, type Scope, type SnekrcFile } from './config-schema.js';
 export { loadConfig, type LoadConfigOptions, type LoadedConfig, type SnekConfig, type StoreConfig, type ConfigSource, type RateLimitSettings } from './config.js';

@@ -1,4 +1,4 @@
-import { backsUpToFile, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, poolsConnections, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
+import { backsUpToFile, browsesSorted, searchesSneks, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, poolsConnections, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
 
 /** How the kit names an optional capability, and its guard from `@snek/core`. */
 interface CapabilityInfo<S extends SnekStore> {
@@ -25,6 +25,8 @@ export const CAPABILITIES = {
   changeReplay: info({ methods: 'replayChanges()', provides: 'StoreChangeReplay', guard: replaysChanges }),
   connectionPool: info({ methods: 'connectionPool()', provides: 'StoreConnectionPool', guard: poolsConnections }),
   fileBackup: info({ methods: 'backupTo()', provides: 'StoreFileBackup', guard: backsUpToFile }),
+  browse: info({ methods: 'browse()', provides: 'StoreBrowse', guard: browsesSorted }),
+  search: info({ methods: 'search()', provides: 'StoreSearch', guard: searchesSneks }),
 } satisfies { [N in StoreCapabilityName]: CapabilityInfo<SnekStore> };
 
 /** A store with the capability `N`, as its guard narrows it. */

@@ -21,6 +21,8 @@ import { changeReplaySuite } from './suites/change-replay.js';
 import { connectionPoolSuite } from './suites/connection-pool.js';
 import { fileBackupSuite } from './suites/file-backup.js';
 import { statusSuite } from './suites/status.js';
+import { browsingSuite } from './suites/browsing.js';
+import { searchingSuite } from './suites/searching.js';
 
 /**
  * The suite of each optional capability, in the order they are declared. Keyed by every name in `STORE_CAPABILITIES`,
@@ -40,6 +42,8 @@ const CAPABILITY_SUITES: { [N in StoreCapabilityName]: (harness: Harness<StoreWi
   changeReplay: changeReplaySuite,
   connectionPool: connectionPoolSuite,
   fileBackup: fileBackupSuite,
+  browse: browsingSuite,
+  search: searchingSuite,
 };
 
 function declareCapability<N extends StoreCapabilityName>(harness: Harness, name: N): void {

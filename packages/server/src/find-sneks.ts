@@ -1,0 +1,189 @@
+import {
+  browsesSorted,
+  compareSortPositions,
+  countsTypes,
+  decodeCursor,
+  decodeSearchCursor,
+  decodeSortCursor,
+  encodeCursor,
+  encodeSearchCursor,
+  encodeSortCursor,
+  keepsChangeLog,
+  MAX_LIST_LIMIT,
+  prepareSearch,
+  rankSneks,
+  searchesSneks,
+  sortPosition,
+  type BrowsePage,
+  type BrowseQuery,
+  type SearchPage,
+  type SearchQuery,
+  type SearchRank,
+  type Snek,
+  type SnekSort,
+  type SnekStore,
+  type SortCursor,
+  type SortPosition,
+} from '@snek/core';
+
+/**
+ * A store without `browse` or `search` is sorted or searched over a scan of at most this many sneks, in id order;
+ * beyond it the answer says `scanned` (docs/api.md). A store with the capability is never scanned.
+ */
+export const SCAN_BOUND = 10_000;
+
+/** What GET /v1/sneks and the gallery ask for, validated. */
+export interface FindQuery {
+  /** Search text: ranked results (no `sort`, no `name`). */
+  q?: string | undefined;
+  /** Exact name (the prototype's lookup): id order, forward only. */
+  name?: string | undefined;
+  type?: string | undefined;
+  /** Absent: id order. */
+  sort?: SnekSort | undefined;
+  cursor?: string | undefined;
+  limit: number;
+}
+
+/** A page as the API answers it. */
+export interface FoundPage {
+  items: Snek[];
+  nextCursor: string | null;
+  prevCursor: string | null;
+  /** Index of the first item among all results (0-based), when the page knows it: "49–96 of N". */
+  offset?: number;
+  /** How many sneks match, when that is cheap to know (no search, no name filter, a store that counts types). */
+  total?: number;
+  /** For a search, each item's rank, in order (the gallery highlights by it). */
+  ranks?: SearchRank[];
+  /** True when the store lacked the capability and only the first {@link SCAN_BOUND} sneks were looked at. */
+  scanned?: boolean;
+}
+
+/** One walk for every listing: search, sorted pages both ways, or the store's own id-ordered list. */
+export async function findSneks(store: SnekStore, query: FindQuery): Promise<FoundPage> {
+  if (query.q !== undefined) return search(store, query.q, query);
+  if (query.name !== undefined) return byName(store, query.name, query);
+  return sorted(store, query.sort ?? 'id', query);
+}
+
+async function search(store: SnekStore, q: string, query: FindQuery): Promise<FoundPage> {
+  const from = query.cursor === undefined ? undefined : decodeSearchCursor(query.cursor, q, query.type);
+  const request: SearchQuery = { q, limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }), ...(from ? { after: from.after } : {}) };
+  const offset = from?.offset ?? 0;
+  const { page, scanned } = searchesSneks(store) ? { page: await store.search(request), scanned: false } : await scanSearch(store, request);
+  const last = page.items.at(-1);
+  return {
+    items: page.items.map((item) => item.snek),
+    ranks: page.items.map((item) => item.rank),
+    nextCursor: page.more && last ? encodeSearchCursor(q, query.type, { after: last.rank, offset: offset + page.items.length }) : null,
+    // Search pages forward: the gallery links back to the first page.
+    prevCursor: null,
+    offset,
+    ...(scanned ? { scanned } : {}),
+  };
+}
+
+async function byName(store: SnekStore, name: string, query: FindQuery): Promise<FoundPage> {
+  const page = await store.list({ name, limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }), ...(query.cursor === undefined ? {} : { cursor: query.cursor }) });
+  return { items: page.items, nextCursor: page.nextCursor, prevCursor: null };
+}
+
+async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promise<FoundPage> {
+  const cursor = query.cursor === undefined ? undefined : readSortCursor(query.cursor, sort);
+  const base = { sort, limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }) };
+  const [found, total] = await Promise.all([
+    readSorted(store, cursor ? { ...base, [cursor.direction]: cursor.position } : base),
+    countOf(store, query.type),
+  ]);
+  let { page, scanned } = found;
+  let offset = cursor?.offset ?? 0;
+  const backwards = cursor?.direction === 'before';
+  // Back at the start: answer the first page whole, rather than the few sneks left before the cursor.
+  if (backwards && !page.more) {
+    ({ page, scanned } = await readSorted(store, base));
+    offset = 0;
+  }
+  const first = page.items[0];
+  const last = page.items.at(-1);
+  const reachedStart = cursor === undefined || (backwards && offset === 0 && !found.page.more);
+  const more = backwards ? true : page.more;
+  return {
+    items: page.items.map((item) => item.snek),
+    nextCursor: more && last ? encodeSortCursor({ sort, direction: 'after', position: last.position, offset: offset + page.items.length }) : null,
+    prevCursor: !reachedStart && first ? encodeSortCursor({ sort, direction: 'before', position: first.position, offset: Math.max(0, offset - query.limit) }) : null,
+    offset,
+    ...(total === undefined ? {} : { total }),
+    ...(scanned ? { scanned } : {}),
+  };
+}
+
+/** A sorted cursor, or for id order also the plain "after this id" cursor that list() pages gave before. */
+function readSortCursor(text: string, sort: SnekSort): SortCursor {
+  if (sort === 'id') {
+    try {
+      const id = decodeCursor(text);
+      return { sort, direction: 'after', position: { key: id, id }, offset: 0 };
+    } catch {
+      // Not the old shape: read it as a sorted cursor below, which says what is wrong with it.
+    }
+  }
+  return decodeSortCursor(text, sort);
+}
+
+async function readSorted(store: SnekStore, query: BrowseQuery): Promise<{ page: BrowsePage; scanned: boolean }> {
+  if (browsesSorted(store)) return { page: await store.browse(query), scanned: false };
+  // Id order forwards is what list() does, at any size.
+  if (query.sort === 'id' && query.before === undefined) {
+    const after = query.after === undefined ? undefined : String(query.after.id);
+    const page = await store.list({ limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }), ...(after === undefined ? {} : { cursor: encodeCursor(after) }) });
+    return { page: { items: page.items.map((snek) => ({ snek, position: { key: snek.id, id: snek.id } })), more: page.nextCursor !== null }, scanned: false };
+  }
+  return scanBrowse(store, query);
+}
+
+/** The total of sneks (of `type`), from the store's type counts; undefined when it would mean a walk. */
+async function countOf(store: SnekStore, type: string | undefined): Promise<number | undefined> {
+  if (!countsTypes(store)) return undefined;
+  const counts = await store.countTypes();
+  return type === undefined ? counts.reduce((sum, entry) => sum + entry.count, 0) : (counts.find((entry) => entry.type === type)?.count ?? 0);
+}
+
+/** The first {@link SCAN_BOUND} sneks (of `type`) in id order, and whether there were more. */
+async function scan(store: SnekStore, type: string | undefined): Promise<{ sneks: Snek[]; scanned: boolean }> {
+  const sneks: Snek[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await store.list({ limit: MAX_LIST_LIMIT, ...(type === undefined ? {} : { type }), ...(cursor ? { cursor } : {}) });
+    sneks.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor && sneks.length < SCAN_BOUND);
+  return { sneks: sneks.slice(0, SCAN_BOUND), scanned: cursor !== null || sneks.length > SCAN_BOUND };
+}
+
+async function scanSearch(store: SnekStore, query: SearchQuery): Promise<{ page: SearchPage; scanned: boolean }> {
+  const { sneks, scanned } = await scan(store, query.type);
+  const ranked = rankSneks(sneks, prepareSearch(query.q), { after: query.after });
+  return { page: { items: ranked.slice(0, query.limit), more: ranked.length > query.limit }, scanned };
+}
+
+async function scanBrowse(store: SnekStore, query: BrowseQuery): Promise<{ page: BrowsePage; scanned: boolean }> {
+  const { sneks, scanned } = await scan(store, query.type);
+  const seqs = new Map<string, number>();
+  if (query.sort === 'updated' && keepsChangeLog(store)) {
+    for (let at = 0; at < sneks.length; at += MAX_LIST_LIMIT) {
+      for (const change of await store.latestChanges(sneks.slice(at, at + MAX_LIST_LIMIT).map((snek) => snek.id))) seqs.set(change.id, change.seq);
+    }
+  }
+  const order = (a: SortPosition, b: SortPosition) => compareSortPositions(query.sort, a, b);
+  const all = sneks.map((snek) => ({ snek, position: sortPosition(query.sort, snek, seqs.get(snek.id) ?? 0) })).sort((a, b) => order(a.position, b.position));
+  if (query.before) {
+    const end = all.findIndex((item) => order(item.position, query.before!) >= 0);
+    const stop = end === -1 ? all.length : end;
+    const start = Math.max(0, stop - query.limit);
+    return { page: { items: all.slice(start, stop), more: start > 0 }, scanned };
+  }
+  const start = query.after ? all.findIndex((item) => order(item.position, query.after!) > 0) : 0;
+  const from = start === -1 ? all.length : start;
+  return { page: { items: all.slice(from, from + query.limit), more: all.length > from + query.limit }, scanned };
+}
