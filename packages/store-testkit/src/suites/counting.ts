@@ -49,6 +49,29 @@ export function countingSuite(harness: Harness<SnekStore & StoreTypeCounter>): v
       same(await store.countTypes(), await walkedCounts(store));
     });
 
+    harness.test('stays exact after racing writers: puts, type changes, deletes and bulk writes of the same ids at once', async (stores) => {
+      const store = await stores.fresh();
+      const types = ['cute', 'fancy', 'plain'];
+      const writer = async (w: number) => {
+        for (let n = 0; n < 40; n++) {
+          const id = `r${(w * 13 + n * 7) % 25}`;
+          const type = types[(w + n) % types.length]!;
+          if ((w + n) % 5 === 0) await store.delete(id);
+          else await store.put(sampleSnek(id, { type }));
+        }
+      };
+      const bulk = async () => {
+        const withBulk = store as SnekStore & { putMany?: (sneks: ReturnType<typeof sampleSnek>[]) => Promise<unknown> };
+        for (let n = 0; n < 5; n++) {
+          const batch = Array.from({ length: 10 }, (_, i) => sampleSnek(`r${(n * 5 + i) % 25}`, { type: types[(n + i) % types.length]! }));
+          if (typeof withBulk.putMany === 'function') await withBulk.putMany(batch);
+          else for (const snek of batch) await store.put(snek);
+        }
+      };
+      await Promise.all([...Array.from({ length: 8 }, (_, w) => writer(w)), bulk()]);
+      same(await store.countTypes(), await walkedCounts(store));
+    });
+
     harness.test('fails with a SnekError STORE_CLOSED after close()', async (stores) => {
       const store = await stores.fresh();
       await stores.release(store);
