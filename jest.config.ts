@@ -1,6 +1,6 @@
 import type { Config } from 'jest';
 
-// The suite in six tiers (Jest projects), chosen by path: `load`, `soak`, `registry`, `browser` and `unit` by the lists below, `e2e` for
+// The suite in seven tiers (Jest projects), chosen by path: `load`, `soak`, `registry`, `browser`, `docs` and `unit` by the lists below, `e2e` for
 // every other test file, so a new file that matches no rule still runs. Select with `--selectProjects unit e2e` or
 // SNEK_TEST_TIERS=unit,e2e; .ci/README.md says which tier runs on which Node in CI, and why.
 const TEST_FILES = '**/test/**/*.test.ts';
@@ -37,6 +37,22 @@ const BROWSER = [
   'packages/auth-oidc/test/code-flow.test.ts',
 ];
 
+// Docs whose commands a test runs as written: what they check is the doc's text (every command in it runs and does
+// what it says), while the commands themselves are tested on every Node by export-import, migrate, metrics and the
+// rest of e2e.
+const DOCS = [
+  'packages/server/test/backup-docs.test.ts',
+  'packages/server/test/metrics-docs.test.ts',
+  'packages/server/test/migrate-docs.test.ts',
+  'packages/server/test/pack-docs.test.ts',
+  'packages/server/test/auth-provider-docs.test.ts',
+  'packages/auth-oidc/test/sign-in-docs.test.ts',
+  'packages/cli/test/readme-examples.test.ts',
+  'packages/store-postgres/test/readme.test.ts',
+  'packages/create-store/test/readme.test.ts',
+  'examples/snek-store-level/test/docs.test.ts',
+];
+
 // Pure code in the test's own process: no server, no child process, no database. A folder (ending in /) holds
 // every test file under it.
 const UNIT = [
@@ -67,8 +83,9 @@ const common: Project = {
 };
 
 const TIERS: Record<string, Project> = {
-  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...REGISTRY, ...BROWSER])] },
-  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...REGISTRY, ...UNIT, ...BROWSER])] },
+  unit: { testMatch: inRepo(UNIT), testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...REGISTRY, ...BROWSER, ...DOCS])] },
+  e2e: { testMatch: [TEST_FILES], testPathIgnorePatterns: ['/node_modules/', ...ignoring([...LOAD, ...SOAK, ...REGISTRY, ...UNIT, ...BROWSER, ...DOCS])] },
+  docs: { testMatch: inRepo(DOCS) },
   browser: { testMatch: inRepo(BROWSER) },
   soak: { testMatch: inRepo(SOAK) },
   registry: { testMatch: inRepo(REGISTRY) },
