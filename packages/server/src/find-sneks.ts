@@ -1,5 +1,6 @@
 import {
   browsesSorted,
+  compareKeys,
   compareSortPositions,
   countsTypes,
   decodeCursor,
@@ -20,6 +21,7 @@ import {
   type SearchQuery,
   type SearchRank,
   type Snek,
+  type SnekPage,
   type SnekSort,
   type SnekStore,
   type SortCursor,
@@ -99,15 +101,16 @@ async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promi
   let { page, scanned } = found;
   let offset = cursor?.offset ?? 0;
   const backwards = cursor?.direction === 'before';
+  const reachedStart = cursor === undefined || (backwards && !found.page.more);
   // Back at the start: answer the first page whole, rather than the few sneks left before the cursor.
   if (backwards && !page.more) {
-    ({ page, scanned } = await readSorted(store, base));
+    if (page.items.length < query.limit) ({ page, scanned } = await readSorted(store, base));
     offset = 0;
   }
   const first = page.items[0];
   const last = page.items.at(-1);
-  const reachedStart = cursor === undefined || (backwards && offset === 0 && !found.page.more);
-  const more = backwards ? true : page.more;
+  // A page read backwards has the page it came from after it; the first page read anew knows for itself.
+  const more = backwards && page === found.page ? true : page.more;
   return {
     items: page.items.map((item) => item.snek),
     nextCursor: more && last ? encodeSortCursor({ sort, direction: 'after', position: last.position, offset: offset + page.items.length }) : null,
@@ -137,10 +140,36 @@ async function readSorted(store: SnekStore, query: BrowseQuery): Promise<{ page:
   if (query.sort === 'id' && query.before === undefined) {
     const after = query.after === undefined ? undefined : String(query.after.id);
     const page = await store.list({ limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }), ...(after === undefined ? {} : { cursor: encodeCursor(after) }) });
-    return { page: { items: page.items.map((snek) => ({ snek, position: { key: snek.id, id: snek.id } })), more: page.nextCursor !== null }, scanned: false };
+    return { page: { items: page.items.map(atId), more: page.nextCursor !== null }, scanned: false };
   }
+  if (query.sort === 'id') return walkBefore(store, query, query.before!);
   return scanBrowse(store, query);
 }
+
+/**
+ * The page before `before` in id order, for a store without `browse`: list() walked from the start, keeping the last
+ * `limit` sneks. Past {@link SCAN_BOUND} sneks without reaching `before`, it gives up and answers the first page.
+ */
+async function walkBefore(store: SnekStore, query: BrowseQuery, before: SortPosition): Promise<{ page: BrowsePage; scanned: boolean }> {
+  const window: Snek[] = [];
+  let read = 0;
+  let cursor: string | null = null;
+  do {
+    const page: SnekPage = await store.list({ limit: MAX_LIST_LIMIT, ...(query.type === undefined ? {} : { type: query.type }), ...(cursor ? { cursor } : {}) });
+    for (const snek of page.items) {
+      if (compareKeys(snek.id, before.id) >= 0) return { page: { items: window.map(atId), more: read > window.length }, scanned: false };
+      window.push(snek);
+      if (window.length > query.limit) window.shift();
+      read++;
+    }
+    cursor = page.nextCursor;
+  } while (cursor && read < SCAN_BOUND);
+  if (!cursor) return { page: { items: window.map(atId), more: read > window.length }, scanned: false };
+  const { page } = await readSorted(store, { sort: 'id', limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }) });
+  return { page: { items: page.items, more: false }, scanned: true };
+}
+
+const atId = (snek: Snek) => ({ snek, position: { key: snek.id, id: snek.id } });
 
 /** The total of sneks (of `type`), from the store's type counts; undefined when it would mean a walk. */
 async function countOf(store: SnekStore, type: string | undefined): Promise<number | undefined> {
@@ -153,12 +182,14 @@ async function countOf(store: SnekStore, type: string | undefined): Promise<numb
 async function scan(store: SnekStore, type: string | undefined): Promise<{ sneks: Snek[]; scanned: boolean }> {
   const sneks: Snek[] = [];
   let cursor: string | null = null;
+  // One snek past the bound tells "more" from "exactly SCAN_BOUND", which a page's nextCursor alone may not.
   do {
-    const page = await store.list({ limit: MAX_LIST_LIMIT, ...(type === undefined ? {} : { type }), ...(cursor ? { cursor } : {}) });
+    const limit = Math.min(MAX_LIST_LIMIT, SCAN_BOUND + 1 - sneks.length);
+    const page: SnekPage = await store.list({ limit, ...(type === undefined ? {} : { type }), ...(cursor ? { cursor } : {}) });
     sneks.push(...page.items);
     cursor = page.nextCursor;
-  } while (cursor && sneks.length < SCAN_BOUND);
-  return { sneks: sneks.slice(0, SCAN_BOUND), scanned: cursor !== null || sneks.length > SCAN_BOUND };
+  } while (cursor && sneks.length <= SCAN_BOUND);
+  return { sneks: sneks.slice(0, SCAN_BOUND), scanned: sneks.length > SCAN_BOUND };
 }
 
 async function scanSearch(store: SnekStore, query: SearchQuery): Promise<{ page: SearchPage; scanned: boolean }> {
