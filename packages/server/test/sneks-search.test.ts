@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { compareKeys, encodeCursor, naturalKey, prepareSearch, rankSneks, type Snek } from '@snek/core';
+import { compareKeys, encodeCursor, encodeSortCursor, naturalKey, prepareSearch, rankSneks, type Snek } from '@snek/core';
 import { SCAN_BOUND } from '../src/find-sneks.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
@@ -133,9 +133,17 @@ describe.each(Object.keys(STORES))('GET /v1/sneks on the %s store', (store) => {
     expect(ids(pages.flatMap((p) => p.items))).toEqual(ids(all));
     const back = await page({ sort: 'id', limit: '4', cursor: pages.at(-1)!.prevCursor! });
     expect([ids(back.items), back.offset]).toEqual([ids(pages.at(-2)!.items), pages.at(-2)!.offset]);
+    expect(ids((await page({ sort: 'id', limit: '4', cursor: back.nextCursor! })).items)).toEqual(ids(pages.at(-1)!.items));
+    // A cursor that carries no list() cursor of the store's own: a store without browse walks to its id.
+    const bare = encodeSortCursor({ sort: 'id', direction: 'after', position: { key: all[3]!.id, id: all[3]!.id }, offset: 4 });
+    const walked = await page({ sort: 'id', limit: '4', cursor: bare });
+    expect([ids(walked.items), walked.offset]).toEqual([ids(all.slice(4, 8)), 4]);
+    expect(ids((await page({ sort: 'id', limit: '4', cursor: walked.nextCursor! })).items)).toEqual(ids(all.slice(8, 12)));
     // No sort is id order, and its cursors are the same; the id cursor of list() pages still pages on.
     expect(await page({ limit: '4' })).toEqual(pages[0]);
-    expect(ids((await page({ limit: '4', cursor: encodeCursor(all[3]!.id) })).items)).toEqual(ids(all.slice(4, 8)));
+    // (The base-only store's own cursor is the bare id.)
+    const listCursor = store === 'base-only' ? all[3]!.id : encodeCursor(all[3]!.id);
+    expect(ids((await page({ limit: '4', cursor: listCursor })).items)).toEqual(ids(all.slice(4, 8)));
     const touched = await server.request('/v1/sneks/coily', { method: 'PUT', json: { name: 'Coily', type: 'snekish', content: 'again\n' } });
     expect(touched.status).toBe(200);
     const updated = await walk({ sort: 'updated', limit: '5' });
