@@ -12,6 +12,8 @@ import { MAX_LIST_LIMIT, compareKeys, type Snek, type SnekPage, type SnekStore }
 export const SCAN_BOUND = 10_000;
 /** A store's cursor longer than this is not carried: the next page walks to its id instead. */
 const MAX_LIST_CURSOR = 1000;
+/** What page-cursor.ts reads at most, and the API's query takes. */
+const MAX_CURSOR_LENGTH = 2000;
 
 export interface IdPage {
   items: Snek[];
@@ -87,7 +89,8 @@ async function cursorBefore(store: SnekStore, filter: Filter, cursor: string | u
 export function withListCursor(cursor: string, listCursor: string | undefined): string {
   if (listCursor === undefined || listCursor.length > MAX_LIST_CURSOR) return cursor;
   const fields = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-  return Buffer.from(JSON.stringify({ ...fields, l: listCursor }), 'utf8').toString('base64url');
+  const carried = Buffer.from(JSON.stringify({ ...fields, l: listCursor }), 'utf8').toString('base64url');
+  return carried.length <= MAX_CURSOR_LENGTH ? carried : cursor;
 }
 
 /** The `l` of a sorted cursor that decodeSortCursor has read already; undefined when it has none. */
