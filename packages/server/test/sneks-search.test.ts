@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { compareKeys, encodeCursor, encodeSortCursor, naturalKey, prepareSearch, rankSneks, type Snek } from '@snek/core';
 import { SCAN_BOUND } from '../src/find-sneks.js';
+import { parseListParams } from '../src/validation.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { BUILT_IN_STORES, dropBuiltInStoreData } from './helpers/store-configs.js';
 
@@ -237,5 +238,12 @@ describe(`a store without browse or search, past SCAN_BOUND (${SCAN_BOUND}) snek
     expect(last.offset).toBeGreaterThan(SCAN_BOUND);
     const beyond = await page({ limit: '100', cursor: last.prevCursor! });
     expect([beyond.items.map((s) => s.id), beyond.offset, beyond.prevCursor, beyond.scanned]).toEqual([first.items.map((s) => s.id), 0, null, true]);
+  });
+});
+
+describe('parseListParams, which the gallery calls with what its form sent', () => {
+  it('refuses search text with a lone surrogate, which a URL cannot carry (it decodes to U+FFFD) but a caller can', () => {
+    for (const q of ['\ud800', 'a\udc00b']) expect(() => parseListParams({ q })).toThrow(/q: must be well-formed Unicode/);
+    expect(parseListParams({ q: '🐍' })).toEqual({ q: '🐍', limit: 100 });
   });
 });
