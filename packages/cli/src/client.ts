@@ -47,6 +47,11 @@ export class SnekClient {
     return this.expect(await this.send('get', '/v1/sneks', { params: query }), isSnekPage);
   }
 
+  /** GET /v1/sneks?q=: the best `limit` results, best first; `scanned` when the server ranked only part of a store. */
+  async search(query: { q: string; type?: string | undefined; limit: number }): Promise<SnekPage & { scanned?: boolean }> {
+    return this.expect(await this.send('get', '/v1/sneks', { params: query }), isSnekPage);
+  }
+
   /** One page, sent with If-None-Match when `etag` is given: 'not-modified' when the server answers 304. */
   async listIfChanged(query: { name?: string | undefined; type?: string | undefined; limit?: number }, etag: string | null | undefined): Promise<'not-modified' | { page: SnekPage; etag: string | undefined }> {
     const response = await this.send('get', '/v1/sneks', { params: query, headers: etag ? { 'if-none-match': etag } : {} });

@@ -9,6 +9,7 @@ export const COMPLETION_FLAG = '--get-yargs-completions';
 export const COMMAND_FLAGS: Record<string, readonly string[]> = {
   '': ['--type'],
   list: ['--type'],
+  search: ['--type', '--limit'],
   types: [],
   push: ['--name', '--type', '--id', '--replace'],
   rm: [],

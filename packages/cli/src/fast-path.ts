@@ -8,7 +8,7 @@ import { isSnekPage } from './snek-answers.js';
 import { SnekCache, cacheDir, cacheEnabled, offlineNotice, type CacheLookup } from './snek-cache.js';
 
 const VALUE_FLAGS = new Set(['type', 'url', 'token', 'config', 'timeout']);
-const COMMANDS = new Set(['list', 'types', 'push', 'rm', 'log', 'restore', 'config', 'login', 'whoami', 'logout', 'cache', 'completion', 'watch']);
+const COMMANDS = new Set(['list', 'search', 'types', 'push', 'rm', 'log', 'restore', 'config', 'login', 'whoami', 'logout', 'cache', 'completion', 'watch']);
 
 /**
  * `snek [NAME] [--type TYPE]` without yargs, axios, cosmiconfig or zod, which cost more to load than

@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { SnekError } from '@snek/core';
+import { MAX_LIST_LIMIT, SnekError } from '@snek/core';
 import { isServerUrl } from './client-url.js';
 import { cacheClear } from './commands/cache.js';
 import { config } from './commands/config.js';
@@ -11,6 +11,7 @@ import { logout } from './commands/logout.js';
 import { push } from './commands/push.js';
 import { restore } from './commands/restore.js';
 import { rm } from './commands/rm.js';
+import { DEFAULT_SEARCH_RESULTS, search } from './commands/search.js';
 import { show } from './commands/show.js';
 import { watch } from './commands/watch.js';
 import { whoami } from './commands/whoami.js';
@@ -40,6 +41,17 @@ function parser(argv: string[]) {
       (args) => show(args),
     )
     .command('list', 'List sneks: id, name and type', (y) => y.option('type', { type: 'string', describe: 'Only sneks of this type' }), (args) => list(args))
+    .command(
+      'search [text]',
+      'Search names, ids and types: the best matches first (id, name and type)',
+      (y) =>
+        y
+          .usage(USAGE.search)
+          .positional('text', { type: 'string', describe: 'What to look for: any text, matched without regard to case' })
+          .option('type', { type: 'string', describe: 'Only sneks of this type' })
+          .option('limit', { type: 'number', describe: `At most N results (default ${DEFAULT_SEARCH_RESULTS}, at most ${MAX_LIST_LIMIT})` }),
+      (args) => search(args),
+    )
     .command('types', 'List types with their counts', (y) => y, (args) => types(args))
     .command(
       'push [file]',

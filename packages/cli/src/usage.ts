@@ -5,6 +5,7 @@ export const USAGE = {
   push: 'snek push FILE|- --name NAME --type TYPE [--id ID] [--replace]',
   rm: 'snek rm ID',
   log: 'snek log ID [--limit N]',
+  search: 'snek search TEXT [--type TYPE] [--limit N]',
   restore: 'snek restore ID SEQ',
 } as const;
 

@@ -32,7 +32,7 @@ const complete = async (words: string[], extra: NodeJS.ProcessEnv = {}) => {
   expect([run.code, run.stderr]).toEqual([0, '']);
   return run.stdout.toString().split('\n').filter(Boolean);
 };
-const COMMANDS = ['list', 'types', 'push', 'rm', 'log', 'restore', 'config', 'login', 'whoami', 'watch', 'logout', 'cache', 'completion'];
+const COMMANDS = ['list', 'search', 'types', 'push', 'rm', 'log', 'restore', 'config', 'login', 'whoami', 'watch', 'logout', 'cache', 'completion'];
 
 describe('snek completion', () => {
   it('offers the commands and the names of sneks for the first word, never "$0"', async () => {

@@ -62,7 +62,7 @@ describe('snek [NAME] [--type TYPE]', () => {
   });
 
   it('an unknown name prints the message with the closest names and exits 1', async () => {
-    expectOneLineError(await snek(['cutee']), 1, /^snek: I don't know what that snek is\. Closest: cute\./);
+    expectOneLineError(await snek(['cutee']), 1, /^snek: No snek named "cutee"\. Did you mean: "[^"]+" \(cute\)/);
     expectOneLineError(await snek(['--type', 'fancyy']), 1, /I don't know what that snek is\. Closest: fancy\./);
   });
 

@@ -5,7 +5,6 @@ import {
   decodeCursor,
   decodeSearchCursor,
   decodeSortCursor,
-  encodeCursor,
   encodeSearchCursor,
   encodeSortCursor,
   keepsChangeLog,
@@ -20,17 +19,15 @@ import {
   type SearchQuery,
   type SearchRank,
   type Snek,
+  type SnekPage,
   type SnekSort,
   type SnekStore,
-  type SortCursor,
   type SortPosition,
 } from '@snek/core';
 
-/**
- * A store without `browse` or `search` is sorted or searched over a scan of at most this many sneks, in id order;
- * beyond it the answer says `scanned` (docs/api.md). A store with the capability is never scanned.
- */
-export const SCAN_BOUND = 10_000;
+import { SCAN_BOUND, idPageAfter, idPageBefore, isPageCursor, listCursorOf, withListCursor } from './list-walk.js';
+
+export { SCAN_BOUND };
 
 /** What GET /v1/sneks and the gallery ask for, validated. */
 export interface FindQuery {
@@ -90,57 +87,89 @@ async function byName(store: SnekStore, name: string, query: FindQuery): Promise
 }
 
 async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promise<FoundPage> {
-  const cursor = query.cursor === undefined ? undefined : readSortCursor(query.cursor, sort);
+  const cursor = query.cursor === undefined ? undefined : readSortCursor(store, query.cursor, sort);
   const base = { sort, limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }) };
   const [found, total] = await Promise.all([
-    readSorted(store, cursor ? { ...base, [cursor.direction]: cursor.position } : base),
+    readSorted(store, cursor?.position ? { ...base, [cursor.direction]: cursor.position } : base, cursor?.listCursor),
     countOf(store, query.type),
   ]);
-  let { page, scanned } = found;
+  let answer = found;
+  // After a cursor of list()'s own, where the page stands is not known.
+  const known = cursor === undefined || cursor.offset !== undefined;
   let offset = cursor?.offset ?? 0;
   const backwards = cursor?.direction === 'before';
+  const reachedStart = cursor === undefined || (backwards && !found.page.more);
   // Back at the start: answer the first page whole, rather than the few sneks left before the cursor.
-  if (backwards && !page.more) {
-    ({ page, scanned } = await readSorted(store, base));
+  if (backwards && !found.page.more) {
+    if (found.page.items.length < query.limit) answer = await readSorted(store, base);
     offset = 0;
   }
+  const { page, scanned, listCursor } = answer;
   const first = page.items[0];
   const last = page.items.at(-1);
-  const reachedStart = cursor === undefined || (backwards && offset === 0 && !found.page.more);
-  const more = backwards ? true : page.more;
+  // A page read backwards has the page it came from after it; the first page read anew knows for itself.
+  const more = backwards && answer === found ? true : page.more;
+  const next = more && last ? encodeSortCursor({ sort, direction: 'after', position: last.position, offset: offset + page.items.length }) : null;
   return {
     items: page.items.map((item) => item.snek),
-    nextCursor: more && last ? encodeSortCursor({ sort, direction: 'after', position: last.position, offset: offset + page.items.length }) : null,
+    nextCursor: next === null ? null : withListCursor(next, listCursor),
     prevCursor: !reachedStart && first ? encodeSortCursor({ sort, direction: 'before', position: first.position, offset: Math.max(0, offset - query.limit) }) : null,
-    offset,
+    ...(known || offset === 0 ? { offset } : {}),
     ...(total === undefined ? {} : { total }),
     ...(scanned ? { scanned } : {}),
   };
 }
 
-/** A sorted cursor, or for id order also the plain "after this id" cursor that list() pages gave before. */
-function readSortCursor(text: string, sort: SnekSort): SortCursor {
-  if (sort === 'id') {
-    try {
-      const id = decodeCursor(text);
-      return { sort, direction: 'after', position: { key: id, id }, offset: 0 };
-    } catch {
-      // Not the old shape: read it as a sorted cursor below, which says what is wrong with it.
-    }
-  }
-  return decodeSortCursor(text, sort);
+/** A page cursor as read: `position` absent for a cursor of list()'s own, which `listCursor` then holds. */
+interface ReadCursor {
+  direction: 'after' | 'before';
+  position?: SortPosition;
+  offset?: number;
+  listCursor?: string | undefined;
 }
 
-async function readSorted(store: SnekStore, query: BrowseQuery): Promise<{ page: BrowsePage; scanned: boolean }> {
-  if (browsesSorted(store)) return { page: await store.browse(query), scanned: false };
-  // Id order forwards is what list() does, at any size.
-  if (query.sort === 'id' && query.before === undefined) {
-    const after = query.after === undefined ? undefined : String(query.after.id);
-    const page = await store.list({ limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }), ...(after === undefined ? {} : { cursor: encodeCursor(after) }) });
-    return { page: { items: page.items.map((snek) => ({ snek, position: { key: snek.id, id: snek.id } })), more: page.nextCursor !== null }, scanned: false };
+/**
+ * A sorted cursor; in id order also a cursor of list() pages as they were before sorted cursors: the id cursor of
+ * `encodeCursor`, or on a store without `browse` any cursor of that store's own list(), passed to it unchanged.
+ */
+function readSortCursor(store: SnekStore, text: string, sort: SnekSort): ReadCursor {
+  if (sort !== 'id' || isPageCursor(text)) {
+    const cursor = decodeSortCursor(text, sort);
+    return { direction: cursor.direction, position: cursor.position, offset: cursor.offset, listCursor: cursor.direction === 'after' ? listCursorOf(text) : undefined };
   }
-  return scanBrowse(store, query);
+  if (!browsesSorted(store)) return { direction: 'after', listCursor: text };
+  // Not the old shape either: decodeSortCursor says what is wrong with it.
+  const id = tryDecodeCursor(text) ?? decodeSortCursor(text, sort).position.id;
+  return { direction: 'after', position: { key: id, id } };
 }
+
+function tryDecodeCursor(text: string): string | undefined {
+  try {
+    return decodeCursor(text);
+  } catch {
+    return undefined;
+  }
+}
+
+interface Sorted {
+  page: BrowsePage;
+  scanned: boolean;
+  /** list()'s own cursor after the page, for a store without `browse` in id order. */
+  listCursor?: string | undefined;
+}
+
+async function readSorted(store: SnekStore, query: BrowseQuery, listCursor?: string): Promise<Sorted> {
+  if (browsesSorted(store)) return { page: await store.browse(query), scanned: false };
+  if (query.sort !== 'id') return scanBrowse(store, query);
+  // Id order is what list() does, at any size: forwards from its own cursor, else by walking it to the id.
+  const filter = { limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }) };
+  const found = query.before
+    ? await idPageBefore(store, { ...filter, before: query.before.id })
+    : await idPageAfter(store, { ...filter, after: query.after?.id, listCursor });
+  return { page: { items: found.items.map(atId), more: found.more }, scanned: found.gaveUp === true, listCursor: found.listCursor };
+}
+
+const atId = (snek: Snek) => ({ snek, position: { key: snek.id, id: snek.id } });
 
 /** The total of sneks (of `type`), from the store's type counts; undefined when it would mean a walk. */
 async function countOf(store: SnekStore, type: string | undefined): Promise<number | undefined> {
@@ -153,12 +182,14 @@ async function countOf(store: SnekStore, type: string | undefined): Promise<numb
 async function scan(store: SnekStore, type: string | undefined): Promise<{ sneks: Snek[]; scanned: boolean }> {
   const sneks: Snek[] = [];
   let cursor: string | null = null;
+  // One snek past the bound tells "more" from "exactly SCAN_BOUND", which a page's nextCursor alone may not.
   do {
-    const page = await store.list({ limit: MAX_LIST_LIMIT, ...(type === undefined ? {} : { type }), ...(cursor ? { cursor } : {}) });
+    const limit = Math.min(MAX_LIST_LIMIT, SCAN_BOUND + 1 - sneks.length);
+    const page: SnekPage = await store.list({ limit, ...(type === undefined ? {} : { type }), ...(cursor ? { cursor } : {}) });
     sneks.push(...page.items);
     cursor = page.nextCursor;
-  } while (cursor && sneks.length < SCAN_BOUND);
-  return { sneks: sneks.slice(0, SCAN_BOUND), scanned: cursor !== null || sneks.length > SCAN_BOUND };
+  } while (cursor && sneks.length <= SCAN_BOUND);
+  return { sneks: sneks.slice(0, SCAN_BOUND), scanned: sneks.length > SCAN_BOUND };
 }
 
 async function scanSearch(store: SnekStore, query: SearchQuery): Promise<{ page: SearchPage; scanned: boolean }> {

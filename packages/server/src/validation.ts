@@ -1,14 +1,31 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { DEFAULT_CHANGES_LIMIT, DEFAULT_LIST_LIMIT, MAX_CHANGES_LIMIT, MAX_LIST_LIMIT, SnekError, formatIssues, slugSchema, snekBodySchema, snekNameSchema, type Snek, type SnekQuery } from '@snek/core';
+import { DEFAULT_CHANGES_LIMIT, DEFAULT_LIST_LIMIT, MAX_CHANGES_LIMIT, MAX_LIST_LIMIT, MAX_SEARCH_LENGTH, SNEK_SORTS, SnekError, formatIssues, slugSchema, snekBodySchema, snekNameSchema, type Snek } from '@snek/core';
+import type { FindQuery } from './find-sneks.js';
 import { DEFAULT_REVISIONS_LIMIT, MAX_REVISIONS_LIMIT } from './history.js';
 
-const listQuerySchema = z.strictObject({
-  name: snekNameSchema.optional(),
-  type: slugSchema.optional(),
-  limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number').transform(Number).pipe(z.number().min(1).max(MAX_LIST_LIMIT)).optional(),
-  cursor: z.string().max(400).optional(),
-});
+// What a person types into a search box: any printable text, so `%`, `_`, quotes and backslashes are plain characters.
+const searchTextSchema = z
+  .string()
+  .min(1, 'must not be empty: leave q out to list every snek')
+  .max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters (a name has at most 100)`)
+  .refine((text) => !/\p{Cc}/u.test(text), 'must not contain control characters')
+  .refine((text) => !/\p{Cs}/u.test(text), 'must be well-formed Unicode (no lone surrogates)');
+
+const listQuerySchema = z
+  .strictObject({
+    q: searchTextSchema.optional(),
+    name: snekNameSchema.optional(),
+    type: slugSchema.optional(),
+    sort: z.enum(SNEK_SORTS, `must be one of ${SNEK_SORTS.join(', ')}`).optional(),
+    limit: z.string().regex(/^\d{1,4}$/, 'must be a whole number').transform(Number).pipe(z.number().min(1).max(MAX_LIST_LIMIT)).optional(),
+    // A sorted or search cursor carries a name's sort key; page-cursor.ts checks it field by field.
+    cursor: z.string().max(2000).optional(),
+  })
+  // A search has its own order, and an exact name is a lookup in id order.
+  .refine((query) => query.q === undefined || query.sort === undefined, { message: 'q and sort cannot be combined: a search is in rank order; leave sort out', path: ['sort'] })
+  .refine((query) => query.q === undefined || query.name === undefined, { message: 'q and name cannot be combined: use q to search, or name for one exact name', path: ['name'] })
+  .refine((query) => query.name === undefined || query.sort === undefined, { message: 'name and sort cannot be combined: the sneks of one name come in id order; leave sort out', path: ['sort'] });
 
 // A seq or a count in a URL: plain decimal digits, no sign, exponent or leading zero, within what a double holds exactly.
 const wholeNumber = (min: number, max: number) => z.string().regex(/^(0|[1-9]\d{0,15})$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max));
@@ -40,12 +57,12 @@ export function parseId(req: Request): string {
   return parse(slugSchema, req.params['id'], 'snek id in the URL');
 }
 
-export function parseListQuery(req: Request): SnekQuery {
+export function parseListQuery(req: Request): FindQuery {
   return parseListParams(req.query);
 }
 
 /** The list filters from any query-like object: the gallery's form sends empty fields, which it drops first. */
-export function parseListParams(params: unknown): SnekQuery {
+export function parseListParams(params: unknown): FindQuery {
   const query = parse(listQuerySchema, params, 'query');
   return { ...query, limit: query.limit ?? DEFAULT_LIST_LIMIT };
 }

@@ -58,7 +58,7 @@ describe('PUT, GET, list and DELETE', () => {
     expect((await server.request('/v1/sneks/round-trip', { method: 'PUT', json: { ...body, content: 'v2' } })).status).toBe(200);
     expect(await (await server.request('/v1/sneks/round-trip')).json()).toEqual({ id: 'round-trip', ...body, content: 'v2', ...meta });
     const listed = (await (await server.request('/v1/sneks?type=roundtrip')).json()) as { items: unknown[]; nextCursor: unknown };
-    expect(listed).toEqual({ items: [{ id: 'round-trip', ...body, content: 'v2', ...meta }], nextCursor: null });
+    expect(listed).toEqual({ items: [{ id: 'round-trip', ...body, content: 'v2', ...meta }], nextCursor: null, prevCursor: null, offset: 0, total: 1 });
     expect((await server.request('/v1/sneks/round-trip', { method: 'DELETE' })).status).toBe(204);
     await expectProblem(await server.request('/v1/sneks/round-trip'), 404, 'SNEK_NOT_FOUND');
     await expectProblem(await server.request('/v1/sneks/round-trip', { method: 'DELETE' }), 404, 'SNEK_NOT_FOUND');

@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { encodeCursor } from '@snek/core';
+import { encodeCursor, prepareSearch, rankSneks, type Snek } from '@snek/core';
 import { withClient } from '../../store-postgres/test/helpers/test-schemas.js';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 import { rawRequest, rawSocket, type RawRequest, type RawResponse } from './helpers/raw-http.js';
@@ -31,6 +31,8 @@ const get = (p: string, headers: Record<string, string> = {}): RawRequest => ({ 
 const restore = (p: string, headers: Record<string, string> = asWriter): RawRequest => ({ method: 'POST', path: `/v1/sneks/${p}/restore`, headers });
 const asAuditor = { authorization: `Bearer ${AUDITOR}` };
 const revisionCursor = (text: string) => Buffer.from(text).toString('base64url');
+/** A sorted or search cursor made by hand, in the shape page-cursor.ts reads: each one wrong in one field. */
+const pageCursor = (fields: object) => Buffer.from(JSON.stringify(fields)).toString('base64url');
 
 const HOSTILE: Record<string, RawRequest> = {
   // Malformed JSON, wrong types, missing fields.
@@ -117,6 +119,44 @@ const HOSTILE: Record<string, RawRequest> = {
   'an empty cursor': get('/v1/sneks?cursor='),
   'a 600-character cursor': get(`/v1/sneks?cursor=${encodeCursor('x'.repeat(400))}`),
   'a truncated cursor': get(`/v1/sneks?cursor=${encodeCursor('cute').slice(0, 3)}`),
+  // Search, sort and their cursors.
+  'an empty search': get('/v1/sneks?q='),
+  'a 101-character search': get(`/v1/sneks?q=${'q'.repeat(101)}`),
+  'a 10 KB search': get(`/v1/sneks?q=${'q'.repeat(10_000)}`),
+  'a NUL in a search': get('/v1/sneks?q=a%00b'),
+  'an ANSI escape in a search': get('/v1/sneks?q=%1B%5B31m'),
+  'a newline in a search': get('/v1/sneks?q=two%0Alines'),
+  'DEL in a search': get('/v1/sneks?q=a%7Fb'),
+  'a repeated search': get('/v1/sneks?q=a&q=b'),
+  'bracket syntax in a search': get('/v1/sneks?q[]=a'),
+  'a search as an object': get('/v1/sneks?q[a]=b'),
+  'a search with a sort': get('/v1/sneks?q=snek&sort=name'),
+  'a search with a name': get('/v1/sneks?q=snek&name=cute'),
+  'a search with a type that is not a slug': get('/v1/sneks?q=snek&type=..%2F..'),
+  'an unknown sort': get('/v1/sneks?sort=size'),
+  'an upper-case sort': get('/v1/sneks?sort=NAME'),
+  'an empty sort': get('/v1/sneks?sort='),
+  'a repeated sort': get('/v1/sneks?sort=id&sort=name'),
+  'a sort with a name': get('/v1/sneks?sort=name&name=cute'),
+  'a sorted cursor of another sort': get(`/v1/sneks?sort=id&cursor=${pageCursor({ s: 'name', d: 'a', k: 'cute', i: 'cute', o: 0 })}`),
+  'a sorted cursor given to a search': get(`/v1/sneks?q=cute&cursor=${pageCursor({ s: 'name', d: 'a', k: 'cute', i: 'cute', o: 0 })}`),
+  'a search cursor given to a sorted list': get(`/v1/sneks?sort=name&cursor=${pageCursor({ s: 'q', h: 'x', t: 0, c: 1, k: 'cute', i: 'cute', o: 0 })}`),
+  'a search cursor of another search': get(`/v1/sneks?q=cute&cursor=${pageCursor({ s: 'q', h: 'not-this-one', t: 0, c: 1, k: 'cute', i: 'cute', o: 0 })}`),
+  'a sorted cursor with no direction': get(`/v1/sneks?sort=name&cursor=${pageCursor({ s: 'name', k: 'cute', i: 'cute', o: 0 })}`),
+  'a sorted cursor with a negative offset': get(`/v1/sneks?sort=name&cursor=${pageCursor({ s: 'name', d: 'b', k: 'cute', i: 'cute', o: -1 })}`),
+  'a sorted cursor with a huge offset': get(`/v1/sneks?sort=name&cursor=${pageCursor({ s: 'name', d: 'a', k: 'cute', i: 'cute', o: 1e300 })}`),
+  'a sorted cursor whose id is a path': get(`/v1/sneks?sort=name&cursor=${pageCursor({ s: 'name', d: 'a', k: 'cute', i: '../../etc/passwd', o: 0 })}`),
+  'a sorted cursor whose key is a number': get(`/v1/sneks?sort=name&cursor=${pageCursor({ s: 'name', d: 'a', k: 7, i: 'cute', o: 0 })}`),
+  'an updated cursor whose key is text': get(`/v1/sneks?sort=updated&cursor=${pageCursor({ s: 'updated', d: 'a', k: 'latest', i: 'cute', o: 0 })}`),
+  'an updated cursor past 2^53': get(`/v1/sneks?sort=updated&cursor=${pageCursor({ s: 'updated', d: 'a', k: 2 ** 60, i: 'cute', o: 0 })}`),
+  'an id cursor whose key is not a slug': get(`/v1/sneks?sort=id&cursor=${pageCursor({ s: 'id', d: 'a', k: "' OR 1=1 --", i: 'cute', o: 0 })}`),
+  'a sorted cursor with a lone surrogate key': get(`/v1/sneks?sort=name&cursor=${Buffer.from('{"s":"name","d":"a","k":"\\ud800","i":"cute","o":0}').toString('base64url')}`),
+  'a search cursor with a rank of 5': get(`/v1/sneks?q=cute&cursor=${pageCursor({ s: 'q', h: 'x', t: 5, c: 1, k: 'cute', i: 'cute', o: 0 })}`),
+  'a cursor of JSON that is an array': get(`/v1/sneks?sort=name&cursor=${Buffer.from('[1,2]').toString('base64url')}`),
+  'a cursor of JSON null': get(`/v1/sneks?sort=name&cursor=${Buffer.from('null').toString('base64url')}`),
+  'a cursor that is not JSON': get(`/v1/sneks?sort=name&cursor=${Buffer.from('{"s":').toString('base64url')}`),
+  'a 3,000-character cursor': get(`/v1/sneks?sort=name&cursor=${'A'.repeat(3000)}`),
+  'a name cursor given to a name lookup': get(`/v1/sneks?name=cute&cursor=${pageCursor({ s: 'name', d: 'a', k: 'cute', i: 'cute', o: 0 })}`),
   // Tokens.
   'a write without a token': { ...putSnek('x', valid), headers: json },
   'a write with a wrong token': putSnek('x', valid, ),
@@ -201,6 +241,10 @@ const HOSTILE: Record<string, RawRequest> = {
 };
 HOSTILE['a write with a wrong token'] = { ...putSnek('x', valid), headers: { ...json, authorization: 'Bearer not-a-real-token' } };
 
+// Searches that are not wrong: each character is literal. The sneks below carry some of them, so results are not all empty.
+const SEARCHES = ['%', '_', '%%', 'a%b', "'", '"', "' OR '1'='1", "'; DROP TABLE sneks; --", '\\', '\\%', '.*', '^$', '(a|b)+', '[', '\\d', '$1', '{{x}}', '*', '?', '\u2028 line separator', 'ſ', 'İ', '🐍', 'x'.repeat(100)];
+const SEARCH_SNEKS = [{ id: 'percent', name: '100% snek' }, { id: 'underscore', name: 'snek_case' }, { id: 'quoted', name: `O'Snek "the" \\ one` }, { id: 'regexy', name: 'a.*b (a|b)+ [x] $1' }];
+
 const RAW: Record<string, string> = {
   'a raw NUL in the path': 'GET /v1/sneks/a\u0000b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
   'a request line that is not HTTP': 'SNEK /v1/sneks\r\n\r\n',
@@ -252,6 +296,7 @@ describe.each(Object.keys(STORES))('hostile input to a server on the %s store', 
     // A snek written and deleted, so that its history ends in a delete revision.
     expect((await rawRequest(server.url, putSnek('gone', valid))).status).toBe(201);
     expect((await rawRequest(server.url, { method: 'DELETE', path: '/v1/sneks/gone', headers: asWriter })).status).toBe(204);
+    for (const { id, name } of SEARCH_SNEKS) expect((await rawRequest(server.url, putSnek(id, { ...valid, name }))).status).toBe(201);
     before = await snapshot(server, store);
   });
   afterAll(() => server.stop());
@@ -271,6 +316,21 @@ describe.each(Object.keys(STORES))('hostile input to a server on the %s store', 
     expectProblem4xx(label, response);
     const [method = '', path = ''] = bytes.split(' ');
     await server.expectDocumented({ method, path, ...response });
+  });
+
+  it.each(SEARCHES)('search text %j, with characters SQL, LIKE or a regex would read → 200, exactly as rankSneks ranks it', async (q) => {
+    const sneks = (JSON.parse(before.sneks) as { items: Snek[] }).items;
+    const response = await rawRequest(server.url, get(`/v1/sneks?${new URLSearchParams({ q, limit: '500' })}`));
+    expect([response.status, response.contentType]).toEqual([200, 'application/json; charset=utf-8']);
+    const found = (JSON.parse(response.body) as { items: Snek[] }).items.map((snek) => snek.id);
+    expect(found).toEqual(rankSneks(sneks, prepareSearch(q)).map((entry) => entry.snek.id));
+  });
+
+  it.each([['%ff', '\ufffd'], ['%ED%A0%80', '\ufffd\ufffd\ufffd'], ['%F0%9F%90', '\ufffd']])('search text of bytes that are not UTF-8 (%s) → 200, read as U+FFFD like every query parameter', async (raw, text) => {
+    const sneks = (JSON.parse(before.sneks) as { items: Snek[] }).items;
+    const response = await rawRequest(server.url, get(`/v1/sneks?limit=500&q=${raw}`));
+    expect(response.status).toBe(200);
+    expect((JSON.parse(response.body) as { items: Snek[] }).items.map((snek) => snek.id)).toEqual(rankSneks(sneks, prepareSearch(text)).map((entry) => entry.snek.id));
   });
 
   it('a restore of a delete revision → 400 REQUEST_INVALID (404 HISTORY_NOT_KEPT where the store keeps no log), documented', async () => {

@@ -41,6 +41,7 @@ describe.each(Object.keys(STORES))('GET /v1/types on %s', (store) => {
     const sorted = [...expected.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const response = await server.request('/v1/types');
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ types: sorted.map((type) => ({ type, count: expected.get(type) })) });
+    const total = [...expected.values()].reduce((sum, count) => sum + count, 0);
+    expect(await response.json()).toEqual({ types: sorted.map((type) => ({ type, count: expected.get(type) })), total });
   });
 });

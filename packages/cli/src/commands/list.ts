@@ -1,15 +1,13 @@
 import { commandContext, printJson, type GlobalArgs } from '../context.js';
 import { terminalLine } from '../terminal.js';
+import { formatSnekLines } from './search.js';
 
 /** `snek list [--type]`: one line per snek, id order. */
 export async function list(args: GlobalArgs & { type?: string | undefined }): Promise<void> {
   const { client } = await commandContext(args);
   const sneks = await client.listAll({ type: args.type });
   if (args.json) return printJson(sneks.map(({ id, name, type }) => ({ id, name, type })));
-  const rows = sneks.map((s) => ({ id: terminalLine(s.id), name: terminalLine(s.name), type: terminalLine(s.type) }));
-  const width = Math.max(2, ...rows.map((s) => s.id.length));
-  const lines = rows.map((s) => `${s.id.padEnd(width)}  ${s.name} (${s.type})`);
-  process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
+  process.stdout.write(formatSnekLines(sneks));
 }
 
 /** `snek types`: each type with its count. */

@@ -5,6 +5,7 @@ import { SnekClient } from '../client.js';
 import { commandContext, printJson, type GlobalArgs } from '../context.js';
 import { SnekCache, cacheDir, cacheEnabled, offlineNotice, type CacheLookup, type CachedAnswer } from '../snek-cache.js';
 import { terminalLine } from '../terminal.js';
+import { bestMatches } from './search.js';
 
 export interface ShowArgs extends GlobalArgs {
   cache?: boolean | undefined;
@@ -60,15 +61,20 @@ async function lookUp(client: SnekClient, lookup: CacheLookup, cache: SnekCache 
   return [];
 }
 
+/** No snek of that name: the best search results for it; for a --type alone, the closest types. */
 async function unknownSnek(client: SnekClient, name: string | undefined, type: string | undefined): Promise<SnekError> {
-  const known = name !== undefined ? (await client.listAll({ type }, 5000)).map((s) => s.name) : (await client.types()).map((t) => t.type);
-  const wanted = name ?? type ?? '';
-  const suggestions = nearest(wanted, [...new Set(known)]);
+  if (name !== undefined) {
+    const best = await bestMatches(client, name, type);
+    const named = `No snek named "${name}"${type === undefined ? '' : ` of type ${type}`}.`;
+    const hint = best.length ? ` Did you mean: ${best.map((s) => `"${terminalLine(s.name)}" (${terminalLine(s.id)})`).join(', ')}?` : ` Run \`snek search ${terminalLine(name)}\` or \`snek list\` to see them.`;
+    return new SnekError('SNEK_NOT_FOUND', named + hint);
+  }
+  const suggestions = nearest(type ?? '', (await client.types()).map((t) => t.type));
   const hint = suggestions.length ? ` Closest: ${suggestions.map(terminalLine).join(', ')}.` : '';
   return new SnekError('SNEK_NOT_FOUND', `I don't know what that snek is.${hint} Run \`snek list\` to see them all.`);
 }
 
-/** Up to three names within a typo's reach of `wanted`, nearest first. */
+/** Up to three types within a typo's reach of `wanted`, nearest first. */
 function nearest(wanted: string, names: string[]): string[] {
   const reach = Math.max(2, Math.ceil(wanted.length / 2));
   const ranked = names.map((name) => ({ name, d: distance(wanted.toLowerCase(), name.toLowerCase()) })).filter(({ d }) => d <= reach);

@@ -1,4 +1,4 @@
-import { MAX_LIST_LIMIT } from '@snek/core';
+import { MAX_LIST_LIMIT, MAX_SEARCH_LENGTH, SNEK_SORTS } from '@snek/core';
 import { BROKEN_HTTP, READ_ERRORS, READ_SECURITY, WRITE_SECURITY, json, problem, query, ref, response } from './shared.js';
 
 export const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'The snek id, a slug.' };
@@ -25,18 +25,21 @@ export function snekPaths() {
       get: {
         operationId: 'listSneks',
         tags: ['sneks'],
-        summary: 'List sneks in id order, one page at a time',
+        summary: 'List sneks one page at a time: in id, name or last-change order, or ranked by a search; both ways',
+        description: 'See docs/api.md, "Listing and searching": the ranking tiers, the cursors, and `scanned`.',
         security: READ_SECURITY,
         parameters: [
-          query('name', 'Only sneks with exactly this name.'),
-          query('type', 'Only sneks of exactly this type.'),
+          query('q', `Search text, 1 to ${MAX_SEARCH_LENGTH} characters, no control characters: ranked results (exact name, name starts with, name contains, id or type contains, near misses). Every character is literal. Not with \`sort\` or \`name\`.`, { type: 'string', minLength: 1, maxLength: MAX_SEARCH_LENGTH }),
+          query('name', 'Only sneks with exactly this name (id order). Not with `q` or `sort`.'),
+          query('type', 'Only sneks of exactly this type; combines with `q` and `sort`.'),
+          query('sort', '`id` (the default), `name` (natural order: "Snek 2" before "Snek 10") or `updated` (newest change first).', { type: 'string', enum: [...SNEK_SORTS] }),
           query('limit', `Page size, 1 to ${MAX_LIST_LIMIT}; default 100.`, { type: 'integer', minimum: 1, maximum: MAX_LIST_LIMIT }),
-          query('cursor', 'The nextCursor of the previous page: the base64url of "a:" and the id to page on after. It grants nothing and is not signed; any other shape is a 400.'),
+          query('cursor', 'The nextCursor or prevCursor of a page of the same query, unchanged (the base64url of "a:" and an id still pages on in id order). It grants nothing and is not signed; another shape, or a cursor of another sort or search, is a 400.', { type: 'string', maxLength: 2000 }),
         ],
         responses: {
           '200': { description: 'A page of sneks, each with who changed it last and when; with `name`, it carries an ETag (other lists do not, to stay fast)', headers: pageEtag, content: json(ref('SnekPage')) },
           '304': { description: 'Not modified: `name` was given, and If-None-Match named the current ETag of this page', headers: pageEtag },
-          '400': problem(`A query parameter is invalid or unknown, or the cursor is not one we gave out. ${BROKEN_HTTP}.`),
+          '400': problem(`A query parameter is invalid or unknown, \`q\` is empty, too long or has control characters, \`q\` comes with \`sort\` or \`name\`, or the cursor is not one we gave out for this sort or search. ${BROKEN_HTTP}.`),
           ...READ_ERRORS,
           '503': response('StoreUnavailable'),
         },
@@ -106,7 +109,7 @@ export function snekPaths() {
         responses: {
           '200': {
             description: 'Types in order',
-            content: json({ type: 'object', required: ['types'], properties: { types: { type: 'array', items: { type: 'object', required: ['type', 'count'], properties: { type: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } } } }),
+            content: json({ type: 'object', required: ['types', 'total'], properties: { types: { type: 'array', items: { type: 'object', required: ['type', 'count'], properties: { type: { type: 'string' }, count: { type: 'integer', minimum: 1 } } } }, total: { type: 'integer', minimum: 0, description: 'How many sneks there are: the sum of the counts.' } } }),
           },
           '400': problem(`${BROKEN_HTTP}.`),
           ...READ_ERRORS,

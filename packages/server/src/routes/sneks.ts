@@ -8,6 +8,7 @@ import { pageWithMeta, withMeta } from '../history.js';
 import { withConditionalWrites } from '../conditional-fallback.js';
 import { deleteWithPreconditions, putWithPreconditions, readPreconditions } from '../preconditions.js';
 import { countTypes } from '../store-scan.js';
+import { findSneks } from '../find-sneks.js';
 import type { AreaRoutes } from './area-router.js';
 
 // body-parser decodes any utf-* charset it is told of (utf-16 too); the API takes UTF-8 alone, as documented.
@@ -34,14 +35,14 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore, answers?: Answe
   router.get('/v1/sneks', async (req, res) => {
     const query = parseListQuery(req);
     // A page of one name is small, and what `snek NAME` revalidates: it gets an ETag, of the page as sent. Other
-    // pages stay unhashed, which keeps ?type= lists fast, and may be answered from `answers`.
-    // The whole query is the key: a filter added later keeps its pages apart.
+    // pages (sorted, searched) stay unhashed, which keeps them fast, and may be answered from `answers`, which every
+    // change empties, so a search is no staler than a list. The whole query is the key: q, sort and cursor included.
     const key = query.name === undefined ? `list ${JSON.stringify(query)}` : undefined;
     const known = key === undefined ? undefined : answers?.get(key);
     if (known) return sendJsonBytes(res, known.body);
     const since = answers?.begin();
-    const page = await store.list(query);
-    const answer = { items: await pageWithMeta(store, page.items), nextCursor: page.nextCursor };
+    const { items, ranks: _ranks, ...page } = await findSneks(store, query);
+    const answer = { items: await pageWithMeta(store, items), ...page };
     if (key === undefined) return sendJsonWithEtag(req, res, answer);
     const body = Buffer.from(JSON.stringify(answer));
     if (since !== undefined) answers!.fill(key, since, { body });
@@ -89,6 +90,7 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore, answers?: Answe
   });
 
   router.get('/v1/types', async (_req, res) => {
-    sendJson(res, { types: await countTypes(store) });
+    const types = await countTypes(store);
+    sendJson(res, { types, total: types.reduce((sum, entry) => sum + entry.count, 0) });
   });
 }
