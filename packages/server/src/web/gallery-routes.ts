@@ -1,78 +1,34 @@
-import type { Request } from 'express';
-import { keepsChangeLog, SnekError, type SnekStore } from '@snek/core';
+import { keepsChangeLog, SnekError, type Snek, type SnekStore } from '@snek/core';
+import { findSneks } from '../find-sneks.js';
 import type { AreaRoutes } from '../routes/area-router.js';
 import { countTypes } from '../store-scan.js';
-import { parseId, parseListParams } from '../validation.js';
+import { parseId } from '../validation.js';
+import { parseGalleryQuery, type GalleryQuery } from './gallery-query.js';
+import { galleryForm, galleryHref, galleryResults } from './gallery-view.js';
 import { lastEdits, newestSeq } from './last-edits.js';
 import { originOf, sendPage, sendWebError, wantsHtml, type WebContext } from './web-context.js';
 
-/** Sneks per gallery page: a few screens of cards, never the whole store. */
-export const GALLERY_PAGE_SIZE = 48;
+/** How many matches in other types a search of one type that found nothing suggests. */
+const ELSEWHERE_LIMIT = 3;
 
 /**
- * The gallery's query without the empty fields its form sends, checked by the API's own list validation.
- * `deleted` is the editor's redirect after a delete: the page says so, in fixed words.
- */
-function galleryQuery(req: Request) {
-  const params = Object.fromEntries(Object.entries(req.query).filter(([key, value]) => value !== '' && !(key === 'deleted' && value === '1')));
-  return parseListParams({ limit: String(GALLERY_PAGE_SIZE), ...params });
-}
-
-function href(params: Record<string, string | number | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined) search.set(key, String(value));
-  const text = search.toString();
-  return text ? `/?${text}` : '/';
-}
-
-/** The line a gallery page shows when it has no card. */
-function emptyMessage(name: string | undefined, type: string | undefined): string {
-  if (name) return `No snek is named “${name}”${type ? ` in type ${type}` : ''}. Names must match exactly.`;
-  if (type) return `There is no snek of type ${type}.`;
-  return 'There are no sneks here yet.';
-}
-
-// A card shows this many lines of its art, faded out; its page /s/:id shows the whole of it.
-export const CARD_PREVIEW_LINES = 24;
-
-/**
- * GET / (the gallery) and GET /s/:id (one snek: a page for browsers, the bare art for curl). Access and
- * errors are the web router's: a rejected promise goes to its error handler.
+ * GET / (the gallery: browse, sort and search, through findSneks as the API does) and GET /s/:id (one snek: a
+ * page for browsers, the bare art for curl). Access and errors are the web router's: a rejected promise goes to
+ * its error handler.
  */
 export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: WebContext): void {
   router.get('/', async (req, res) => {
-    const query = galleryQuery(req);
+    const query = parseGalleryQuery(req);
     // Read before the page, so that the live updates start from a change no later than what the page shows.
     const after = await newestSeq(store);
-    const [page, types] = await Promise.all([store.list(query), countTypes(store)]);
-    const edits = await lastEdits(store, page.items.map((snek) => snek.id));
-    const { name, type, cursor } = query;
-    const limit = query.limit === GALLERY_PAGE_SIZE ? undefined : query.limit;
-    const chips = [
-      { label: 'All', count: types.reduce((sum, t) => sum + t.count, 0), href: '/', current: !type && !name },
-      ...types.map((t) => ({ label: t.type, type: t.type, count: t.count, href: href({ type: t.type }), current: t.type === type })),
-    ];
-    const heading = name ? `Sneks named “${name}”` : type ? `Sneks of type ${type}` : 'Sneks';
+    const [page, types] = await Promise.all([findSneks(store, query.find), countTypes(store)]);
+    const [edits, elsewhere] = await Promise.all([lastEdits(store, page.items.map((snek) => snek.id)), page.items.length === 0 ? inOtherTypes(store, query) : []]);
+    const results = galleryResults({ query, page, types, edits, after, elsewhere });
+    if (query.resultsOnly) return sendPage(req, res, context, 'gallery-results', { title: results.heading, ...results });
     sendPage(req, res, context, 'gallery', {
-      title: heading,
-      heading,
-      name: name ?? '',
-      type,
-      chips,
-      sneks: page.items.map((snek) => ({ ...snek, long: lineCount(snek.content) > CARD_PREVIEW_LINES, edited: edits.get(snek.id) })),
-      // What gallery.js needs to keep the page live: where the log stood, and which sneks belong on this page.
-      live: after === undefined ? undefined : {
-        after,
-        type,
-        name,
-        from: cursor ? page.items[0]?.id : undefined,
-        to: page.nextCursor ? page.items.at(-1)?.id : undefined,
-        previewLines: CARD_PREVIEW_LINES,
-      },
-      empty: emptyMessage(name, type),
-      allHref: name || type ? '/' : undefined,
-      firstHref: cursor ? href({ name, type, limit }) : undefined,
-      nextHref: page.nextCursor ? href({ name, type, limit, cursor: page.nextCursor }) : undefined,
+      title: results.heading,
+      ...galleryForm(query),
+      ...results,
       notice: req.query['deleted'] === '1' ? 'The snek was deleted.' : undefined,
     });
   });
@@ -98,7 +54,7 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
     sendPage(req, res, context, 'snek', {
       title: snek.name,
       snek,
-      typeHref: href({ type: snek.type }),
+      typeHref: galleryHref({ type: snek.type }),
       curl: `curl ${bearer}${originOf(req, context)}/s/${snek.id}`,
       edited,
       historyHref: keepsChangeLog(store) ? `/s/${snek.id}/history` : undefined,
@@ -108,8 +64,8 @@ export function galleryRoutes(router: AreaRoutes, store: SnekStore, context: Web
   });
 }
 
-function lineCount(text: string): number {
-  let lines = 1;
-  for (let at = text.indexOf('\n'); at !== -1 && lines <= CARD_PREVIEW_LINES; at = text.indexOf('\n', at + 1)) lines += 1;
-  return lines;
+/** A search of one type that found nothing: the best matches in every type, if any. */
+async function inOtherTypes(store: SnekStore, query: GalleryQuery): Promise<Snek[]> {
+  if (query.q === undefined || query.type === undefined || query.cursor !== undefined) return [];
+  return (await findSneks(store, { q: query.q, limit: ELSEWHERE_LIMIT })).items;
 }

@@ -2,8 +2,11 @@ import { Eta } from 'eta';
 import { readWebFile } from './web-files.js';
 import type { AssetUrls } from './static-assets.js';
 
-const PAGES = ['layout', 'snek-form', 'edited', 'gallery', 'snek', 'history', 'sign-in', 'signed-in', 'sign-in-away', 'error', 'editor', 'conflict', 'delete'] as const;
-/** A page of its own; the layout, the editor's form (of the editor and conflict pages) and the "edited … by" line are parts. */
+const PAGES = ['layout', 'snek-form', 'edited', 'gallery', 'gallery-results', 'snek', 'history', 'sign-in', 'signed-in', 'sign-in-away', 'error', 'editor', 'conflict', 'delete'] as const;
+/**
+ * A page of its own; the layout, the editor's form (of the editor and conflict pages) and the "edited … by" line are
+ * parts. gallery-results is both: part of the gallery, and sent alone for gallery.js to swap in.
+ */
 export type PageName = Exclude<(typeof PAGES)[number], 'layout' | 'snek-form' | 'edited'>;
 
 /** What every page's layout needs. */

@@ -27,18 +27,78 @@ for (const area of document.querySelectorAll('textarea[data-preview]')) {
   for (const button of area.form.querySelectorAll('button[data-preview-button]')) button.hidden = true;
 }
 
+// Search as you type: the form's results, fetched as the server renders them (GET /?…&part=results) and swapped in,
+// a moment after the last key. Without script the form is a plain GET that loads the page.
+const searchForm = document.querySelector('form[data-live-search]');
+if (searchForm && window.fetch) searchAsYouType(searchForm);
+
+function searchAsYouType(form) {
+  const box = form.elements.q;
+  const sort = form.elements.sort;
+  let waiting;
+  let asked;
+  const search = async () => {
+    clearTimeout(waiting);
+    asked?.abort();
+    const controller = (asked = new AbortController());
+    const params = new URLSearchParams();
+    // Without the empty fields, as the server's own links leave them out.
+    for (const [key, value] of new FormData(form)) if (value.trim()) params.set(key, value);
+    const url = params.size ? `/?${params}` : '/';
+    try {
+      const response = await fetch(`/?${params}${params.size ? '&' : ''}part=results`, { signal: controller.signal });
+      // A refusal (a sign-in that ended, too many requests) leaves the page as it is; the Search button still works.
+      if (!response.ok) return;
+      const template = document.createElement('template');
+      template.innerHTML = await response.text();
+      if (controller.signal.aborted) return;
+      const results = template.content.getElementById('results');
+      stopLive();
+      document.getElementById('results').replaceWith(results);
+      stopLive = startLive();
+      history.replaceState(null, '', url);
+      const { heading } = results.dataset;
+      document.querySelector('main h1').textContent = heading;
+      document.title = `${heading} · Snek`;
+      const found = results.querySelector('#range, #empty');
+      document.getElementById('search-status').textContent = found ? found.textContent : '';
+    } catch {
+      // Aborted by a newer search, or the network failed: the next key tries again.
+    }
+  };
+  // A search lists the best matches first, so the sort applies when the box is empty.
+  const showSort = () => {
+    sort.disabled = box.value.trim() !== '';
+    document.getElementById('sort-note').hidden = !sort.disabled;
+  };
+  box.addEventListener('input', () => {
+    showSort();
+    clearTimeout(waiting);
+    waiting = setTimeout(search, 250);
+  });
+  sort.addEventListener('change', search);
+}
+
 // The gallery kept live: the server marks the cards' list with where the change log stood when it made the page
-// (only when its store keeps one). Later changes add, update and remove this page's cards, and the type chips are
-// recounted. Without script, or without a log, the page stays as the server made it: a reload shows the changes.
-const liveList = document.querySelector('ul.cards[data-live-after]');
-if (liveList && window.EventSource) keepLive(liveList);
+// (only when its store keeps one). Later changes update and remove this page's cards, and the type chips are
+// recounted. A page in id order also gets new cards in their place; a page in another order, or a search, cannot
+// place them without the server's ranking, so it says to reload instead. Without script, or without a log, the page
+// stays as the server made it: a reload shows the changes.
+let stopLive = startLive();
+
+function startLive() {
+  const list = document.querySelector('ul.cards[data-live-after]');
+  return list && window.EventSource ? keepLive(list) : () => {};
+}
 
 function keepLive(list) {
-  const { type, name, from, to } = list.dataset;
+  const { type, name, from, to, order } = list.dataset;
   const previewLines = Number(list.dataset.previewLines);
   let seen = Number(list.dataset.liveAfter);
   // Which sneks this page shows: its filters, and its place among the pages (cards are in id order).
   const belongs = (snek) => (!type || snek.type === type) && (!name || snek.name === name) && !(snek.id < from) && !(snek.id > to);
+  // Another order: a card stays where it is while what it is sorted or found by stays the same.
+  const keepsPlace = (card, snek) => order !== 'updated' && cardName(card) === snek.name && card.querySelector('p.type').textContent === snek.type;
   const source = new EventSource(`/v1/changes/stream?after=${seen}`);
   source.addEventListener('change', (event) => {
     const change = JSON.parse(event.data);
@@ -46,10 +106,16 @@ function keepLive(list) {
     if (!(change.seq > seen)) return;
     seen = change.seq;
     const card = [...list.children].find((other) => cardId(other) === change.id);
-    if (change.op === 'put' && belongs(change.snek)) {
+    const put = change.op === 'put';
+    if (order === 'id' && put && belongs(change.snek)) {
       if (card) fillCard(card, change, previewLines);
       else addCard(list, change, previewLines);
       tell(card ? 'changed' : 'added');
+    } else if (put && card && keepsPlace(card, change.snek)) {
+      fillCard(card, change, previewLines);
+      tell('changed');
+    } else if (order !== 'id' && put && (card || !type || change.snek.type === type)) {
+      tell('reload');
     } else if (card) {
       removeCard(card);
       tell('removed');
@@ -61,15 +127,22 @@ function keepLive(list) {
   source.addEventListener('error', () => source.readyState === EventSource.CLOSED && source.close());
 
   // One polite announcement per burst of changes, not one per card.
-  const told = { added: 0, changed: 0, removed: 0 };
+  const told = { added: 0, changed: 0, removed: 0, reload: 0 };
   let telling;
   function tell(what) {
     told[what] += 1;
     telling ??= setTimeout(() => {
       telling = undefined;
-      const parts = Object.entries(told).filter(([, n]) => n > 0).map(([done, n], i) => `${n}${i ? '' : n === 1 ? ' snek' : ' sneks'} ${done}`);
+      const status = document.getElementById('live-status');
+      const parts = Object.entries(told).filter(([done, n]) => n > 0 && done !== 'reload').map(([done, n], i) => `${n}${i ? '' : n === 1 ? ' snek' : ' sneks'} ${done}`);
+      status.textContent = parts.length ? `Updated live: ${parts.join(', ')}.` : '';
+      if (told.reload) {
+        status.append(`${parts.length ? ' ' : ''}Other sneks changed, which this page cannot place in its order: `);
+        part(status, 'a').textContent = 'reload';
+        status.lastChild.href = location.href;
+        status.append(' to see them.');
+      }
       for (const key in told) told[key] = 0;
-      document.getElementById('live-status').textContent = `Updated live: ${parts.join(', ')}.`;
     }, 1000);
   }
 
@@ -91,9 +164,11 @@ function keepLive(list) {
       counting = false;
     }
   }
+  return () => source.close();
 }
 
 const cardId = (card) => card.querySelector('h2 a').getAttribute('href').slice(3);
+const cardName = (card) => card.querySelector('h2 a').textContent;
 const chipType = (link) => new URL(link.href).searchParams.get('type') ?? '';
 
 function part(parent, tag, className, before = null) {
@@ -115,7 +190,8 @@ function fillCard(card, { snek, at, by }, previewLines) {
   const href = `/s/${snek.id}`;
   const link = card.querySelector('h2 a') ?? part(part(card, 'h2'), 'a');
   link.href = href;
-  link.textContent = snek.name;
+  // The same name keeps its search highlight.
+  if (link.textContent !== snek.name) link.textContent = snek.name;
   (card.querySelector('p.type') ?? part(card, 'p', 'type')).textContent = snek.type;
   const art = card.querySelector('pre') ?? part(card, 'pre');
   const edited = card.querySelector('p.edited') ?? part(card, 'p', 'edited', art);
@@ -178,7 +254,10 @@ function updateChips(types, pageType) {
     if (!link) {
       const later = [...chips.children].find((item) => chipType(item.firstChild) > type);
       link = part(part(chips, 'li', '', later), 'a');
-      link.href = `/?${new URLSearchParams({ type })}`;
+      // The All chip's link, which keeps the page's search and sort, with the type.
+      const url = new URL(links.get('').href);
+      url.searchParams.set('type', type);
+      link.href = url.href;
       if (type === pageType) link.setAttribute('aria-current', 'page');
     }
     label(link, type, count);
