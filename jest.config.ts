@@ -33,6 +33,7 @@ const BROWSER = [
   'packages/server/test/web-browser.test.ts',
   'packages/server/test/web-editor.test.ts',
   'packages/server/test/web-history.test.ts',
+  'packages/server/test/web-search.test.ts',
   'packages/server/test/sign-in-oidc.test.ts',
   'packages/auth-oidc/test/code-flow.test.ts',
 ];

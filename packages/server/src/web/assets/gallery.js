@@ -257,7 +257,7 @@ function updateChips(types, pageType) {
       // The All chip's link, which keeps the page's search and sort, with the type.
       const url = new URL(links.get('').href);
       url.searchParams.set('type', type);
-      link.href = url.href;
+      link.href = url.pathname + url.search;
       if (type === pageType) link.setAttribute('aria-current', 'page');
     }
     label(link, type, count);
