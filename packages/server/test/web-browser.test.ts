@@ -146,18 +146,22 @@ describeInBrowser('the gallery in Chromium', () => {
     await context.close();
   }, 60_000);
 
-  it('looks a snek up by name', async () => {
+  it('searches by name, and says when nothing matches', async () => {
     const context = await newContext();
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
-    await page.getByLabel('Snek name').fill('Bulk snek 7');
-    await page.getByRole('button', { name: 'Look up' }).click();
-    await page.waitForURL(/name=Bulk/);
+    await page.getByLabel('Search sneks').fill('Bulk snek 7');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=Bulk/);
+    // The exact name first, then the names that start with it (Bulk snek 70–79).
+    expect((await cardIds(page)).slice(0, 2)).toEqual(['snek-007', 'snek-070']);
+    await page.getByLabel('Search sneks').fill('Qwxz zzz');
+    await page.getByLabel('Search sneks').press('Enter');
+    await page.waitForURL(/q=Qwxz/);
+    await expect(page.getByText('No snek matches “Qwxz zzz”').count()).resolves.toBe(1);
+    // An old ?name= link still looks the exact name up.
+    await page.goto(`${server.url}/?name=${encodeURIComponent('Bulk snek 7')}`);
     expect(await cardIds(page)).toEqual(['snek-007']);
-    await page.getByLabel('Snek name').fill('No such snek');
-    await page.getByLabel('Snek name').press('Enter');
-    await page.waitForURL(/name=No/);
-    await expect(page.getByText('No snek is named “No such snek”').count()).resolves.toBe(1);
     await context.close();
   }, 60_000);
 
@@ -178,7 +182,7 @@ describeInBrowser('the gallery in Chromium', () => {
   it('shows the XSS sneks as text: no script of theirs runs', async () => {
     const context = await newContext();
     const page = await context.newPage();
-    for (const url of ['/?type=evil', '/s/xss-name', '/s/xss-art']) {
+    for (const url of ['/?type=evil', '/?q=alert', '/s/xss-name', '/s/xss-art']) {
       await page.goto(server.url + url);
       expect(await page.locator('script').count()).toBe(1);
       expect(await page.locator('img').count()).toBe(0);
@@ -186,6 +190,11 @@ describeInBrowser('the gallery in Chromium', () => {
     await page.goto(`${server.url}/?type=evil`);
     expect(await page.locator('.card h2').allTextContents()).toEqual(['Pre breaker', XSS[0]!.name]);
     expect(await page.locator('.card pre').allTextContents()).toEqual([XSS[1]!.content, XSS[0]!.content]);
+    // Found by a search, the name is cut around its match, and each part is still text.
+    await page.goto(`${server.url}/?q=${encodeURIComponent('<script>')}`);
+    expect(await page.locator('.card h2').allTextContents()).toEqual([XSS[0]!.name]);
+    expect(await page.locator('.card h2 mark').allTextContents()).toEqual(['<script>']);
+    expect(await page.locator('script').count()).toBe(1);
     expect(dialogs).toEqual([]);
     await context.close();
   }, 60_000);
@@ -194,7 +203,7 @@ describeInBrowser('the gallery in Chromium', () => {
     const context = await newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     await page.goto(`${server.url}/?type=evil`);
-    const controls = await page.locator('a[href], button:not([hidden]), input:not([type=hidden]), [tabindex="0"]').evaluateAll((all) => all.map((el) => el.outerHTML));
+    const controls = await page.locator('a[href], button:not([hidden]), input:not([type=hidden]), select:not([disabled]), [tabindex="0"]').evaluateAll((all) => all.map((el) => el.outerHTML));
     const reached: string[] = [];
     for (let i = 0; i < controls.length + 2; i += 1) {
       await page.keyboard.press('Tab');
@@ -202,20 +211,21 @@ describeInBrowser('the gallery in Chromium', () => {
     }
     expect(controls.filter((html) => !reached.includes(html))).toEqual([]);
     expect(controls.length).toBeGreaterThan(10);
-    // Use them: the skip link, the name lookup, a chip, a card's link, and Copy.
+    // Use them: the skip link, the search, a chip, a card's link, and Copy.
     await page.goto(`${server.url}/`);
     await page.keyboard.press('Tab');
     await expect(page.evaluate('document.activeElement.textContent')).resolves.toBe('Skip to content');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
-    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('name');
-    await page.keyboard.type('cute');
+    await expect(page.evaluate('document.activeElement.id')).resolves.toBe('q');
+    await page.keyboard.type('breaker');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/name=cute/);
-    expect(await cardIds(page)).toEqual(['cute']);
+    await page.waitForURL(/q=breaker/);
+    expect(await cardIds(page)).toEqual(['xss-art']);
+    // A chip narrows the search to its type.
     await page.getByRole('link', { name: 'evil (2)' }).focus();
     await page.keyboard.press('Enter');
-    await page.waitForURL(/type=evil/);
+    await page.waitForURL(/q=breaker&type=evil/);
     await page.locator('.card h2 a').first().focus();
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/s\/xss-art$/);
@@ -230,7 +240,7 @@ describeInBrowser('the gallery in Chromium', () => {
     const context = await newContext({ colorScheme });
     const page = await context.newPage();
     const violations: string[] = [];
-    for (const url of [`${server.url}/`, `${server.url}/s/cute`, `${privateServer.url}/signin?failed=invalid`]) {
+    for (const url of [`${server.url}/`, `${server.url}/?q=bulk+snek+1`, `${server.url}/s/cute`, `${privateServer.url}/signin?failed=invalid`]) {
       await page.goto(url);
       const results = await new AxeBuilder({ page }).analyze();
       for (const v of results.violations) if (v.impact === 'serious' || v.impact === 'critical') violations.push(`${url}: ${v.id} (${v.impact}): ${v.nodes.length} nodes`);
@@ -252,12 +262,12 @@ describeInBrowser('the gallery in Chromium', () => {
     }
     expect(pages).toBe(6);
     expect((await cardIds(page)).at(-1)).toBe('snek-249');
-    await page.getByLabel('Snek name').fill('normal');
-    await page.getByRole('button', { name: 'Look up' }).click();
-    await page.waitForURL(/name=normal/);
+    // The form keeps the page's type: no bulk snek matches, and the line offers the match in another type.
+    await page.getByLabel('Search sneks').fill('normal');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/q=normal/);
     expect(await cardIds(page)).toEqual([]);
-    await page.goto(`${server.url}/?name=normal`);
-    await page.getByRole('link', { name: 'normal', exact: true }).click();
+    await page.locator('#empty').getByRole('link', { name: 'normal', exact: true }).click();
     await page.waitForURL(/\/s\/normal$/);
     expect(await page.locator('pre[role=img]').textContent()).toBe(await art('normal'));
     // Copying needs script, so without it the button stays hidden rather than doing nothing.

@@ -198,7 +198,8 @@ describeInBrowser('the gallery search with JavaScript off', () => {
     await page.getByLabel('Search sneks').fill('Snek numbr 7');
     await Promise.all([page.waitForURL(/q=Snek/), page.getByRole('button', { name: 'Search' }).click()]);
     expect((await cardIds(page))[0]).toBe('seven');
-    expect(new URL(page.url()).search).toBe('?q=Snek+numbr+7');
+    // A plain form sends its empty fields too (sort=), which the server drops.
+    expect(new URL(page.url()).searchParams.get('q')).toBe('Snek numbr 7');
     await page.getByLabel('Search sneks').fill('number 7');
     await Promise.all([page.waitForURL(/q=number/), page.getByLabel('Search sneks').press('Enter')]);
     expect(await page.locator('.card h2 mark').allTextContents()).toEqual(['number 7']);

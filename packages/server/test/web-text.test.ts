@@ -67,9 +67,9 @@ describe('GET /s/:id without a browser (curl)', () => {
 
 describe('the gallery HTML', () => {
   it('escapes names and art: the XSS snek is text, with no tag of its own', async () => {
-    for (const path of ['/', '/s/xss', '/?type=evil']) {
+    for (const path of ['/', '/s/xss', '/?type=evil', '/?q=alert']) {
       const html = await (await fetch(open.url + path, { headers: { accept: BROWSER_ACCEPT } })).text();
-      expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+      expect(html).toContain(path === '/?q=alert' ? '&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;' : '&lt;script&gt;alert(1)&lt;/script&gt;');
       expect(html).not.toMatch(/<script>alert|<img src=x|<\/pre><script/);
     }
   });
