@@ -35,6 +35,7 @@ export function galleryForm(query: GalleryQuery) {
   return {
     // The box shows the exact name a ?name= link looked up, so that searching again starts from it.
     q: q ?? name ?? '',
+    searching: q !== undefined,
     type,
     // The default sends an empty field, which the server drops, as its own links leave it out.
     sorts: SORTS.map((option) => ({ label: option.label, value: option.value === 'id' ? '' : option.value, selected: option.value === sort })),
