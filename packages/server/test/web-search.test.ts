@@ -50,6 +50,10 @@ async function put(snek: { id: string; name: string; type: string; content: stri
   return response.status;
 }
 
+async function remove(id: string): Promise<number> {
+  return (await fetch(`${server.url}/v1/sneks/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${WRITER}` } })).status;
+}
+
 // Browser-side code is written as strings or through locators: this file is type-checked without the DOM library.
 const cardIds = async (page: Page) => (await page.locator('.card h2 a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.replace('/s/', '')))) as string[];
 const range = (page: Page) => page.locator('#range').textContent();
@@ -166,6 +170,8 @@ describeInBrowser('the gallery search with JavaScript', () => {
     expect(await put({ id: 'number-7b', name: 'Another number 7', type: 'numbered', content: '~<' })).toBe(201);
     await page.locator('#live-status', { hasText: 'which this page cannot place in its order' }).waitFor();
     expect(await cardIds(page)).toEqual([]);
+    // The later tests see the sneks of the seed only.
+    for (const id of ['snek-0', 'number-7b']) expect(await remove(id)).toBe(204);
     await context.close();
   }, 60_000);
 
