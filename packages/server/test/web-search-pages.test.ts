@@ -164,6 +164,9 @@ describe('bad gallery queries', () => {
     expect(await page(`?q=${'x'.repeat(101)}`, 400)).toContain('must be at most 100 characters');
     expect(await page('?sort=colour', 400)).toContain('sort');
     expect(await page('?q=a&q=b', 400)).toContain('Invalid query');
+    // The API's own checks: the gallery's query goes through them once its form's empty fields are dropped.
+    expect(await page('?q=a%01b', 400)).toContain('must not contain control characters');
+    expect(await page('?q=snek&part=all', 400)).toContain('part must be');
     expect(await page('?q=snek&cursor=nonsense', 400)).toContain('cannot be used');
     const search = link(await page('?q=snek&limit=5'), 'Next page')!;
     // A search's cursor pages that search only.

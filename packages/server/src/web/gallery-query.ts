@@ -1,6 +1,5 @@
 import type { Request } from 'express';
-import { z } from 'zod';
-import { MAX_SEARCH_LENGTH, SNEK_SORTS, SnekError, formatIssues, type SnekSort } from '@snek/core';
+import { SnekError, type SnekSort } from '@snek/core';
 import type { FindQuery } from '../find-sneks.js';
 import { parseListParams } from '../validation.js';
 
@@ -21,27 +20,23 @@ export interface GalleryQuery {
   resultsOnly: boolean;
 }
 
-const searchSchema = z.strictObject({
-  q: z.string().max(MAX_SEARCH_LENGTH, `must be at most ${MAX_SEARCH_LENGTH} characters`).optional(),
-  sort: z.enum(SNEK_SORTS).optional(),
-  part: z.literal('results').optional(),
-});
-
 /**
- * The gallery's query without the empty fields its form sends. `q`, `sort` and `part` are checked here, the rest
- * by the API's list validation; `deleted=1` is the editor's redirect after a delete, which the page says in fixed words.
+ * The gallery's query, checked by the API's own validation once the form's ways are undone: its empty fields
+ * dropped, the search text trimmed (a box of spaces is no search), and a search winning over the sort and name
+ * fields that the same form sends beside it. `deleted=1` is the editor's redirect after a delete, which the page
+ * says in fixed words; `part=results` asks for the results alone.
  */
 export function parseGalleryQuery(req: Request): GalleryQuery {
-  const given = Object.entries(req.query).filter(([key, value]) => value !== '' && !(key === 'deleted' && value === '1'));
-  const own = new Set(['q', 'sort', 'part']);
-  const parsed = searchSchema.safeParse(Object.fromEntries(given.filter(([key]) => own.has(key))));
-  if (!parsed.success) throw new SnekError('SNEK_INVALID', `Invalid query: ${formatIssues(parsed.error)}.`);
-  const list = parseListParams({ limit: String(GALLERY_PAGE_SIZE), ...Object.fromEntries(given.filter(([key]) => !own.has(key))) });
-  // Spaces around the text would only stop it matching; a box of spaces is no search.
-  const q = parsed.data.q?.trim() || undefined;
-  const sort = parsed.data.sort ?? 'id';
-  const { name, type, cursor } = list;
-  const limit = list.limit ?? GALLERY_PAGE_SIZE;
-  const find: FindQuery = q !== undefined ? { q, type, cursor, limit } : name !== undefined ? { name, type, cursor, limit } : { sort, type, cursor, limit };
-  return { find, q, name: q === undefined ? name : undefined, type, sort, limit: limit === GALLERY_PAGE_SIZE ? undefined : limit, cursor, resultsOnly: parsed.data.part === 'results' };
+  const fields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(req.query)) {
+    const given = key === 'q' && typeof value === 'string' ? value.trim() : value;
+    if (given !== '' && !(key === 'deleted' && value === '1') && key !== 'part') fields[key] = given;
+  }
+  const part = req.query['part'];
+  if (part !== undefined && part !== 'results') throw new SnekError('SNEK_INVALID', 'Invalid query: part must be "results" (the results alone), or left out for the whole page.');
+  if (fields['q'] !== undefined) delete fields['name'];
+  if (fields['q'] !== undefined || fields['name'] !== undefined) delete fields['sort'];
+  const find = parseListParams({ limit: String(GALLERY_PAGE_SIZE), ...fields });
+  const { q, name, type, cursor, limit } = find;
+  return { find, q, name, type, sort: find.sort ?? 'id', limit: limit === GALLERY_PAGE_SIZE ? undefined : limit, cursor, resultsOnly: part === 'results' };
 }
