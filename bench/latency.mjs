@@ -32,6 +32,8 @@ export function oneConnection(base) {
         res.on('error', reject);
         res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks), ms: Number(process.hrtime.bigint() - started) / 1e6 }));
       });
+      // A server that hangs ends the run with its path named, instead of stalling it.
+      req.setTimeout(60_000, () => req.destroy(new Error(`GET ${path} had no answer within 60 s`)));
       req.on('error', reject);
       req.end();
     });

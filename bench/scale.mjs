@@ -66,6 +66,7 @@ export async function scaleCases({ work, env }) {
   if (!pgOk) console.error(`postgres skipped at every size: no PostgreSQL at ${new URL(PG_URL).host}; set SNEK_BENCH_PG_URL.`);
   for (const size of SIZES) {
     const started = performance.now();
+    let cleanup = 0;
     const dir = path.join(work, `scale-${size}`);
     mkdirSync(dir, { recursive: true });
     const data = path.join(dir, 'sneks.jsonl');
@@ -83,14 +84,17 @@ export async function scaleCases({ work, env }) {
         mkdirSync(site);
         writeFileSync(path.join(site, '.snekrc'), `server:\n  packs: []\n  store: ${spec}\n`);
         await storeAtSize({ size, store, site, data, env: storeEnv, floorRead, work: dir });
+        const removing = performance.now();
         rmSync(site, { recursive: true, force: true });
+        cleanup += (performance.now() - removing) / 1000;
       }
     } finally {
       if (pgOk) psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       rmSync(dir, { recursive: true, force: true });
     }
-    sizeSeconds[size] = (performance.now() - started) / 1000;
-    console.error(`     ${size} sneks took ${sizeSeconds[size].toFixed(0)} s`);
+    // Removing the stores is in the size's time: fs's one file per snek can take minutes to delete on a busy disk.
+    sizeSeconds[size] = { total: (performance.now() - started) / 1000, cleanup };
+    console.error(`     ${size} sneks took ${sizeSeconds[size].total.toFixed(0)} s, of which ${cleanup.toFixed(0)} s removing the stores`);
   }
 }
 
@@ -108,7 +112,9 @@ async function storeAtSize({ size, store, site, data, env, floorRead, work }) {
   const imported = spawnSync(process.execPath, [SNEK_SERVER, 'import', data], { cwd: site, env: { ...process.env, ...env }, encoding: 'utf8' });
   if (imported.status !== 0) throw new Error(`snek-server import of ${size} sneks into ${store} exited ${imported.status}: ${imported.stderr}`);
   const seconds = (performance.now() - started) / 1000;
-  record(size, store, 'import', seconds, `${seconds.toFixed(1)} s = ${(seconds / floorRead).toFixed(1)}x reading the file bare (${floorRead.toFixed(1)} s)`);
+  const said = /imported (\d+) sneks .* in ([\d.]+) s/.exec(imported.stdout);
+  if (Number(said?.[1]) !== size) throw new Error(`snek-server import into ${store} did not import ${size} sneks: ${imported.stdout}`);
+  record(size, store, 'import', seconds, `${seconds.toFixed(1)} s (${said[2]} s after start) = ${(seconds / floorRead).toFixed(1)}x reading the file bare (${floorRead.toFixed(1)} s)`);
 
   const starts = [];
   let server;
@@ -195,18 +201,20 @@ export function printScaleTables() {
   const sizes = Object.keys(results).map(Number);
   for (const size of sizes) {
     const stores = Object.keys(results[size]);
-    console.log(`\n### ${size} sneks${sizeSeconds[size] ? ` (the size took ${sizeSeconds[size].toFixed(0)} s)` : ''}\n`);
+    console.log(`\n### ${size} sneks${sizeSeconds[size] ? ` (the size took ${sizeSeconds[size].total.toFixed(0)} s, of which ${sizeSeconds[size].cleanup.toFixed(0)} s removing the stores)` : ''}\n`);
     console.log(`| figure | ${stores.join(' | ')} | target |\n| --- | ${stores.map(() => '---').join(' | ')} | --- |`);
     for (const figure of FIGURES) {
-      const targets = [...new Set(stores.map((store) => results[size][store][figure]?.target).filter(Boolean))];
-      console.log(`| ${FIGURE_NAMES[figure]} | ${stores.map((store) => cell(results[size][store][figure])).join(' | ')} | ${targets.join(', ')} |`);
+      const targets = stores.map((store) => [store, results[size][store][figure]?.target]).filter(([, t]) => t);
+      const same = new Set(targets.map(([, t]) => t)).size <= 1;
+      const targetText = same ? (targets[0]?.[1] ?? '') : targets.map(([store, t]) => `${store} ${t}`).join(', ');
+      console.log(`| ${FIGURE_NAMES[figure]} | ${stores.map((store) => cell(results[size][store][figure])).join(' | ')} | ${targetText} |`);
     }
   }
   if (sizes.length < 2) return;
   const first = sizes[0];
   console.log(`\n### Growth\n\n| figure | store | ${sizes.join(' | ')} | largest / ${first} |\n| --- | --- | ${sizes.map(() => '---').join(' | ')} | --- |`);
   const unit = (figure) => (figure === 'import' ? 's' : figure === 'rss' ? 'MB' : 'ms');
-  const value = (entry, figure) => (entry?.value === undefined ? '–' : `${entry.value.toFixed(figure === 'rss' ? 0 : figure === 'import' || entry.value < 10 ? 2 : 1)} ${unit(figure)}`);
+  const value = (entry, figure) => (entry?.value === undefined ? '–' : `${entry.value.toFixed(figure === 'import' ? 2 : figure === 'rss' || entry.value >= 100 ? 0 : entry.value < 10 ? 2 : 1)} ${unit(figure)}`);
   for (const figure of FIGURES) {
     for (const store of ['sqlite', 'postgres', 'fs']) {
       const across = sizes.map((size) => results[size][store]?.[figure]);
