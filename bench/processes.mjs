@@ -15,15 +15,18 @@ export async function freePort() {
   return port;
 }
 
-/** Starts a server process and resolves once /healthz answers; `ms` is spawn to ready. Logs go nowhere. */
-export async function startProcess(args, { cwd, env = {} } = {}) {
+/**
+ * Starts a server process and resolves once `probe` answers: /healthz with anything but a 5xx (the floor's 404 too),
+ * /readyz with a 200, which it gives once the store answers. `ms` is spawn to that answer. Logs go nowhere.
+ */
+export async function startProcess(args, { cwd, env = {}, probe = '/healthz' } = {}) {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, [...args.map((a) => (a === '$PORT' ? String(port) : a))], { cwd, env: { ...process.env, ...env }, stdio: 'ignore' });
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${args.join(' ')} exited ${child.exitCode}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.status < 500, () => false);
+    const ok = await fetch(`${url}${probe}`).then((r) => (probe === '/healthz' ? r.status < 500 : r.status === 200), () => false);
     if (ok) break;
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
@@ -37,6 +40,6 @@ export async function startProcess(args, { cwd, env = {} } = {}) {
 }
 
 /** snek-server on the store named in `cwd`'s .snekrc. */
-export function startSnekServer(cwd, env = {}) {
-  return startProcess([SNEK_SERVER, '--port', '$PORT'], { cwd, env });
+export function startSnekServer(cwd, env = {}, { probe } = {}) {
+  return startProcess([SNEK_SERVER, '--port', '$PORT'], { cwd, env, probe });
 }

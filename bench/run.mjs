@@ -8,11 +8,18 @@ import { ROOT, SNEK, SNEK_SERVER, startProcess, startSnekServer } from './proces
 import { SECONDS, WARMUP, load, row, rows, versus } from './measure.mjs';
 import { postgresCases } from './postgres.mjs';
 import { operateCases } from './operate.mjs';
+import { printScaleTables, scaleCases } from './scale.mjs';
 
 const SNEKS = Number(process.env.SNEK_BENCH_SNEKS ?? 100_000);
 const TOKEN = 'bench-token';
 const REST = Number(process.env.SNEK_BENCH_REST ?? 30);
 const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+// --scale runs the scale cases alone (bench/scale.mjs): they take their own sizes, so they mix with no other group.
+const SCALE = process.argv.includes('--scale');
+if (SCALE && ONLY !== undefined) {
+  console.error('pnpm bench --scale runs alone: leave out --only.');
+  process.exit(2);
+}
 if (ONLY !== undefined && ONLY !== 'core' && ONLY !== 'postgres' && ONLY !== 'http' && ONLY !== 'operate') {
   console.error(`pnpm bench --only takes "core" (B1–B7), "http" (B1 and B2), "postgres" (P0–P6) or "operate" (export, M0–M1 migrate), not ${JSON.stringify(ONLY)}.`);
   process.exit(2);
@@ -141,12 +148,13 @@ async function coreCases() {
 }
 
 try {
-  if (ONLY === undefined || ONLY === 'core' || ONLY === 'http') await coreCases();
-  if (ONLY === undefined || ONLY === 'postgres') {
+  if (SCALE) await scaleCases({ work, env });
+  else if (ONLY === undefined || ONLY === 'core' || ONLY === 'http') await coreCases();
+  if (!SCALE && (ONLY === undefined || ONLY === 'postgres')) {
     raw ??= writeSneks(data, SNEKS);
     await postgresCases({ work, data, count: SNEKS, env, token: TOKEN });
   }
-  if (ONLY === undefined || ONLY === 'operate') {
+  if (!SCALE && (ONLY === undefined || ONLY === 'operate')) {
     raw ??= writeSneks(data, SNEKS);
     await operateCases({ work, data, count: SNEKS, env });
   }
@@ -155,7 +163,12 @@ try {
 }
 
 const version = spawnSync(process.execPath, ['--version'], { encoding: 'utf8' }).stdout.trim();
-console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon${ONLY === 'core' || ONLY === 'http' || ONLY === 'operate' ? '' : ' (and wrk where shown)'}\n`);
-console.log('| case | measured | target | |\n| --- | --- | --- | --- |');
-for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'met' : '**missed**'} |`);
+if (SCALE) {
+  console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}; one connection, one request at a time, p99 from the client`);
+  printScaleTables();
+} else {
+  console.log(`\nNode ${version}, ${cpus().length} × ${cpus()[0].model}, ${SECONDS} s per load case, autocannon${ONLY === 'core' || ONLY === 'http' || ONLY === 'operate' ? '' : ' (and wrk where shown)'}\n`);
+  console.log('| case | measured | target | |\n| --- | --- | --- | --- |');
+  for (const r of rows) console.log(`| ${r.name} | ${r.value} | ${r.target ?? ''} | ${r.pass === undefined ? '' : r.pass ? 'met' : '**missed**'} |`);
+}
 process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;
