@@ -215,7 +215,15 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   /** Tier by tier (search-tiers.ts); unnamed statements, planned for each text. */
   async search(query: SearchQuery): Promise<SearchPage> {
     this.assertOpen();
-    return searchTiers((method, text, values) => this.query(method, text, values, false), this.searchSql, query, async () => (await this.countTypes()).map((count) => count.type));
+    const db = {
+      plan: <R extends pg.QueryResultRow>(text: string, values: unknown[]) => this.query<R>('search', text, values, false),
+      // Several statements in one simple query: one round trip, one implicit transaction (for SET LOCAL); the last's rows.
+      script: async <R extends pg.QueryResultRow>(text: string) => {
+        const results = (await this.query<R>('search', text, undefined, false)) as unknown as pg.QueryResult<R> | Array<pg.QueryResult<R>>;
+        return Array.isArray(results) ? results.at(-1)! : results;
+      },
+    };
+    return searchTiers(db, this.searchSql, query, async () => (await this.countTypes()).map((count) => count.type));
   }
 
   /**
@@ -351,7 +359,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   }
 
   /** As run, also once close has begun: for the puts queued before it. */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[], named = true): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[] | undefined, named = true): Promise<pg.QueryResult<R>> {
     try {
       if (!named) return await this.pool.query<R>(text, values);
       let name = this.names.get(text);

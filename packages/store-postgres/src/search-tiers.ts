@@ -1,16 +1,27 @@
-import type pg from 'pg';
-import { compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import pg from 'pg';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
-/** Runs one statement unnamed, so PostgreSQL plans it for these values (how selective a prefix is, say). */
-export type PlanQuery = <R extends pg.QueryResultRow>(method: string, text: string, values: unknown[]) => Promise<{ rows: R[] }>;
+/** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
+ * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
+export interface SearchDatabase {
+  plan<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<{ rows: R[] }>;
+  script<R extends pg.QueryResultRow>(text: string): Promise<{ rows: R[] }>;
+}
+
+const { escapeLiteral } = pg;
 
 /**
- * The most near misses (tier 4) one search ranks: the best by pg_trgm's similarity, of those `%` finds. A search
- * whose near misses are more than this returns only these. Without pg_trgm, the most sneks scanned for them, in id
- * order: a store larger than this finds near misses only among its first FALLBACK_SCAN ids.
+ * Near misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
+ * that holds enough for the page ends the search, so a dense text ranks a few names, not all of them. A band read
+ * stops at NEAR_MISS_CANDIDATES rows: when one band holds more, the page is the best of those it read, not of all.
+ * Without an index for them (no pg_trgm, or a text with no run of three letters or digits for tier 2) a tier reads
+ * at most FALLBACK_SCAN sneks past the cursor: a store larger than that may miss some of those results.
  */
 export const NEAR_MISS_CANDIDATES = 1000;
+const NEAR_MISS_BANDS = [0.9, 0.7, 0.5, NEAR_MISS_SIMILARITY];
 export const FALLBACK_SCAN = 10_000;
+// What pg_trgm can find by index in LIKE '%text%': a run of three word characters.
+const INDEXABLE = /[\p{L}\p{N}]{3}/u;
 
 // Ids and types are slugs: a text with any other character is in neither.
 const SLUG_TEXT = /^[a-z0-9._-]+$/;
@@ -47,19 +58,26 @@ export function searchStatements(schema: string, trigram: string | undefined) {
   const startsRange = `s.name_key >= $4 AND starts_with(s.name_key, $4) AND ($5::text IS NULL OR s.name_key < $5) AND s.name_folded <> $4`;
   const startsDigits = `s.name_folded >= $4 AND starts_with(s.name_folded, $4) AND ($5::text IS NULL OR s.name_folded < $5) AND s.name_folded <> $4 AND s.name_key >= $6 AND ($7::text IS NULL OR s.name_key < $7)`;
   // Tier 3's ids by pg_trgm ($5 the LIKE pattern) or a scan; its types from the type counts ($6, those that contain the text).
-  const idOrType = trigram ? `((s.id LIKE $5 AND strpos(s.id, $4) > 0) OR s.type = ANY($6::text[]))` : `(strpos(s.id, $4) > 0 OR s.type = ANY($6::text[]))`;
-  const nearMiss = trigram
-    ? (typeAt: string) => `SELECT id, name, type, content FROM ${sneks} s WHERE s.name_folded OPERATOR(${trigram}.%) $1 AND NOT strpos(s.name_folded, $1) > 0
-        AND NOT (strpos(s.id, $1) > 0 OR s.type = ANY($2::text[]))${typeAt} ORDER BY ${trigram}.similarity(s.name_folded, $1) DESC, s.name_key, s.id LIMIT ${NEAR_MISS_CANDIDATES}`
-    : (typeAt: string) => `SELECT id, name, type, content FROM ${sneks} s WHERE NOT strpos(s.name_folded, $1) > 0 AND NOT (strpos(s.id, $1) > 0 OR s.type = ANY($2::text[]))${typeAt} ORDER BY s.id LIMIT ${FALLBACK_SCAN}`;
+  const idOrType = trigram ? `((s.id LIKE $5 AND strpos(s.id, $4) > 0) OR s.type = ANY($6::text[]))` : `(strpos(s.id, $4) > 0 OR s.type = ANY($6::text[])) AND $5::text IS NOT NULL`;
+  const notAbove = `NOT strpos(s.name_folded, $1) > 0 AND NOT (strpos(s.id, $1) > 0 OR s.type = ANY($2::text[]))`;
+  // A bounded walk in (name_key, id) order from the cursor, for a tier with no index to find it.
+  const scan = (where: string, typeAt: number) => tier(`${where} AND (s.name_key, s.id) IN (SELECT k.name_key, k.id FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typeAt ? ` AND k.type = $${typeAt}` : ''} ORDER BY k.name_key, k.id LIMIT ${FALLBACK_SCAN})`, typeAt);
+  const scanBoth = (where: string, typeAt: number) => [scan(where, 0)[0]!, scan(where, typeAt)[1]!];
   return {
     exact: tier(`s.name_folded = $4`, 5),
     starts: tier(startsRange, 6),
     startsDigits: tier(startsDigits, 8),
     // pg_trgm's GIN index serves LIKE '%text%' ($5); strpos is the condition itself.
-    inside: tier(trigram ? `s.name_folded LIKE $5 AND ${contains} AND NOT starts_with(s.name_folded, $4)` : `${contains} AND NOT starts_with(s.name_folded, $4)`, 6),
-    idOrType: tier(`NOT ${contains} AND ${idOrType}`, 7),
-    nearMiss: [nearMiss(''), nearMiss(' AND s.type = $3')],
+    inside: trigram ? tier(`s.name_folded LIKE $5 AND ${contains} AND NOT starts_with(s.name_folded, $4)`, 6) : undefined,
+    insideScan: scanBoth(`${contains} AND NOT starts_with(s.name_folded, $4) AND $5::text IS NOT NULL`, 6),
+    idOrType: trigram ? tier(`NOT ${contains} AND ${idOrType}`, 7) : scanBoth(`NOT ${contains} AND ${idOrType}`, 7),
+    // Trigram: a band (nearMissBand); without: the first FALLBACK_SCAN by id, all ranked here.
+    nearMissScan: [`SELECT id, name, type, content FROM ${sneks} s WHERE ${notAbove} ORDER BY s.id LIMIT ${FALLBACK_SCAN}`, `SELECT id, name, type, content FROM ${sneks} s WHERE ${notAbove} AND s.type = $3 ORDER BY s.id LIMIT ${FALLBACK_SCAN}`],
+    nearMissBand: trigram
+      ? (q: string, types: string[], type: string | undefined, least: number, most: number) => `SET LOCAL pg_trgm.similarity_threshold = ${least};
+        SELECT id, name, type, content FROM ${sneks} s WHERE s.name_folded OPERATOR(${trigram}.%) ${escapeLiteral(q)} AND ${trigram}.similarity(s.name_folded, ${escapeLiteral(q)}) <= ${most + 1e-6}
+          AND ${notAbove.replaceAll('$1', escapeLiteral(q)).replace('$2::text[]', `ARRAY[${types.map(escapeLiteral).join(', ')}]::text[]`)}${type === undefined ? '' : ` AND s.type = ${escapeLiteral(type)}`} LIMIT ${NEAR_MISS_CANDIDATES}`
+      : undefined,
   };
 }
 
@@ -70,10 +88,12 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
  * in every name) reads one page of tier 1 from the index and stops. Only near misses are ranked by score here, of
  * at most NEAR_MISS_CANDIDATES. searchRank gives every result its rank, as rankSneks would.
  */
-export async function searchTiers(plan: PlanQuery, sql: SearchStatements, query: SearchQuery, allTypes: () => Promise<string[]>): Promise<SearchPage> {
+export async function searchTiers(db: SearchDatabase, sql: SearchStatements, query: SearchQuery, allTypes: () => Promise<string[]>): Promise<SearchPage> {
   const search = prepareSearch(query.q);
   const q = search.folded;
-  if (q === '') return { items: [], more: false };
+  // Longer than the contract allows (the server refuses it first): no name is that long.
+  if (q === '' || query.q.length > MAX_SEARCH_LENGTH) return { items: [], more: false };
+  const plan = <R extends pg.QueryResultRow>(_method: string, text: string, values: unknown[]) => db.plan<R>(text, values);
   const typed = query.type === undefined ? [] : [query.type];
   const variant = typed.length;
   const want = query.limit + 1;
@@ -95,13 +115,25 @@ export async function searchTiers(plan: PlanQuery, sql: SearchStatements, query:
     else if (tier === 1) {
       const keyPrefix = q.slice(0, q.search(DIGIT));
       read = await plan<Snek>('search', sql.startsDigits[variant]!, [...head, prefixEnd(q) ?? null, keyPrefix, prefixEnd(keyPrefix) ?? null, ...typed]);
-    } else if (tier === 2) read = await plan<Snek>('search', sql.inside[variant]!, [...head, containsPattern(q), ...typed]);
+    } else if (tier === 2) read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
     else if (tier === 3) {
       if (!SLUG_TEXT.test(q)) continue;
       read = await plan<Snek>('search', sql.idOrType[variant]!, [...head, containsPattern(q), await typesWith(), ...typed]);
     } else {
+      // A text with no trigram is like no name (similarity 0), and pg_trgm would read its whole index to say so.
+      if (search.grams.size === 0) continue;
       const before = found.length;
-      keep((await plan<Snek>('search', sql.nearMiss[variant]!, [q, await typesWith(), ...typed])).rows, 4);
+      const types = await typesWith();
+      if (!sql.nearMissBand) keep((await plan<Snek>('search', sql.nearMissScan[variant]!, [q, types, ...typed])).rows, 4);
+      else {
+        const most = query.after?.tier === 4 ? query.after.score : 1;
+        for (const least of NEAR_MISS_BANDS.filter((band) => band < most || band === NEAR_MISS_SIMILARITY)) {
+          found.splice(before);
+          const { rows } = await db.script<Snek>(sql.nearMissBand(q, types, query.type, least, most));
+          keep(rows, 4);
+          if (found.length >= want || rows.length >= NEAR_MISS_CANDIDATES) break;
+        }
+      }
       found.splice(before, found.length - before, ...found.slice(before).sort((a, b) => compareRanks(a.rank, b.rank)));
       continue;
     }
