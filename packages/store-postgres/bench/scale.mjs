@@ -1,12 +1,11 @@
-// Issue 20 at scale, by hand (not part of `pnpm bench`): imports N sneks (bench/data.mjs) into a fresh schema with
+// Issue 20 at scale, by hand (not part of `pnpm bench`): imports N sneks (as bench/data.mjs makes them) into a fresh schema with
 // `snek-server import`, then times countTypes, browse pages and searches through the store, one call at a time.
 // node packages/store-postgres/bench/scale.mjs [count] [snek-server.js of another checkout, to compare imports]
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeSneks } from '../../../bench/data.mjs';
 import plugin from '../dist/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -18,6 +17,22 @@ const work = path.join(tmpdir(), `snek-scale-${count}`);
 mkdirSync(work, { recursive: true });
 const data = path.join(work, 'sneks.jsonl');
 if (!existsSync(data)) writeSneks(data, count);
+
+/** bench/data.mjs's sneks, written a chunk at a time: a million of them are more than one string may hold. */
+function writeSneks(file, n) {
+  const types = ['cute', 'fancy', 'plain', 'tiny', 'long', 'wavy', 'coiled', 'sleepy', 'happy', 'grumpy'];
+  const fd = openSync(file, 'w');
+  for (let at = 0; at < n; at += 10_000) {
+    const lines = [];
+    for (let i = at; i < Math.min(n, at + 10_000); i++) {
+      const width = 20 + ((i * 7) % 40);
+      const content = `${Array.from({ length: 12 }, (_, r) => ' '.repeat((r * 3 + i) % 9) + '~'.repeat(width - (r % 5)) + (r % 4 ? '' : '<')).join('\n')}\n`;
+      lines.push(JSON.stringify({ id: `snek-${String(i).padStart(6, '0')}`, name: `Snek ${i}`, type: types[i % types.length], content }));
+    }
+    writeSync(fd, `${lines.join('\n')}\n`);
+  }
+  closeSync(fd);
+}
 writeFileSync(path.join(work, '.snekrc'), `server:\n  store: { use: postgres, options: { urlEnv: SNEK_SCALE_PG, schema: ${schema} } }\n`);
 const psql = (sql) => spawnSync('psql', [URL_, '-X', '-q', '-At', '-c', sql], { encoding: 'utf8' });
 

@@ -30,17 +30,23 @@ const trigramSchema = async (client: pg.ClientBase) => (await client.query<{ sch
 export async function ensureTrigramIndex(client: pg.ClientBase, schema: string): Promise<{ schema: string } | { missing: string }> {
   let found = await trigramSchema(client);
   if (found === undefined) {
-    await client.query('SAVEPOINT snek_pg_trgm');
-    try {
-      await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-      await client.query('RELEASE SAVEPOINT snek_pg_trgm');
-    } catch (error) {
-      await client.query('ROLLBACK TO SAVEPOINT snek_pg_trgm');
-      // Another session may have created it meanwhile (the two meet at pg_extension's unique name).
-      found = await trigramSchema(client);
-      if (found === undefined) return { missing: messageOf(error) };
+    // Where the database puts it (public, for a role that may create there), else in the store's own schema: since
+    // PostgreSQL 15 only public's owner may create in it. There, dropping the store's schema drops pg_trgm too.
+    let reason = '';
+    for (const where of ['', ` SCHEMA ${schema}`]) {
+      await client.query('SAVEPOINT snek_pg_trgm');
+      try {
+        await client.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm${where}`);
+        await client.query('RELEASE SAVEPOINT snek_pg_trgm');
+        break;
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT snek_pg_trgm');
+        reason ||= messageOf(error);
+      }
     }
-    found ??= await trigramSchema(client);
+    // Another session may have created it meanwhile (the two meet at pg_extension's unique name).
+    found = await trigramSchema(client);
+    if (found === undefined) return { missing: reason };
   }
   // regnamespace::text is already quoted where it must be.
   const ops = `${found!}.gin_trgm_ops`;

@@ -15,7 +15,7 @@ const warned = new Set<string>();
 function warnNoTrigram(schema: string, reason: string): void {
   if (warned.has(schema)) return;
   warned.add(schema);
-  process.emitWarning(`@snek/store-postgres: the extension pg_trgm could not be created (${reason}), so search in schema "${schema}" scans instead of using a trigram index: slow for large stores, and near misses are looked for among the first ${FALLBACK_SCAN} sneks only. Run CREATE EXTENSION pg_trgm as a role with CREATE on the database (or a superuser), then restart; status() shows search.index.`, { code: 'SNEK_PG_TRGM_MISSING' });
+  process.stderr.write(`@snek/store-postgres: warning: the extension pg_trgm could not be created (${reason}), so search in schema "${schema}" scans instead of using a trigram index: slow for large stores, and near misses are looked for among the first ${FALLBACK_SCAN} sneks only. Run CREATE EXTENSION pg_trgm as a role with CREATE on the database (or a superuser), then restart; status() shows search.index.\n`);
 }
 
 export default defineStore<PostgresStoreOptions | undefined>({
