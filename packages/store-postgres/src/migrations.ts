@@ -34,7 +34,6 @@ export const MIGRATIONS: ReadonlyArray<Migration> = [
     after: (s) => `ALTER TABLE ${s}.sneks ALTER COLUMN name_key SET NOT NULL, ALTER COLUMN name_folded SET NOT NULL;
       CREATE INDEX sneks_name_key_id ON ${s}.sneks (name_key, id);
       CREATE INDEX sneks_type_name_key_id ON ${s}.sneks (type, name_key, id);
-      CREATE INDEX sneks_name_folded ON ${s}.sneks (name_folded);
       CREATE INDEX changes_put_type_seq ON ${s}.changes (type, seq) WHERE op = 'put';
       ${countsSchema(s)}`,
   },

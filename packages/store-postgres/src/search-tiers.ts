@@ -25,10 +25,27 @@ const INDEXABLE = /[\p{L}\p{N}]{3}/u;
 
 // Ids and types are slugs: a text with any other character is in neither.
 const SLUG_TEXT = /^[a-z0-9._-]+$/;
-const DIGIT = /[0-9]/;
 
 /** `text` as a LIKE pattern that matches it literally, anywhere: \, % and _ escaped (backslash is LIKE's escape). */
 export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+
+/** naturalKey from @snek/core on a text already folded: each run of digits with its length first. */
+export function digitKey(folded: string): string {
+  return folded.replace(/[0-9]+/g, (run) => {
+    const digits = run.replace(/^0+(?=.)/, '');
+    return `0${String(digits.length).padStart(2, '0')}${digits}`;
+  });
+}
+
+/**
+ * What the key of every name that starts with `folded` starts with: its digitKey, when it ends with a non-digit (each
+ * run of digits in it is whole in the name too); else that of the text before its last run, and "0", which the
+ * key of every run starts with (the run may go on in the name, so its length is not known).
+ */
+export function keyPrefix(folded: string): string {
+  const last = /[0-9]+$/.exec(folded);
+  return last ? `${digitKey(folded.slice(0, last.index))}0` : digitKey(folded);
+}
 
 /** The least string above every string that starts with `prefix`, in code point order; undefined when none is. */
 export function prefixEnd(prefix: string): string | undefined {
@@ -55,8 +72,11 @@ export function searchStatements(schema: string, trigram: string | undefined) {
   // For a text without digits, a name starts with it exactly when the name's natural key does: (name_key, id)
   // order is then one range of the index. With digits, the key's range up to the first digit ($6, $7) and the
   // folded name's range ($5) both bound it; the planner picks the narrower. $5 / $7 are null when no end exists.
-  const startsRange = `s.name_key >= $4 AND starts_with(s.name_key, $4) AND ($5::text IS NULL OR s.name_key < $5) AND s.name_folded <> $4`;
-  const startsDigits = `s.name_folded >= $4 AND starts_with(s.name_folded, $4) AND ($5::text IS NULL OR s.name_folded < $5) AND s.name_folded <> $4 AND s.name_key >= $6 AND ($7::text IS NULL OR s.name_key < $7)`;
+  // Tiers 0 and 1 are ranges of (name_key, id), in order: the key of a name is digitKey of its folded name, so a
+  // name equal to the text has the key digitKey(text), and one that starts with it a key that starts with keyPrefix
+  // (see there); the folded name is the condition itself. Plain ranges, not starts_with(), which the planner cannot
+  // estimate: it would take the range for a few rows and sort a million of them rather than read 51 in order.
+  const starts = `s.name_key >= $5 AND (s.name_key < $6 OR $6::text IS NULL AND starts_with(s.name_key, $5)) AND starts_with(s.name_folded, $4) AND s.name_folded <> $4`;
   // Tier 3's ids by pg_trgm ($5 the LIKE pattern) or a scan; its types from the type counts ($6, those that contain the text).
   const idOrType = trigram ? `((s.id LIKE $5 AND strpos(s.id, $4) > 0) OR s.type = ANY($6::text[]))` : `(strpos(s.id, $4) > 0 OR s.type = ANY($6::text[])) AND $5::text IS NOT NULL`;
   const notAbove = `NOT strpos(s.name_folded, $1) > 0 AND NOT (strpos(s.id, $1) > 0 OR s.type = ANY($2::text[]))`;
@@ -64,9 +84,8 @@ export function searchStatements(schema: string, trigram: string | undefined) {
   const scan = (where: string, typeAt: number) => tier(`${where} AND (s.name_key, s.id) IN (SELECT k.name_key, k.id FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typeAt ? ` AND k.type = $${typeAt}` : ''} ORDER BY k.name_key, k.id LIMIT ${FALLBACK_SCAN})`, typeAt);
   const scanBoth = (where: string, typeAt: number) => [scan(where, 0)[0]!, scan(where, typeAt)[1]!];
   return {
-    exact: tier(`s.name_folded = $4`, 5),
-    starts: tier(startsRange, 6),
-    startsDigits: tier(startsDigits, 8),
+    exact: tier(`s.name_key = $5 AND s.name_folded = $4`, 6),
+    starts: tier(starts, 7),
     // pg_trgm's GIN index serves LIKE '%text%' ($5); strpos is the condition itself.
     inside: trigram ? tier(`s.name_folded LIKE $5 AND ${contains} AND NOT starts_with(s.name_folded, $4)`, 6) : undefined,
     insideScan: scanBoth(`${contains} AND NOT starts_with(s.name_folded, $4) AND $5::text IS NOT NULL`, 6),
@@ -110,11 +129,10 @@ export async function searchTiers(db: SearchDatabase, sql: SearchStatements, que
     const from = query.after?.tier === tier ? [query.after.key, query.after.id] : ['', ''];
     const head = [...from, want - found.length, q];
     let read: { rows: Snek[] };
-    if (tier === 0) read = await plan<Snek>('search', sql.exact[variant]!, [...head, ...typed]);
-    else if (tier === 1 && !DIGIT.test(q)) read = await plan<Snek>('search', sql.starts[variant]!, [...head, prefixEnd(q) ?? null, ...typed]);
+    if (tier === 0) read = await plan<Snek>('search', sql.exact[variant]!, [...head, digitKey(q), ...typed]);
     else if (tier === 1) {
-      const keyPrefix = q.slice(0, q.search(DIGIT));
-      read = await plan<Snek>('search', sql.startsDigits[variant]!, [...head, prefixEnd(q) ?? null, keyPrefix, prefixEnd(keyPrefix) ?? null, ...typed]);
+      const prefix = keyPrefix(q);
+      read = await plan<Snek>('search', sql.starts[variant]!, [...head, prefix, prefixEnd(prefix) ?? null, ...typed]);
     } else if (tier === 2) read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
     else if (tier === 3) {
       if (!SLUG_TEXT.test(q)) continue;
