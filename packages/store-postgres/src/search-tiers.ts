@@ -27,7 +27,9 @@ const INDEXABLE = /[\p{L}\p{N}]{3}/u;
 const SLUG_TEXT = /^[a-z0-9._-]+$/;
 
 /** `text` as a LIKE pattern that matches it literally, anywhere: \, % and _ escaped (backslash is LIKE's escape). */
-export const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
+export const containsPattern = (text: string) => `%${escapeLike(text)}%`;
+export const startsPattern = (text: string) => `${escapeLike(text)}%`;
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 /** naturalKey from @snek/core on a text already folded: each run of digits with its length first. */
 export function digitKey(folded: string): string {
@@ -84,8 +86,12 @@ export function searchStatements(schema: string, trigram: string | undefined) {
   const scan = (where: string, typeAt: number) => tier(`${where} AND (s.name_key, s.id) IN (SELECT k.name_key, k.id FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typeAt ? ` AND k.type = $${typeAt}` : ''} ORDER BY k.name_key, k.id LIMIT ${FALLBACK_SCAN})`, typeAt);
   const scanBoth = (where: string, typeAt: number) => [scan(where, 0)[0]!, scan(where, typeAt)[1]!];
   return {
+    trigram: trigram !== undefined,
     exact: tier(`s.name_key = $5 AND s.name_folded = $4`, 6),
     starts: tier(starts, 7),
+    // A text that ends with digits: keyPrefix stops before them, so the range may hold every name ("Snek 123456":
+    // all of "snek 0…"). LIKE 'text%' ($7) lets the planner find the few by pg_trgm instead, when they are few.
+    startsDigits: trigram ? tier(`${starts} AND s.name_folded LIKE $7`, 8) : tier(starts, 7),
     // pg_trgm's GIN index serves LIKE '%text%' ($5); strpos is the condition itself.
     inside: trigram ? tier(`s.name_folded LIKE $5 AND ${contains} AND NOT starts_with(s.name_folded, $4)`, 6) : undefined,
     insideScan: scanBoth(`${contains} AND NOT starts_with(s.name_folded, $4) AND $5::text IS NOT NULL`, 6),
@@ -132,7 +138,9 @@ export async function searchTiers(db: SearchDatabase, sql: SearchStatements, que
     if (tier === 0) read = await plan<Snek>('search', sql.exact[variant]!, [...head, digitKey(q), ...typed]);
     else if (tier === 1) {
       const prefix = keyPrefix(q);
-      read = await plan<Snek>('search', sql.starts[variant]!, [...head, prefix, prefixEnd(prefix) ?? null, ...typed]);
+      const digits = /[0-9]$/.test(q) && sql.trigram;
+      const values = [...head, prefix, prefixEnd(prefix) ?? null, ...(digits ? [startsPattern(q)] : [])];
+      read = await plan<Snek>('search', (digits ? sql.startsDigits : sql.starts)[variant]!, [...values, ...typed]);
     } else if (tier === 2) read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
     else if (tier === 3) {
       if (!SLUG_TEXT.test(q)) continue;

@@ -196,7 +196,7 @@ const summary = (changes: Change[]) => changes.map(({ id, op, snek, actor }) => 
     await withClient(async (client) => {
       await client.query(`CREATE SCHEMA ${s}; CREATE TABLE ${s}.schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
       for (const [i, step] of MIGRATIONS.slice(0, 2).entries()) {
-        await client.query(step(s));
+        await client.query((step as (schema: string) => string)(s));
         await client.query(`INSERT INTO ${s}.schema_migrations (version) VALUES ($1)`, [i + 1]);
       }
       await client.query(`INSERT INTO ${s}.sneks VALUES ('kept', 'Kept', 'old', 'art')`);
