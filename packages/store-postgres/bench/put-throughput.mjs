@@ -10,6 +10,13 @@ const schema = `snek_puts_${process.pid}`;
 const SECONDS = Number(process.env.SNEK_PUT_SECONDS ?? 10);
 const stores = [];
 for (let i = 0; i < 3; i++) stores.push(await plugin.create({ url, schema }, { configDir: process.cwd() }));
+// SNEK_PUT_SQL: run on the schema first (S. for it), to take a part away and see what it costs.
+if (process.env.SNEK_PUT_SQL) {
+  const admin = new pg.Client(url);
+  await admin.connect();
+  await admin.query(process.env.SNEK_PUT_SQL.replaceAll('S.', `"${schema}".`));
+  await admin.end();
+}
 let puts = 0;
 const until = Date.now() + SECONDS * 1000;
 await Promise.all(

@@ -23,22 +23,24 @@ const LAST_ID = '\u{10ffff}';
 export function browseStatements(schema: string) {
   const sneks = `${schema}.sneks`;
   const changes = `${schema}.changes`;
-  const both = (make: (type: string) => string) => [make(''), make(' AND s.type = $3')] as const;
-  const byKey = (key: string, op: '>' | '<', order: 'ASC' | 'DESC', typeAt: string) =>
-    `SELECT ${COLUMNS}, ${key} AS key FROM ${sneks} s WHERE (${key}, s.id) ${op} ($1, $2)${typeAt} ORDER BY ${key} ${order}, s.id ${order} LIMIT $3`;
+  // Each as [no type, with a type]: `typed(n)` is the type's condition as parameter $n.
+  const both = (make: (typed: (at: number, column?: string) => string) => string) => [make(() => ''), make((at, column = 's.type') => ` AND ${column} = $${at}`)] as const;
+  // $1 key, $2 id, $3 limit, $4 type.
+  const keyed = (key: string) => {
+    const page = (op: '>' | '<', order: 'ASC' | 'DESC') =>
+      both((typed) => `SELECT ${COLUMNS}, ${key} AS key FROM ${sneks} s WHERE (${key}, s.id) ${op} ($1, $2)${typed(4)} ORDER BY ${key} ${order}, s.id ${order} LIMIT $3`);
+    return { after: page('>', 'ASC'), before: page('<', 'DESC') };
+  };
+  // $1 seq (or id), then the type, then the limit.
   const newestPut = (op: '>' | '<', order: 'ASC' | 'DESC') =>
-    both((type) => `SELECT ${COLUMNS}, c.seq::text AS key FROM ${changes} c JOIN ${sneks} s ON s.id = c.id
-      WHERE c.op = 'put' AND c.seq ${op} $1::bigint${type.replace('s.type', 'c.type').replace('$3', '$2')}
+    both((typed) => `SELECT ${COLUMNS}, c.seq::text AS key FROM ${changes} c JOIN ${sneks} s ON s.id = c.id
+      WHERE c.op = 'put' AND c.seq ${op} $1::bigint${typed(2, 'c.type')}
         AND NOT EXISTS (SELECT 1 FROM ${changes} n WHERE n.id = c.id AND n.seq > c.seq)
-      ORDER BY c.seq ${order} LIMIT $${type ? 3 : 2}`);
+      ORDER BY c.seq ${order} LIMIT $${typed(2) ? 3 : 2}`);
   const unlogged = (op: '>' | '<', order: 'ASC' | 'DESC') =>
-    both((type) => `SELECT ${COLUMNS}, '0' AS key FROM ${schema}.unlogged_sneks u JOIN ${sneks} s ON s.id = u.id
-      WHERE u.id ${op} $1${type.replace('$3', '$2')} AND NOT EXISTS (SELECT 1 FROM ${changes} c WHERE c.id = u.id)
-      ORDER BY u.id ${order} LIMIT $${type ? 3 : 2}`);
-  const keyed = (key: string) => ({
-    after: both((type) => byKey(key, '>', 'ASC', type.replace('$3', '$4'))),
-    before: both((type) => byKey(key, '<', 'DESC', type.replace('$3', '$4'))),
-  });
+    both((typed) => `SELECT ${COLUMNS}, '0' AS key FROM ${schema}.unlogged_sneks u JOIN ${sneks} s ON s.id = u.id
+      WHERE u.id ${op} $1${typed(2)} AND NOT EXISTS (SELECT 1 FROM ${changes} c WHERE c.id = u.id)
+      ORDER BY u.id ${order} LIMIT $${typed(2) ? 3 : 2}`);
   return {
     id: keyed('s.id'),
     name: keyed('s.name_key'),

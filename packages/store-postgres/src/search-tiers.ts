@@ -71,12 +71,9 @@ export function searchStatements(schema: string, trigram: string | undefined) {
     `SELECT id, name, type, content FROM ${sneks} s WHERE ${where} AND (s.name_key, s.id) > ($1, $2) AND s.type = $${typeAt} ORDER BY s.name_key, s.id LIMIT $3`,
   ];
   const contains = `strpos(s.name_folded, $4) > 0`;
-  // For a text without digits, a name starts with it exactly when the name's natural key does: (name_key, id)
-  // order is then one range of the index. With digits, the key's range up to the first digit ($6, $7) and the
-  // folded name's range ($5) both bound it; the planner picks the narrower. $5 / $7 are null when no end exists.
   // Tiers 0 and 1 are ranges of (name_key, id), in order: the key of a name is digitKey of its folded name, so a
   // name equal to the text has the key digitKey(text), and one that starts with it a key that starts with keyPrefix
-  // (see there); the folded name is the condition itself. Plain ranges, not starts_with(), which the planner cannot
+  // (see there; $5, and $6 its end or null); the folded name is the condition itself. Plain ranges, not starts_with(), which the planner cannot
   // estimate: it would take the range for a few rows and sort a million of them rather than read 51 in order.
   const starts = `s.name_key >= $5 AND (s.name_key < $6 OR $6::text IS NULL AND starts_with(s.name_key, $5)) AND starts_with(s.name_folded, $4) AND s.name_folded <> $4`;
   // Tier 3's ids by pg_trgm ($5 the LIKE pattern) or a scan; its types from the type counts ($6, those that contain the text).
