@@ -50,12 +50,12 @@ async function time(label, runs, call) {
   console.log(`${label}: p50 ${p(times, 0.5).toFixed(2)} ms, p99 ${p(times, 0.99).toFixed(2)} ms`);
 }
 
-try {
+async function main() {
   const started = performance.now();
   const imported = kept ? { status: 0, stdout: 'kept' } : spawnSync(process.execPath, [server, 'import', data], { cwd: work, encoding: 'utf8', env: { ...process.env, SNEK_SCALE_PG: URL_ } });
   if (imported.status !== 0) throw new Error(imported.stderr);
   console.log(`import ${count}: ${((performance.now() - started) / 1000).toFixed(1)} s (${imported.stdout.split('\n')[0]})`);
-  if (process.argv[3]) process.exit(0);
+  if (process.argv[3]) return;
   // As autovacuum would soon after an import; each alone, since VACUUM cannot run in psql -c's one transaction.
   psql(`VACUUM ANALYZE "${schema}".sneks`);
   psql(`ANALYZE "${schema}".changes`);
@@ -79,6 +79,10 @@ try {
   await time('search "zzzz" (nothing)', 100, () => store.search({ q: 'zzzz', limit: 50 }));
   await time('get one', 200, (i) => store.get(deep(i)));
   await store.close();
+}
+
+try {
+  await main();
 } finally {
   if (!kept) psql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
 }
