@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { nameColumns } from './name-columns.js';
 import { SnekError, changesToReplay, checkReplayBatch, seqsAtOrBelow, type Change, type LoggedAt } from '@snek/core';
 
 const { escapeLiteral } = pg;
@@ -12,7 +13,8 @@ export function replayStatements(schema: string, log: { keep: number; channel: s
   return {
     newest: `SELECT seq FROM ${schema}.change_counter`,
     logged: `SELECT seq, id, op, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at FROM ${changes} WHERE seq = ANY($1::bigint[])`,
-    upsert: `INSERT INTO ${schema}.sneks (id, name, type, content) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content`,
+    upsert: `INSERT INTO ${schema}.sneks (id, name, type, content, name_key, name_folded) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content, name_key = excluded.name_key, name_folded = excluded.name_folded`,
     delete: `DELETE FROM ${schema}.sneks WHERE id = ANY($1::text[])`,
     // Taken after the snek rows and held until commit: no other writer takes a seq meanwhile.
     lockCounter: `SELECT seq FROM ${schema}.change_counter FOR UPDATE`,
@@ -48,7 +50,8 @@ export async function replayInto(client: pg.ClientBase, sql: ReplayStatements, c
   const ids = [...last.keys()].sort(byId);
   const puts = ids.filter((id) => last.get(id)!.op === 'put').map((id) => last.get(id)!.snek!);
   const deletes = ids.filter((id) => last.get(id)!.op === 'delete');
-  if (puts.length) await client.query(sql.upsert, [puts.map((s) => s.id), puts.map((s) => s.name), puts.map((s) => s.type), puts.map((s) => s.content)]);
+  const names = puts.map((s) => nameColumns(s.name));
+  if (puts.length) await client.query(sql.upsert, [puts.map((s) => s.id), puts.map((s) => s.name), puts.map((s) => s.type), puts.map((s) => s.content), names.map((n) => n.key), names.map((n) => n.folded)]);
   if (deletes.length) await client.query(sql.delete, [deletes]);
   const counter = Number((await client.query<{ seq: string }>(sql.lockCounter)).rows[0]!.seq);
   if (counter >= fresh[0]!.seq) {

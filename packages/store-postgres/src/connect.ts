@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { SnekError } from '@snek/core';
-import { migrate } from './migrations.js';
+import { migrate, type Migrated } from './migrations.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
 
 /** How long before the server's deadline the last attempt must have failed, so our error is the one it shows. */
@@ -15,9 +15,10 @@ const RETRYABLE_SQLSTATE = /^(08|57P0[1-3]|53300)/;
 
 /**
  * Connects once, retrying with backoff while PostgreSQL is not reachable yet, until just before `deadline`, and
- * migrates the schema on that connection. Resolves how many migration steps ran (0 when another server did them).
+ * migrates the schema on that connection. Resolves how many migration steps ran (0 when another server did them)
+ * and where pg_trgm is.
  */
-export async function connectAndMigrate(settings: PostgresSettings, escapedSchema: string, deadline: number): Promise<number> {
+export async function connectAndMigrate(settings: PostgresSettings, escapedSchema: string, deadline: number): Promise<Migrated> {
   const started = Date.now();
   let wait = FIRST_RETRY_MS;
   for (let attempt = 1; ; attempt++) {

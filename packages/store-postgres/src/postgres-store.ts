@@ -31,6 +31,12 @@ import {
   type StoreTypeCounter,
   type TypeCount,
   type WriteOptions,
+  type BrowsePage,
+  type BrowseQuery,
+  type SearchPage,
+  type SearchQuery,
+  type StoreBrowse,
+  type StoreSearch,
 } from '@snek/core';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
@@ -38,6 +44,10 @@ import { openSnapshot } from './snapshot.js';
 import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { PutBatches, type QueuedPut } from './put-batches.js';
+import { browse, browseStatements, type BrowseStatements } from './browse.js';
+import { nameColumns } from './name-columns.js';
+import { FALLBACK_SCAN, searchStatements, searchTiers, type SearchStatements } from './search-tiers.js';
+import { COMPACT_SLACK, countStatements } from './type-counts.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
 
 /**
@@ -59,10 +69,15 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
  * (put-batches.ts).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot, StoreBrowse, StoreSearch {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private readonly replaySql: ReplayStatements;
+  private readonly browseSql: BrowseStatements;
+  private readonly searchSql: SearchStatements;
+  private readonly countSql: ReturnType<typeof countStatements>;
+  private readonly trigram: { schema: string } | { missing: string };
+  private compacting: Promise<void> | undefined;
   private readonly channel: string;
   private readonly feeds = new Set<ChangeFeed>();
   private readonly snapshots = new Set<SnapshotView>();
@@ -75,8 +90,13 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   /** Use the plugin's create(): it validates the options, waits for PostgreSQL and migrates the schema first. */
   constructor(
     readonly settings: PostgresSettings,
-    options: { historyKeep?: number | undefined } = {},
+    options: { historyKeep?: number | undefined; trigram?: { schema: string } | { missing: string } } = {},
   ) {
+    const schema = pg.escapeIdentifier(settings.target.schema);
+    this.trigram = options.trigram ?? { missing: 'not looked for' };
+    this.browseSql = browseStatements(schema);
+    this.searchSql = searchStatements(schema, 'schema' in this.trigram ? this.trigram.schema : undefined);
+    this.countSql = countStatements(schema);
     this.channel = changeChannel(settings.target.schema);
     const log = { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel };
     this.sql = statements(pg.escapeIdentifier(settings.target.schema), log);
@@ -114,7 +134,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   private async writePuts(puts: QueuedPut[]): Promise<void> {
     const alone = async ({ snek, actor, resolve, reject }: QueuedPut) => {
       try {
-        const { rows } = await this.query<{ created: boolean }>('put', this.sql.put, [snek.id, snek.name, snek.type, snek.content, actor]);
+        const { key, folded } = nameColumns(snek.name);
+        const { rows } = await this.query<{ created: boolean }>('put', this.sql.put, [snek.id, snek.name, snek.type, snek.content, actor, key, folded]);
         resolve({ created: rows[0]!.created });
       } catch (error) {
         reject(error);
@@ -123,7 +144,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     if (puts.length === 1) return alone(puts[0]!);
     const column = (pick: (put: QueuedPut) => string | null) => puts.map(pick);
     try {
-      const { rows } = await this.query<{ id: string; created: boolean }>('put', this.sql.putBatch, [column((p) => p.snek.id), column((p) => p.snek.name), column((p) => p.snek.type), column((p) => p.snek.content), column((p) => p.actor)]);
+      const names = puts.map((p) => nameColumns(p.snek.name));
+      const { rows } = await this.query<{ id: string; created: boolean }>('put', this.sql.putBatch, [column((p) => p.snek.id), column((p) => p.snek.name), column((p) => p.snek.type), column((p) => p.snek.content), column((p) => p.actor), names.map((n) => n.key), names.map((n) => n.folded)]);
       const created = new Map(rows.map((row) => [row.id, row.created]));
       for (const put of puts) put.resolve({ created: created.get(put.snek.id)! });
     } catch (error) {
@@ -144,10 +166,11 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
 
   /** One statement checks and writes (see statements.ts); only a refused write reads the row, to report it. */
   async putIf(snek: Snek, expected: Snek | null, options?: WriteOptions): Promise<ConditionalWriteResult<{ created: boolean }>> {
+    const { key, folded } = nameColumns(snek.name);
     const written =
       expected === null
-        ? await this.run('putIf', this.sql.create, [snek.id, snek.name, snek.type, snek.content, actorOf(options)])
-        : await this.run('putIf', this.sql.updateIf, [snek.id, snek.name, snek.type, snek.content, expected.name, expected.type, expected.content, actorOf(options)]);
+        ? await this.run('putIf', this.sql.create, [snek.id, snek.name, snek.type, snek.content, actorOf(options), key, folded])
+        : await this.run('putIf', this.sql.updateIf, [snek.id, snek.name, snek.type, snek.content, expected.name, expected.type, expected.content, actorOf(options), key, folded]);
     if ((written.rowCount ?? 0) > 0) return { ok: true, created: expected === null };
     return { ok: false, current: await this.get(snek.id) };
   }
@@ -169,8 +192,38 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     return { items, nextCursor: rows.length > limit ? encodeCursor(items.at(-1)!.id) : null };
   }
 
+  /** The sums of the appended counts (type-counts.ts); a read that met many rows compacts them, after it answers. */
   async countTypes(): Promise<TypeCount[]> {
-    return (await this.run<TypeCount>('countTypes', this.sql.countTypes, [])).rows;
+    const { rows } = await this.run<{ type: string; count: string; rows: number }>('countTypes', this.countSql.read, []);
+    const counts = rows.filter((row) => Number(row.count) > 0).map((row) => ({ type: row.type, count: Number(row.count) }));
+    if (rows.reduce((sum, row) => sum + row.rows, 0) > rows.length + COMPACT_SLACK) this.compactCounts();
+    return counts.sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  }
+
+  /** One compaction at a time per store; a failed one leaves the rows as they were, for the next read to try. */
+  private compactCounts(): void {
+    this.compacting ??= this.query('countTypes', this.countSql.compact, [])
+      .then(() => undefined, () => undefined)
+      .finally(() => (this.compacting = undefined));
+  }
+
+  async browse(query: BrowseQuery): Promise<BrowsePage> {
+    this.assertOpen();
+    return browse((method, text, values) => this.query(method, text, values), this.browseSql, query);
+  }
+
+  /** Tier by tier (search-tiers.ts); unnamed statements, planned for each text. */
+  async search(query: SearchQuery): Promise<SearchPage> {
+    this.assertOpen();
+    const db = {
+      plan: <R extends pg.QueryResultRow>(text: string, values: unknown[]) => this.query<R>('search', text, values, false),
+      // Several statements in one simple query: one round trip, one implicit transaction (for SET LOCAL); the last's rows.
+      script: async <R extends pg.QueryResultRow>(text: string) => {
+        const results = (await this.query<R>('search', text, undefined, false)) as unknown as pg.QueryResult<R> | Array<pg.QueryResult<R>>;
+        return Array.isArray(results) ? results.at(-1)! : results;
+      },
+    };
+    return searchTiers(db, this.searchSql, query, async () => (await this.countTypes()).map((count) => count.type));
   }
 
   /**
@@ -188,7 +241,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
         const { rows } = await client.query<{ created: boolean }>(this.sql.putMany, values);
         created += rows.filter((row) => row.created).length;
       }
-      for (const values of batches) await client.query(this.sql.logBulk, [...values, actorOf(options)]);
+      for (const values of batches) await client.query(this.sql.logBulk, [...values.slice(0, 4), actorOf(options)]);
       return { created };
     });
   }
@@ -277,6 +330,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       database,
       schema,
       schemaVersion: rows[0]!.version,
+      search: 'schema' in this.trigram ? { index: 'pg_trgm' } : { index: 'none', reason: this.trigram.missing, nearMissScan: FALLBACK_SCAN },
       pool: { max: this.settings.poolMax, open: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, broken: this.brokenConnections },
     };
   }
@@ -291,6 +345,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     this.closed = true;
     // Puts queued before close still commit.
     await this.puts.idle();
+    await this.compacting;
     await Promise.all([...this.feeds].map((feed) => feed.stop()));
     this.feeds.clear();
     await Promise.all([...this.snapshots].map((view) => view.close()));
@@ -304,8 +359,9 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   }
 
   /** As run, also once close has begun: for the puts queued before it. */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[] | undefined, named = true): Promise<pg.QueryResult<R>> {
     try {
+      if (!named) return await this.pool.query<R>(text, values);
       let name = this.names.get(text);
       if (name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));
       return await this.pool.query<R>({ name, text, values });

@@ -1,10 +1,13 @@
 import pg from 'pg';
 import type { Actor, Change, Snek } from '@snek/core';
+import { nameColumns } from './name-columns.js';
 
 const { escapeLiteral } = pg;
 
 const COLUMNS = 'id, name, type, content';
-const UPSERT = 'ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content RETURNING (xmax = 0) AS created';
+/** What a write stores: the snek, then its name's natural key and folded form (name-columns.ts). */
+const WRITTEN = 'id, name, type, content, name_key, name_folded';
+const UPSERT = 'ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content, name_key = excluded.name_key, name_folded = excluded.name_folded RETURNING (xmax = 0) AS created';
 
 /** Rows per multi-row upsert, and the bytes of art per batch, so one statement stays well inside statementTimeout. */
 const BATCH_ROWS = 5000;
@@ -55,24 +58,23 @@ export function statements(schema: string, log: { keep: number; channel: string 
   const history = (byId: boolean, order: 'ASC' | 'DESC') => `SELECT ${CHANGE_COLUMNS} FROM ${changes} WHERE seq > $1 AND seq < $2${byId ? ' AND id = $4' : ''} ORDER BY seq ${order} LIMIT $3`;
   return {
     get: `SELECT ${COLUMNS} FROM ${sneks} WHERE id = $1`,
-    put: logged(`INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ${UPSERT}, ${COLUMNS}`, 'put', '$5', 'SELECT created FROM written'),
+    put: logged(`INSERT INTO ${sneks} (${WRITTEN}) VALUES ($1, $2, $3, $4, $6, $7) ${UPSERT}, ${COLUMNS}`, 'put', '$5', 'SELECT created FROM written'),
     // Puts of distinct ids as one statement (put-batches.ts); $5 holds each one's actor, matched to its row by id.
-    putBatch: logged(`INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}, ${COLUMNS}`, 'put', '(SELECT a.actor FROM unnest($1::text[], $5::text[]) AS a (id, actor) WHERE a.id = w.id)', 'SELECT id, created FROM written'),
+    putBatch: logged(`INSERT INTO ${sneks} (${WRITTEN}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[], $7::text[]) ${UPSERT}, ${COLUMNS}`, 'put', '(SELECT a.actor FROM unnest($1::text[], $5::text[]) AS a (id, actor) WHERE a.id = w.id)', 'SELECT id, created FROM written'),
     delete: logged(`DELETE FROM ${sneks} WHERE id = $1 RETURNING id, ${nothing}`, 'delete', '$2', 'SELECT id FROM written'),
     // Conditional writes are one statement each. Under READ COMMITTED an UPDATE or DELETE that waited for another
     // writer's row lock evaluates its WHERE again on the row that writer left, so of two servers racing from one
     // version exactly one matches; two racing creates meet at the primary key and one does nothing.
-    create: logged(`INSERT INTO ${sneks} (${COLUMNS}) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`, 'put', '$5', 'SELECT id FROM written'),
-    updateIf: logged(`UPDATE ${sneks} SET name = $2, type = $3, content = $4 WHERE id = $1 AND name = $5 AND type = $6 AND content = $7 RETURNING ${COLUMNS}`, 'put', '$8', 'SELECT id FROM written'),
+    create: logged(`INSERT INTO ${sneks} (${WRITTEN}) VALUES ($1, $2, $3, $4, $6, $7) ON CONFLICT (id) DO NOTHING RETURNING ${COLUMNS}`, 'put', '$5', 'SELECT id FROM written'),
+    updateIf: logged(`UPDATE ${sneks} SET name = $2, type = $3, content = $4, name_key = $9, name_folded = $10 WHERE id = $1 AND name = $5 AND type = $6 AND content = $7 RETURNING ${COLUMNS}`, 'put', '$8', 'SELECT id FROM written'),
     deleteIf: logged(`DELETE FROM ${sneks} WHERE id = $1 AND name = $2 AND type = $3 AND content = $4 RETURNING id, ${nothing}`, 'delete', '$5', 'SELECT id FROM written'),
     // Bulk writes run in one transaction: every batch of sneks first, then their changes (logBulk, given the sneks
     // written), so that the counter is taken after the last snek row, as in every other write.
-    putMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ${UPSERT}, id`,
-    createMany: `INSERT INTO ${sneks} (${COLUMNS}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
+    putMany: `INSERT INTO ${sneks} (${WRITTEN}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) ${UPSERT}, id`,
+    createMany: `INSERT INTO ${sneks} (${WRITTEN}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
     logBulk: logged(`SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w (${COLUMNS})`, 'put', '$5', 'SELECT count(*) FROM written'),
     // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit).
     list: [page(''), page(' AND name = $3'), page(' AND type = $3'), page(' AND name = $3 AND type = $4')],
-    countTypes: `SELECT type, count(*)::int AS count FROM ${sneks} GROUP BY type ORDER BY type COLLATE "C"`,
     seeded: `SELECT id FROM ${schema}.seeded_pack_sneks WHERE id = ANY($1::text[])`,
     recordSeeded: `INSERT INTO ${schema}.seeded_pack_sneks (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING`,
     schemaVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${schema}.schema_migrations`,
@@ -94,7 +96,7 @@ export function toChange(row: ChangeRow): Change {
 }
 
 /**
- * The parameters of each multi-row insert for `sneks`, one row per id (one upsert cannot touch a row twice). The
+ * The parameters of each multi-row insert for `sneks` (the columns of WRITTEN), one row per id (one upsert cannot touch a row twice). The
  * `winner` snek of an id is kept: the last for putMany, as a run of puts would; the first for createMany, as a run
  * of creates would. Rows are sorted by id so concurrent imports lock in one order.
  */
@@ -106,7 +108,8 @@ export function bulkUpserts(sneks: readonly Snek[], winner: 'first' | 'last'): s
   let batch: Snek[] = [];
   let bytes = 0;
   const flush = () => {
-    if (batch.length) batches.push([batch.map((s) => s.id), batch.map((s) => s.name), batch.map((s) => s.type), batch.map((s) => s.content)]);
+    const names = batch.map((s) => nameColumns(s.name));
+    if (batch.length) batches.push([batch.map((s) => s.id), batch.map((s) => s.name), batch.map((s) => s.type), batch.map((s) => s.content), names.map((n) => n.key), names.map((n) => n.folded)]);
     batch = [];
     bytes = 0;
   };

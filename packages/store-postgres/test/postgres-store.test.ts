@@ -40,7 +40,7 @@ const query = <R extends Record<string, unknown>>(text: string, values: unknown[
     const store = await create({ schema });
     expect(await store.status()).toMatchObject({ host: '127.0.0.1', port: 5432, database: 'test', schema, schemaVersion: SCHEMA_VERSION });
     const tables = await query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name', [schema]);
-    expect(tables.map((row) => row.table_name)).toEqual(['change_counter', 'changes', 'schema_migrations', 'seeded_pack_sneks', 'sneks']);
+    expect(tables.map((row) => row.table_name)).toEqual(['change_counter', 'changes', 'schema_migrations', 'seeded_pack_sneks', 'sneks', 'type_counts', 'unlogged_sneks']);
     const columns = await query<{ column_name: string; collation_name: string | null }>("SELECT column_name, collation_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'sneks' ORDER BY column_name", [schema]);
     expect(Object.fromEntries(columns.map((row) => [row.column_name, row.collation_name]))).toMatchObject({ id: 'C', type: 'C' });
   });
