@@ -9,6 +9,8 @@ import { SLUG_PATTERN } from './snek.js';
 // request could not get, so it is not signed; it is checked field by field, and refused for another sort or search.
 const MAX_CURSOR_LENGTH = 2000;
 const MAX_KEY_LENGTH = 1000;
+/** Offsets are for display; a store of more sneks than this shows offsets capped at it. */
+export const MAX_OFFSET = 1_000_000_000;
 
 /** Which way a sorted cursor reads: the page after its position, or the page before it. */
 export type CursorDirection = 'after' | 'before';
@@ -17,18 +19,20 @@ export interface SortCursor {
   sort: SnekSort;
   direction: CursorDirection;
   position: SortPosition;
-  /** Index of the first snek of the page the cursor opens (0-based); for display, not for reading. */
-  offset: number;
+  /** Index of the first snek of the page the cursor opens (0-based), when known; for display, not for reading. */
+  offset?: number | undefined;
 }
 
+/** A search cursor: the results after `rank`, or the page just before it. */
 export interface SearchCursor {
-  after: SearchRank;
-  offset: number;
+  direction: CursorDirection;
+  rank: SearchRank;
+  offset?: number | undefined;
 }
 
 export function encodeSortCursor(cursor: SortCursor): string {
   const { sort, direction, position, offset } = cursor;
-  return encode({ s: sort, d: direction === 'after' ? 'a' : 'b', k: position.key, i: position.id, o: offset });
+  return encode({ s: sort, d: direction === 'after' ? 'a' : 'b', k: position.key, i: position.id, ...offsetField(offset) });
 }
 
 /** The sorted cursor in `text`, which must be one {@link encodeSortCursor} made for `sort`; else `SNEK_INVALID`. */
@@ -43,20 +47,23 @@ export function decodeSortCursor(text: string, sort: SnekSort): SortCursor {
   return { sort, direction: d === 'a' ? 'after' : 'before', position: { key, id: checkId(text, i) }, offset: checkOffset(text, o) };
 }
 
-/** A cursor for the results after `after`, bound to this search's text and type. */
+/** A search cursor, bound to this search's text and type. */
 export function encodeSearchCursor(q: string, type: string | undefined, cursor: SearchCursor): string {
-  const { tier, score, key, id } = cursor.after;
-  return encode({ s: 'q', h: searchHash(q, type), t: tier, c: score, k: key, i: id, o: cursor.offset });
+  const { tier, score, key, id } = cursor.rank;
+  return encode({ s: 'q', h: searchHash(q, type), d: cursor.direction === 'after' ? 'a' : 'b', t: tier, c: score, k: key, i: id, ...offsetField(cursor.offset) });
 }
+
+const offsetField = (offset: number | undefined) => (offset === undefined ? {} : { o: Math.min(offset, MAX_OFFSET) });
 
 /** The search cursor in `text`, which must be one {@link encodeSearchCursor} made for the same text and type. */
 export function decodeSearchCursor(text: string, q: string, type: string | undefined): SearchCursor {
-  const { s, h, t, c, k, i, o } = decode(text);
+  const { s, h, d, t, c, k, i, o } = decode(text);
   if (s !== 'q') invalid(text, typeof s === 'string' ? `it is for sort=${s}, not for a search (q=)` : 'it names no search');
   if (h !== searchHash(q, type)) invalid(text, 'it belongs to another search: a cursor pages only the search (q and type) that gave it');
+  if (d !== 'a' && d !== 'b') invalid(text, 'it has no direction');
   if (t !== 0 && t !== 1 && t !== 2 && t !== 3 && t !== 4) invalid(text, 'its rank is not one of 0–4');
   if (typeof c !== 'number' || !(c >= 0 && c <= 1)) invalid(text, 'its score is not between 0 and 1');
-  return { after: { tier: t as SearchTier, score: c, key: checkKey(text, k, false), id: checkId(text, i) }, offset: checkOffset(text, o) };
+  return { direction: d === 'a' ? 'after' : 'before', rank: { tier: t as SearchTier, score: c, key: checkKey(text, k, false), id: checkId(text, i) }, offset: checkOffset(text, o) };
 }
 
 function searchHash(q: string, type: string | undefined): string {
@@ -80,7 +87,8 @@ function decode(text: string): Record<string, unknown> {
 }
 
 function checkKey(text: string, key: unknown, slug: boolean): string {
-  if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || /\p{Cs}/u.test(key) || (slug && !SLUG_PATTERN.test(key))) invalid(text, 'its sort key is malformed');
+  // Control characters (NUL above all, which PostgreSQL refuses in text) and lone surrogates are in no key we make.
+  if (typeof key !== 'string' || key.length > MAX_KEY_LENGTH || /[\p{Cs}\p{Cc}]/u.test(key) || (slug && !SLUG_PATTERN.test(key))) invalid(text, 'its sort key is malformed');
   return key;
 }
 
@@ -94,8 +102,9 @@ function checkId(text: string, id: unknown): string {
   return id;
 }
 
-function checkOffset(text: string, offset: unknown): number {
-  if (!Number.isSafeInteger(offset) || (offset as number) < 0) invalid(text, 'its offset is not a whole number');
+function checkOffset(text: string, offset: unknown): number | undefined {
+  if (offset === undefined) return undefined;
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0 || (offset as number) > MAX_OFFSET) invalid(text, `its offset is not a whole number up to ${MAX_OFFSET}`);
   return offset as number;
 }
 

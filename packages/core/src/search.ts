@@ -58,12 +58,15 @@ export function matchRanges(text: string, folded: string): Array<[number, number
   }
   starts.push(offset);
   const ranges: Array<[number, number]> = [];
-  for (let at = haystack.indexOf(folded); at !== -1; at = haystack.indexOf(folded, at + folded.length)) {
-    const start = starts[at]!;
-    // The end: the start of the first code point after the match.
+  for (let at = haystack.indexOf(folded); at !== -1; ) {
+    // Widened to whole code points: the end is the start of the first code point after the match.
     let end = at + folded.length;
     while (end < haystack.length && starts[end] === starts[end - 1]) end++;
-    ranges.push([start, starts[end]!]);
+    const start = starts[at]!;
+    const previous = ranges.at(-1);
+    // A match inside the code point the last one widened into ("s" in "ß") is part of that one.
+    if (!previous || start >= previous[1]) ranges.push([start, starts[end]!]);
+    at = haystack.indexOf(folded, end);
   }
   return ranges;
 }
@@ -106,8 +109,9 @@ const DIGITS = /[0-9]+/g;
 export function naturalKey(name: string): string {
   return foldCase(name).replace(DIGITS, (run) => {
     const digits = run.replace(/^0+(?=.)/, '');
-    // The length as two digits (a name has at most 100 characters), after a "0" that sorts digits before letters.
-    return `0${String(digits.length).padStart(2, '0')}${digits}`;
+    // The length in three digits (a name has at most 100 characters, so a run at most 100), after a "0" that sorts
+    // digits where they sort in plain text.
+    return `0${String(digits.length).padStart(3, '0')}${digits}`;
   });
 }
 

@@ -25,11 +25,14 @@ describe('sorted cursors', () => {
   it('refuse another sort, a search cursor, and anything malformed', () => {
     const byName = encodeSortCursor({ sort: 'name', direction: 'after', position: { key: 'x', id: 'x' }, offset: 3 });
     invalid(() => decodeSortCursor(byName, 'updated'), /sort=name/);
-    invalid(() => decodeSortCursor(encodeSearchCursor('x', undefined, { after: { tier: 1, score: 1, key: 'x', id: 'x' }, offset: 1 }), 'name'), /search/);
+    invalid(() => decodeSortCursor(encodeSearchCursor('x', undefined, { direction: 'after', rank: { tier: 1, score: 1, key: 'x', id: 'x' }, offset: 1 }), 'name'), /search/);
     invalid(() => decodeSortCursor(encodeSortCursor({ sort: 'updated', direction: 'after', position: { key: 'x', id: 'x' }, offset: 0 }), 'updated'), /change number/);
     invalid(() => decodeSortCursor(encodeSortCursor({ sort: 'id', direction: 'after', position: { key: 'Not A Slug', id: 'x' }, offset: 0 }), 'id'), /sort key/);
     invalid(() => decodeSortCursor(encodeSortCursor({ sort: 'name', direction: 'after', position: { key: 'x', id: '../etc' }, offset: 0 }), 'name'), /id/);
     invalid(() => decodeSortCursor(encodeSortCursor({ sort: 'name', direction: 'after', position: { key: 'x', id: 'x' }, offset: -1 }), 'name'), /offset/);
+    invalid(() => decodeSortCursor(encodeSortCursor({ sort: 'name', direction: 'after', position: { key: 'x\u0000', id: 'x' }, offset: 0 }), 'name'), /sort key/);
+    const huge = encodeSortCursor({ sort: 'name', direction: 'after', position: { key: 'x', id: 'x' }, offset: Number.MAX_SAFE_INTEGER });
+    expect(decodeSortCursor(huge, 'name').offset).toBe(1_000_000_000);
     invalid(() => decodeSortCursor('!!!', 'name'), /base64url/);
     invalid(() => decodeSortCursor('x'.repeat(3000), 'name'), /base64url/);
     invalid(() => decodeSortCursor(Buffer.from('[1,2]').toString('base64url'), 'name'), /issues/);
@@ -42,15 +45,17 @@ describe('search cursors', () => {
   const rank = { tier: 4, score: 0.42857142857142855, key: 'snek 0017', id: 'snek-7' } as const;
 
   it('round-trip, bound to the text and type that made them', () => {
-    const text = encodeSearchCursor('snek', 'cute', { after: rank, offset: 20 });
-    expect(decodeSearchCursor(text, 'snek', 'cute')).toEqual({ after: rank, offset: 20 });
+    const text = encodeSearchCursor('snek', 'cute', { direction: 'after', rank, offset: 20 });
+    expect(decodeSearchCursor(text, 'snek', 'cute')).toEqual({ direction: 'after', rank, offset: 20 });
+    const back = encodeSearchCursor('snek', undefined, { direction: 'before', rank });
+    expect(decodeSearchCursor(back, 'snek', undefined)).toEqual({ direction: 'before', rank, offset: undefined });
     invalid(() => decodeSearchCursor(text, 'snak', 'cute'), /another search/);
     invalid(() => decodeSearchCursor(text, 'snek', undefined), /another search/);
   });
 
   it('refuse a sorted cursor and an impossible rank', () => {
     invalid(() => decodeSearchCursor(encodeSortCursor({ sort: 'id', direction: 'after', position: { key: 'a', id: 'a' }, offset: 0 }), 'q', undefined), /sort=id/);
-    invalid(() => decodeSearchCursor(encodeSearchCursor('q', undefined, { after: { ...rank, tier: 7 as 4 }, offset: 0 }), 'q', undefined), /rank/);
-    invalid(() => decodeSearchCursor(encodeSearchCursor('q', undefined, { after: { ...rank, score: 2 }, offset: 0 }), 'q', undefined), /score/);
+    invalid(() => decodeSearchCursor(encodeSearchCursor('q', undefined, { direction: 'after', rank: { ...rank, tier: 7 as 4 }, offset: 0 }), 'q', undefined), /rank/);
+    invalid(() => decodeSearchCursor(encodeSearchCursor('q', undefined, { direction: 'after', rank: { ...rank, score: 2 }, offset: 0 }), 'q', undefined), /score/);
   });
 });

@@ -22,6 +22,9 @@ describe('matchRanges', () => {
     expect(matchRanges('🐍 Snek', 'snek')).toEqual([[3, 7]]);
     expect(matchRanges('Snek', '')).toEqual([]);
     expect(matchRanges('Snek', 'x')).toEqual([]);
+    // "ß" folds to "ss": both halves of it are one highlight, never two.
+    expect(matchRanges('Straße', 's')).toEqual([[0, 1], [4, 5]]);
+    expect(matchRanges('ßs', 's')).toEqual([[0, 1], [1, 2]]);
   });
 });
 
@@ -47,6 +50,8 @@ describe('naturalKey and compareKeys', () => {
     expect(sorted(['Snek 10', 'Snek 2', 'snek 1', 'Snek 100', 'Snek 9'])).toEqual(['snek 1', 'Snek 2', 'Snek 9', 'Snek 10', 'Snek 100']);
     expect(naturalKey('Snek 007')).toBe(naturalKey('snek 7'));
     expect(compareKeys(naturalKey('a 0'), naturalKey('a 00'))).toBe(0);
+    // A run of 100 digits, the longest a name holds, after one of 99.
+    expect(compareKeys(naturalKey(`n${'9'.repeat(99)}`), naturalKey(`n1${'0'.repeat(99)}`))).toBeLessThan(0);
   });
 
   it('agrees with Intl.Collator numeric on plain ASCII names', () => {

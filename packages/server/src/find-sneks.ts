@@ -1,5 +1,6 @@
 import {
   browsesSorted,
+  compareRanks,
   compareSortPositions,
   countsTypes,
   decodeCursor,
@@ -64,21 +65,61 @@ export async function findSneks(store: SnekStore, query: FindQuery): Promise<Fou
   return sorted(store, query.sort ?? 'id', query);
 }
 
+/** How many results a search's Previous page reads at most, from the first one, to find the page before. */
+export const SEARCH_BACK_BOUND = 2000;
+
 async function search(store: SnekStore, q: string, query: FindQuery): Promise<FoundPage> {
   const from = query.cursor === undefined ? undefined : decodeSearchCursor(query.cursor, q, query.type);
-  const request: SearchQuery = { q, limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }), ...(from ? { after: from.after } : {}) };
-  const offset = from?.offset ?? 0;
-  const { page, scanned } = searchesSneks(store) ? { page: await store.search(request), scanned: false } : await scanSearch(store, request);
+  const read = (after: SearchRank | undefined, limit: number) => {
+    const request: SearchQuery = { q, limit, ...(query.type === undefined ? {} : { type: query.type }), ...(after ? { after } : {}) };
+    return searchesSneks(store) ? store.search(request).then((page) => ({ page, scanned: false })) : scanSearch(store, request);
+  };
+  let offset = from ? from.offset : 0;
+  let { page, scanned } = from?.direction === 'before' ? { page: { items: [], more: true }, scanned: false } : await read(from?.rank, query.limit);
+  // The page before a rank, or past the end (a cursor whose results are gone): read from the first result.
+  if (from && page.items.length === 0) {
+    const back = await searchBefore(read, from.direction === 'before' ? from.rank : undefined, query.limit);
+    ({ page, scanned } = back);
+    offset = back.offset;
+  }
+  const first = page.items[0];
   const last = page.items.at(-1);
+  const next = (from?.direction === 'before' && page.items.length > 0) || page.more;
   return {
     items: page.items.map((item) => item.snek),
     ranks: page.items.map((item) => item.rank),
-    nextCursor: page.more && last ? encodeSearchCursor(q, query.type, { after: last.rank, offset: offset + page.items.length }) : null,
-    // Search pages forward: the gallery links back to the first page.
-    prevCursor: null,
-    offset,
+    nextCursor: next && last ? encodeSearchCursor(q, query.type, { direction: 'after', rank: last.rank, offset: offset === undefined ? undefined : offset + page.items.length }) : null,
+    prevCursor: first && offset !== 0 ? encodeSearchCursor(q, query.type, { direction: 'before', rank: first.rank, offset: offset === undefined ? undefined : Math.max(0, offset - query.limit) }) : null,
+    ...(offset === undefined ? {} : { offset }),
     ...(scanned ? { scanned } : {}),
   };
+}
+
+/**
+ * The `limit` results just before `rank` (or the last ones), read from the first result on; past
+ * {@link SEARCH_BACK_BOUND} results it gives up and answers the first page.
+ */
+async function searchBefore(
+  read: (after: SearchRank | undefined, limit: number) => Promise<{ page: SearchPage; scanned: boolean }>,
+  rank: SearchRank | undefined,
+  limit: number,
+): Promise<{ page: SearchPage; scanned: boolean; offset: number }> {
+  const kept: SearchPage['items'] = [];
+  let before = 0;
+  let after: SearchRank | undefined;
+  let scanned = false;
+  for (;;) {
+    const { page, scanned: partial } = await read(after, MAX_LIST_LIMIT);
+    scanned ||= partial;
+    const at = rank === undefined ? -1 : page.items.findIndex((item) => compareRanks(item.rank, rank) >= 0);
+    const taken = at === -1 ? page.items : page.items.slice(0, at);
+    kept.push(...taken);
+    before += taken.length;
+    kept.splice(0, Math.max(0, kept.length - limit));
+    if (at !== -1 || !page.more) return { page: { items: kept, more: before > kept.length }, scanned, offset: before - kept.length };
+    if (before >= SEARCH_BACK_BOUND) return { ...(await read(undefined, limit)), offset: 0 };
+    after = page.items.at(-1)!.rank;
+  }
 }
 
 async function byName(store: SnekStore, name: string, query: FindQuery): Promise<FoundPage> {
@@ -89,36 +130,50 @@ async function byName(store: SnekStore, name: string, query: FindQuery): Promise
 async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promise<FoundPage> {
   const cursor = query.cursor === undefined ? undefined : readSortCursor(store, query.cursor, sort);
   const base = { sort, limit: query.limit, ...(query.type === undefined ? {} : { type: query.type }) };
-  const [found, total] = await Promise.all([
+  const [first, total] = await Promise.all([
     readSorted(store, cursor?.position ? { ...base, [cursor.direction]: cursor.position } : base, cursor?.listCursor),
     countOf(store, query.type),
   ]);
-  let answer = found;
+  let answer = first;
   // After a cursor of list()'s own, where the page stands is not known.
-  const known = cursor === undefined || cursor.offset !== undefined;
-  let offset = cursor?.offset ?? 0;
-  const backwards = cursor?.direction === 'before';
-  const reachedStart = cursor === undefined || (backwards && !found.page.more);
-  // Back at the start: answer the first page whole, rather than the few sneks left before the cursor.
-  if (backwards && !found.page.more) {
-    if (found.page.items.length < query.limit) answer = await readSorted(store, base);
+  let offset = cursor === undefined ? 0 : cursor.offset;
+  let backwards = cursor?.direction === 'before';
+  let reachedStart = cursor === undefined;
+  if (backwards && !first.page.more) {
+    // Back at the start: answer the first page whole, rather than the few sneks left before the cursor.
+    if (first.page.items.length < query.limit) answer = await readSorted(store, base);
     offset = 0;
+    reachedStart = true;
+  } else if (!backwards && cursor && first.page.items.length === 0) {
+    // Past the end (its sneks were deleted): answer the last page, which leads back.
+    answer = await readSorted(store, { ...base, before: END[sort] });
+    backwards = true;
+    reachedStart = !answer.page.more;
+    offset = reachedStart ? 0 : total === undefined || answer.scanned ? undefined : total - answer.page.items.length;
   }
   const { page, scanned, listCursor } = answer;
-  const first = page.items[0];
+  const head = page.items[0];
   const last = page.items.at(-1);
   // A page read backwards has the page it came from after it; the first page read anew knows for itself.
-  const more = backwards && answer === found ? true : page.more;
-  const next = more && last ? encodeSortCursor({ sort, direction: 'after', position: last.position, offset: offset + page.items.length }) : null;
+  const more = backwards && answer === first ? true : page.more;
+  const next = more && last ? encodeSortCursor({ sort, direction: 'after', position: last.position, offset: offset === undefined ? undefined : offset + page.items.length }) : null;
   return {
     items: page.items.map((item) => item.snek),
     nextCursor: next === null ? null : withListCursor(next, listCursor),
-    prevCursor: !reachedStart && first ? encodeSortCursor({ sort, direction: 'before', position: first.position, offset: Math.max(0, offset - query.limit) }) : null,
-    ...(known || offset === 0 ? { offset } : {}),
-    ...(total === undefined ? {} : { total }),
+    prevCursor: !reachedStart && head ? encodeSortCursor({ sort, direction: 'before', position: head.position, offset: offset === undefined ? undefined : Math.max(0, offset - query.limit) }) : null,
+    ...(offset === undefined ? {} : { offset }),
+    // A scan saw only part of the store, so the store's whole count would not match the pages.
+    ...(total === undefined || scanned ? {} : { total }),
     ...(scanned ? { scanned } : {}),
   };
 }
+
+/** A position after every snek in each sort: ids and keys are below U+10FFFF, seqs above -1. */
+const END: Record<SnekSort, SortPosition> = {
+  id: { key: '\u{10ffff}', id: '\u{10ffff}' },
+  name: { key: '\u{10ffff}', id: '\u{10ffff}' },
+  updated: { key: -1, id: '\u{10ffff}' },
+};
 
 /** A page cursor as read: `position` absent for a cursor of list()'s own, which `listCursor` then holds. */
 interface ReadCursor {

@@ -103,6 +103,12 @@ describe.each(Object.keys(STORES))('GET /v1/sneks on the %s store', (store) => {
     const pages = await walk({ q: 'snek', limit: '2' });
     expect(ids(pages.flatMap((p) => p.items))).toEqual(ids((await page({ q: 'snek', limit: '500' })).items));
     expect(pages.map((p) => p.offset)).toEqual(pages.map((_, i) => i * 2));
+    // And back: each prevCursor gives the page before, with its offset, to the first, whose prevCursor is null.
+    expect(pages[0]!.prevCursor).toBeNull();
+    for (let i = pages.length - 1; i > 0; i--) {
+      const back = await page({ q: 'snek', limit: '2', cursor: pages[i]!.prevCursor! });
+      expect([ids(back.items), back.offset]).toEqual([ids(pages[i - 1]!.items), (i - 1) * 2]);
+    }
   });
 
   it.each([['%'], ['_'], ["O'"], ['"quoted"'], ['\\'], ['.*'], ['(snek)+'], ['[x]'], ['%snek%'], ['_nek'], ["'; DROP TABLE sneks; --"], ['ß'], ['🐍']])('q=%s matches its characters literally, as rankSneks does', async (q) => {

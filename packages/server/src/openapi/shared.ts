@@ -95,7 +95,7 @@ export function components() {
         properties: {
           items: { type: 'array', items: ref('SnekAnswer') },
           nextCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the next page; null on the last one.' },
-          prevCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the page before; null on the first page, and for a search or a `name` lookup (they page forward only).' },
+          prevCursor: { type: ['string', 'null'], description: 'Pass as `cursor` for the page before; null on the first page, and for a `name` lookup (it pages forward only).' },
           offset: { type: 'integer', minimum: 0, description: 'Where the first item stands among all results (0-based), for "101–200 of 1,204"; absent for a `name` lookup.' },
           total: { type: 'integer', minimum: 0, description: 'How many sneks the list has (of `type`), when the store counts types; absent for a search or a `name` lookup.' },
           scanned: { type: 'boolean', enum: [true], description: 'Present when the store cannot sort or search itself and had more sneks than the server looks at (SCAN_BOUND, 10,000): the page sorts or ranks only the first of them in id order.' },

@@ -71,7 +71,7 @@ export function galleryResults({ query, page, types, edits, after, elsewhere }: 
   const order = q !== undefined ? 'search' : name !== undefined ? 'id' : sort;
   // Id order knows where a page starts: after its prev cursor, or for a name lookup after its own cursor.
   const startsLater = name !== undefined ? cursor !== undefined : page.prevCursor !== null;
-  // Past the first page, where "previous" is missing (a search) or not the first page.
+  // Past the first page, where "previous" is missing or not the first page.
   const laterPage = cursor !== undefined && offset !== 0 && (page.prevCursor === null || (offset ?? 0) > query.find.limit);
   return {
     heading: galleryHeading(query),
@@ -100,7 +100,7 @@ export function galleryResults({ query, page, types, edits, after, elsewhere }: 
     elsewhereHref: elsewhere.length > 0 ? galleryHref({ q }) : undefined,
     allHref: q !== undefined || name !== undefined || type ? '/' : undefined,
     prevHref: page.prevCursor ? galleryHref({ ...keep, type, cursor: page.prevCursor }) : undefined,
-    // A search pages forwards only, so its later pages link to the first; a sorted page does when "previous" is not it.
+    // A later page links to the first when "previous" is not it.
     firstHref: laterPage ? galleryHref({ ...keep, type }) : undefined,
     nextHref: page.nextCursor ? galleryHref({ ...keep, type, cursor: page.nextCursor }) : undefined,
   };
