@@ -213,11 +213,12 @@ describeInBrowser('the gallery search with JavaScript off', () => {
     // A search pages forwards, and back to its first page.
     await page.goto(`${server.url}/?q=snek`);
     expect(await range(page)).toBe('1–48');
+    const firstResults = await cardIds(page);
     await Promise.all([page.waitForURL(/cursor=/), page.getByRole('link', { name: 'Next page' }).click()]);
     expect(await range(page)).toMatch(/^49–\d+ of \d+$/);
-    expect(await page.getByRole('link', { name: 'Previous page' }).count()).toBe(0);
-    await Promise.all([page.waitForURL(`${server.url}/?q=snek`), page.getByRole('link', { name: 'First page' }).click()]);
+    await Promise.all([page.waitForURL(/cursor=/), page.getByRole('link', { name: 'Previous page' }).click()]);
     expect(await range(page)).toBe('1–48');
+    expect(await cardIds(page)).toEqual(firstResults);
 
     // The sort is part of the form: chosen, then sent with the Search button.
     await page.goto(`${server.url}/?type=numbered`);
