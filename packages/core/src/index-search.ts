@@ -1,0 +1,221 @@
+import type { SearchQuery } from './contract.js';
+import { NEAR_MISS_SIMILARITY, compareKeys, compareRanks, foldCase, prepareSearch, searchRank, type PreparedSearch, type SearchRank, type SearchTier } from './search.js';
+import { containedGrams, naturalKeyOfFolded, startPrefixes } from './search-keys.js';
+import { laterPosition, type RunPosition, type SortedRun } from './sorted-run.js';
+import { IN_ID, IN_NAME, type Posting, type TrigramPostings } from './trigram-postings.js';
+
+/**
+ * A tier whose candidates number at most this is ranked by sorting them; a larger one is read in name order from
+ * the cursor, which stops once the page is full. Sorting 4,096 candidates takes about 2 ms.
+ */
+const SORT_LIMIT = 4096;
+
+/**
+ * The near-miss cap: tier 4 reads at most this many postings, those of the query's rarest trigrams first. A query
+ * whose trigrams each fill a large share of a store of over a million names goes past it; the trigrams left unread
+ * then count as not shared, so a near miss that only they would lift over the threshold is left out, and one they
+ * would score higher ranks lower. Every other tier is exact at any size.
+ */
+export const NEAR_MISS_POSTINGS = 8_000_000;
+
+/** What the search reads of a {@link SnekIndex}: slots, the name order, the trigram postings. */
+export interface SearchSource {
+  names: SortedRun;
+  postings: TrigramPostings;
+  /** One more than the highest slot in use. */
+  slotLimit: number;
+  id(slot: number): string;
+  name(slot: number): string;
+  type(slot: number): string;
+  key(slot: number): string;
+  /** How many trigrams the slot's folded name has. */
+  nameGrams(slot: number): number;
+  live(slot: number): boolean;
+  types(): Iterable<string>;
+  typeSize(type: string): number;
+  slotsOfType(type: string): number[];
+}
+
+export interface SlotResult {
+  slot: number;
+  rank: SearchRank;
+}
+
+// Scratch arrays shared by every search (they run one at a time): zeroed again after each use.
+let counts = new Uint16Array(0);
+let marks = new Uint8Array(0);
+
+/** A page of the search's results, exactly as `rankSneks` over every slot orders them (but see the cap). */
+export function searchSlots(source: SearchSource, query: SearchQuery): { items: SlotResult[]; more: boolean } {
+  const search = prepareSearch(query.q);
+  if (search.folded === '') return { items: [], more: false };
+  const tiers = new TierReader(source, search, query.type, query.limit + 1);
+  for (let tier = query.after?.tier ?? 0; tier <= 4 && !tiers.full; tier++) tiers.read(tier as SearchTier, query.after?.tier === tier ? query.after : undefined);
+  return { items: tiers.found.slice(0, query.limit), more: tiers.found.length > query.limit };
+}
+
+class TierReader {
+  readonly found: SlotResult[] = [];
+  private readonly q: string;
+  private readonly typeHits: Set<string>;
+
+  constructor(
+    private readonly source: SearchSource,
+    private readonly search: PreparedSearch,
+    private readonly type: string | undefined,
+    private readonly want: number,
+  ) {
+    this.q = search.folded;
+    this.typeHits = new Set([...source.types()].filter((t) => foldCase(t).includes(this.q)));
+  }
+
+  get full(): boolean {
+    return this.found.length >= this.want;
+  }
+
+  /** The results of `tier` after `from` (or all of it), in order, until the page is full. */
+  read(tier: SearchTier, from: SearchRank | undefined): void {
+    if (tier === 4) return this.nearMisses(from);
+    // A rare type: its sneks are the candidates of every tier.
+    if (this.type !== undefined && this.source.typeSize(this.type) <= SORT_LIMIT) return this.sorted(tier, this.source.slotsOfType(this.type), from);
+    if (tier === 0) return this.walk(tier, this.start([naturalKeyOfFolded(this.q)], from), (key, prefix) => key === prefix);
+    if (tier === 1) return this.walk(tier, this.start(startPrefixes(this.q), from), (key, prefix) => key.startsWith(prefix));
+    const candidates = this.candidates(tier);
+    if (candidates && candidates.size <= SORT_LIMIT) return this.sorted(tier, candidates.slots(), from);
+    this.walkAll(tier, from, candidates);
+  }
+
+  /** Where each prefix's range starts, after `from`. */
+  private start(prefixes: string[], from: SearchRank | undefined): Array<{ prefix: string; at: RunPosition }> {
+    const { names } = this.source;
+    const after = from && names.seek((slot) => this.compareTo(slot, from) > 0);
+    return prefixes.map((prefix) => {
+      const at = names.seek((slot) => compareKeys(this.source.key(slot), prefix) >= 0);
+      return { prefix, at: after ? laterPosition(at, after) : at };
+    });
+  }
+
+  private walk(tier: SearchTier, ranges: Array<{ prefix: string; at: RunPosition }>, inRange: (key: string, prefix: string) => boolean): void {
+    for (const { prefix, at } of ranges) {
+      if (this.full) return;
+      this.source.names.forward(at, (slot) => inRange(this.source.key(slot), prefix) && (this.take(tier, slot), !this.full));
+    }
+  }
+
+  /** Tiers 2 and 3 in name order from `from`: each slot tested, or only those `candidates` marks. */
+  private walkAll(tier: SearchTier, from: SearchRank | undefined, candidates: Candidates | undefined): void {
+    const { names } = this.source;
+    const at = from ? names.seek((slot) => this.compareTo(slot, from) > 0) : { chunk: 0, at: 0 };
+    if (!candidates) return names.forward(at, (slot) => (this.take(tier, slot), !this.full));
+    if (marks.length < this.source.slotLimit) marks = new Uint8Array(this.source.slotLimit * 2);
+    const marked = candidates.slots();
+    for (const slot of marked) marks[slot] = 1;
+    names.forward(at, (slot) => (marks[slot] === 1 && this.take(tier, slot), !this.full));
+    for (const slot of marked) marks[slot] = 0;
+  }
+
+  private sorted(tier: SearchTier, slots: Iterable<number>, from: SearchRank | undefined): void {
+    const matched: SlotResult[] = [];
+    for (const slot of new Set(slots)) {
+      if (!this.source.live(slot) || this.tierOf(slot) !== tier || (this.type !== undefined && this.source.type(slot) !== this.type)) continue;
+      const rank = this.rankOf(slot, tier);
+      if (rank && (!from || compareRanks(rank, from) > 0)) matched.push({ slot, rank });
+    }
+    for (const result of matched.sort((a, b) => compareRanks(a.rank, b.rank))) {
+      if (this.full) return;
+      this.found.push(result);
+    }
+  }
+
+  /** Adds `slot` when it belongs to `tier` (and the type). */
+  private take(tier: SearchTier, slot: number): void {
+    if (this.type !== undefined && this.source.type(slot) !== this.type) return;
+    if (this.tierOf(slot) !== tier) return;
+    const rank = this.rankOf(slot, tier);
+    if (rank) this.found.push({ slot, rank });
+  }
+
+  // The one ranking decides every result; tierOf only says where to look, and must agree with it.
+  private rankOf(slot: number, tier: SearchTier): SearchRank | undefined {
+    const rank = searchRank(this.search, { id: this.source.id(slot), name: this.source.name(slot), type: this.source.type(slot) });
+    return rank?.tier === tier ? rank : undefined;
+  }
+
+  /** The tier of `slot` among 0–3, as searchRank decides it, without trigrams; 4 for anything else. */
+  private tierOf(slot: number): SearchTier {
+    const name = foldCase(this.source.name(slot));
+    if (name === this.q) return 0;
+    if (name.startsWith(this.q)) return 1;
+    if (name.includes(this.q)) return 2;
+    return this.typeHits.has(this.source.type(slot)) || foldCase(this.source.id(slot)).includes(this.q) ? 3 : 4;
+  }
+
+  /** A superset of the slots of tier 2 or 3 from the trigram postings and type names; undefined when none is known. */
+  private candidates(tier: 2 | 3): Candidates | undefined {
+    const grams = [...containedGrams(this.q)].map((gram) => this.source.postings.get(gram));
+    if (grams.length === 0) return undefined;
+    // A trigram no name or id holds: the tier is empty.
+    const rarest = grams.reduce<Posting | undefined>((best, posting) => (!posting || !best ? undefined : posting.length < best.length ? posting : best), grams[0]);
+    const fromGrams = postingSlots(rarest, tier === 2 ? IN_NAME : IN_ID);
+    if (tier === 2) return fromGrams;
+    const types = [...this.typeHits].filter((type) => this.type === undefined || type === this.type);
+    const size = types.reduce((sum, type) => sum + this.source.typeSize(type), fromGrams.size);
+    return { size, slots: () => [...fromGrams.slots(), ...types.flatMap((type) => this.source.slotsOfType(type))] };
+  }
+
+  /** Tier 4: trigram similarity counted from the postings, rarest trigrams first, up to the cap. */
+  private nearMisses(from: SearchRank | undefined): void {
+    const { source, search } = this;
+    if (counts.length < source.slotLimit) counts = new Uint16Array(source.slotLimit * 2);
+    const postings = [...search.grams].flatMap((gram) => source.postings.get(gram) ?? []).sort((a, b) => a.length - b.length);
+    const touched: number[] = [];
+    let budget = NEAR_MISS_POSTINGS;
+    for (const posting of postings) {
+      if (posting.length > budget) break;
+      budget -= posting.length;
+      for (let i = 0; i < posting.length; i++) {
+        const value = posting.values[i]!;
+        if ((value & IN_NAME) === 0) continue;
+        const slot = value >>> 2;
+        if (counts[slot] === 0) touched.push(slot);
+        counts[slot]!++;
+      }
+    }
+    const matched: SlotResult[] = [];
+    for (const slot of touched) {
+      const shared = counts[slot]!;
+      counts[slot] = 0;
+      if (!source.live(slot) || (this.type !== undefined && source.type(slot) !== this.type)) continue;
+      const score = shared / (search.grams.size + source.nameGrams(slot) - shared);
+      if (score < NEAR_MISS_SIMILARITY || this.tierOf(slot) !== 4) continue;
+      const rank: SearchRank = { tier: 4, score, key: source.key(slot), id: source.id(slot) };
+      if (!from || compareRanks(rank, from) > 0) matched.push({ slot, rank });
+    }
+    for (const result of matched.sort((a, b) => compareRanks(a.rank, b.rank))) {
+      if (this.full) return;
+      this.found.push(result);
+    }
+  }
+
+  private compareTo(slot: number, rank: SearchRank): number {
+    return compareKeys(this.source.key(slot), rank.key) || compareKeys(this.source.id(slot), rank.id);
+  }
+}
+
+interface Candidates {
+  size: number;
+  slots(): number[];
+}
+
+/** The live-or-dead slots of a posting whose flags include `flag`; the size counts every value, an upper bound. */
+function postingSlots(posting: Posting | undefined, flag: number): Candidates {
+  if (!posting) return { size: 0, slots: () => [] };
+  return {
+    size: posting.length,
+    slots: () => {
+      const slots: number[] = [];
+      for (let i = 0; i < posting.length; i++) if ((posting.values[i]! & flag) !== 0) slots.push(posting.values[i]! >>> 2);
+      return slots;
+    },
+  };
+}
