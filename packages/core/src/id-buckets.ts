@@ -1,37 +1,33 @@
+import { SortedRun } from './sorted-run.js';
+
 /** Ids in ascending order, for paging by cursor in O(log n + page). */
 export class SortedIds {
-  private readonly ids: string[] = [];
+  private readonly ids = new SortedRun<string>((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 
   get size(): number {
-    return this.ids.length;
+    return this.ids.size;
   }
 
   add(id: string): void {
-    const at = this.lowerBound(id);
-    if (this.ids[at] !== id) this.ids.splice(at, 0, id);
+    this.ids.add(id);
   }
 
   remove(id: string): void {
-    const at = this.lowerBound(id);
-    if (this.ids[at] === id) this.ids.splice(at, 1);
+    this.ids.remove(id);
   }
 
   /** Ids strictly after `after` (or from the start), in order. */
   *after(after: string | undefined): IterableIterator<string> {
-    let at = after === undefined ? 0 : this.lowerBound(after);
-    if (after !== undefined && this.ids[at] === after) at++;
-    for (; at < this.ids.length; at++) yield this.ids[at]!;
-  }
-
-  private lowerBound(id: string): number {
-    let lo = 0;
-    let hi = this.ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.ids[mid]! < id) lo = mid + 1;
-      else hi = mid;
+    const ids: string[] = [];
+    // Read in pages, so a caller that stops early reads little, and no write comes between the reads of one page.
+    let from = after;
+    for (;;) {
+      ids.length = 0;
+      this.ids.forward(from === undefined ? { chunk: 0, at: 0 } : this.ids.seek((x) => x > from!), (x) => ids.push(x) < 256);
+      yield* ids;
+      if (ids.length < 256) return;
+      from = ids.at(-1);
     }
-    return lo;
   }
 }
 

@@ -88,7 +88,7 @@ class TierReader {
   /** Where each prefix's range starts, after `from`. */
   private start(prefixes: string[], from: SearchRank | undefined): Array<{ prefix: string; at: RunPosition }> {
     const { names } = this.source;
-    const after = from && names.seek((slot) => this.compareTo(slot, from) > 0);
+    const after = from && this.after(from);
     return prefixes.map((prefix) => {
       const at = names.seek((slot) => compareKeys(this.source.key(slot), prefix) >= 0);
       return { prefix, at: after ? laterPosition(at, after) : at };
@@ -102,23 +102,29 @@ class TierReader {
     }
   }
 
-  /** Tiers 2 and 3 in name order from `from`: each slot tested, or only those `candidates` marks. */
+  /** Tiers 2 and 3 in name order from `from`: each slot tested, or only the candidates when they are few among all. */
   private walkAll(tier: SearchTier, from: SearchRank | undefined, candidates: Candidates | undefined): void {
-    const { names } = this.source;
-    const at = from ? names.seek((slot) => this.compareTo(slot, from) > 0) : { chunk: 0, at: 0 };
-    if (!candidates) return names.forward(at, (slot) => (this.take(tier, slot), !this.full));
-    if (marks.length < this.source.slotLimit) marks = new Uint8Array(this.source.slotLimit * 2);
-    const marked = candidates.slots();
-    for (const slot of marked) marks[slot] = 1;
-    names.forward(at, (slot) => (marks[slot] === 1 && this.take(tier, slot), !this.full));
-    for (const slot of marked) marks[slot] = 0;
+    if (candidates && candidates.size < this.source.names.size / 8) return this.walkMarked(tier, from, candidates.slots());
+    this.source.names.forward(this.after(from), (slot) => (this.take(tier, slot), !this.full));
   }
 
-  private sorted(tier: SearchTier, slots: Iterable<number>, from: SearchRank | undefined): void {
+  /** `slots` in name order from `from`, by marking them and reading the order past the others. */
+  private walkMarked(tier: SearchTier, from: SearchRank | undefined, slots: readonly number[], score?: number): void {
+    if (marks.length < this.source.slotLimit) marks = new Uint8Array(this.source.slotLimit * 2);
+    for (const slot of slots) marks[slot] = 1;
+    this.source.names.forward(this.after(from), (slot) => (marks[slot] === 1 && this.take(tier, slot, score), !this.full));
+    for (const slot of slots) marks[slot] = 0;
+  }
+
+  private after(from: SearchRank | undefined): RunPosition {
+    return from ? this.source.names.seek((slot) => this.compareTo(slot, from) > 0) : { chunk: 0, at: 0 };
+  }
+
+  private sorted(tier: SearchTier, slots: Iterable<number>, from: SearchRank | undefined, score?: number): void {
     const matched: SlotResult[] = [];
     for (const slot of new Set(slots)) {
       if (!this.source.live(slot) || this.tierOf(slot) !== tier || (this.type !== undefined && this.source.type(slot) !== this.type)) continue;
-      const rank = this.rankOf(slot, tier);
+      const rank = this.rankOf(slot, tier, score);
       if (rank && (!from || compareRanks(rank, from) > 0)) matched.push({ slot, rank });
     }
     for (const result of matched.sort((a, b) => compareRanks(a.rank, b.rank))) {
@@ -128,15 +134,17 @@ class TierReader {
   }
 
   /** Adds `slot` when it belongs to `tier` (and the type). */
-  private take(tier: SearchTier, slot: number): void {
+  private take(tier: SearchTier, slot: number, score?: number): void {
     if (this.type !== undefined && this.source.type(slot) !== this.type) return;
     if (this.tierOf(slot) !== tier) return;
-    const rank = this.rankOf(slot, tier);
+    const rank = this.rankOf(slot, tier, score);
     if (rank) this.found.push({ slot, rank });
   }
 
-  // The one ranking decides every result; tierOf only says where to look, and must agree with it.
-  private rankOf(slot: number, tier: SearchTier): SearchRank | undefined {
+  // The one ranking decides tiers 0–3; tierOf only says where to look, and must agree with it. A near miss's
+  // score was counted from the postings, as trigramSimilarity counts it.
+  private rankOf(slot: number, tier: SearchTier, score?: number): SearchRank | undefined {
+    if (tier === 4) return { tier, score: score!, key: this.source.key(slot), id: this.source.id(slot) };
     const rank = searchRank(this.search, { id: this.source.id(slot), name: this.source.name(slot), type: this.source.type(slot) });
     return rank?.tier === tier ? rank : undefined;
   }
@@ -181,19 +189,24 @@ class TierReader {
         counts[slot]!++;
       }
     }
-    const matched: SlotResult[] = [];
+    // Near misses grouped by score, best first; each group is in name order, like a tier of its own.
+    const byScore = new Map<number, number[]>();
     for (const slot of touched) {
       const shared = counts[slot]!;
       counts[slot] = 0;
-      if (!source.live(slot) || (this.type !== undefined && source.type(slot) !== this.type)) continue;
       const score = shared / (search.grams.size + source.nameGrams(slot) - shared);
-      if (score < NEAR_MISS_SIMILARITY || this.tierOf(slot) !== 4) continue;
-      const rank: SearchRank = { tier: 4, score, key: source.key(slot), id: source.id(slot) };
-      if (!from || compareRanks(rank, from) > 0) matched.push({ slot, rank });
+      if (score < NEAR_MISS_SIMILARITY || !source.live(slot)) continue;
+      const group = byScore.get(score);
+      if (group) group.push(slot);
+      else byScore.set(score, [slot]);
     }
-    for (const result of matched.sort((a, b) => compareRanks(a.rank, b.rank))) {
+    for (const score of [...byScore.keys()].sort((a, b) => b - a)) {
       if (this.full) return;
-      this.found.push(result);
+      if (from && score > from.score) continue;
+      const group = byScore.get(score)!;
+      const after = from?.score === score ? from : undefined;
+      if (group.length <= SORT_LIMIT) this.sorted(4, group, after, score);
+      else this.walkMarked(4, after, group, score);
     }
   }
 

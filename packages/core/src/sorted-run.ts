@@ -9,19 +9,19 @@ export interface RunPosition {
 const LOAD = 1000;
 
 /**
- * Numbers (slots) in the order `compare` gives, in chunks: insert and remove in O(log n + chunk), a page read from
- * any position in O(log n + page). `compare` must order no two distinct numbers as equal, and must not change its
- * mind about a number while it is in the run (remove it first, then change what it compares by).
+ * Values (slots, ids) in the order `compare` gives, in chunks: insert and remove in O(log n + chunk), a page read from
+ * any position in O(log n + page). `compare` must order no two distinct values as equal, and must not change its
+ * mind about a value while it is in the run (remove it first, then change what it compares by).
  */
-export class SortedRun {
-  private chunks: number[][] = [];
+export class SortedRun<T = number> {
+  private chunks: T[][] = [];
   private count = 0;
 
-  constructor(private readonly compare: (a: number, b: number) => number) {}
+  constructor(private readonly compare: (a: T, b: T) => number) {}
 
   /** A run of `values`, sorted here once: O(n log n), not n inserts. */
-  static of(values: number[], compare: (a: number, b: number) => number): SortedRun {
-    const run = new SortedRun(compare);
+  static of<T>(values: T[], compare: (a: T, b: T) => number): SortedRun<T> {
+    const run = new SortedRun<T>(compare);
     values.sort(compare);
     for (let at = 0; at < values.length; at += LOAD) run.chunks.push(values.slice(at, at + LOAD));
     run.count = values.length;
@@ -32,20 +32,24 @@ export class SortedRun {
     return this.count;
   }
 
-  add(value: number): void {
+  /** Adds `value`; false when the run holds it already. */
+  add(value: T): boolean {
     if (this.chunks.length === 0) {
       this.chunks.push([value]);
     } else {
       const c = Math.min(this.chunkOf((x) => this.compare(x, value) >= 0), this.chunks.length - 1);
       const chunk = this.chunks[c]!;
-      chunk.splice(lowerBound(chunk, (x) => this.compare(x, value) >= 0), 0, value);
+      const at = lowerBound(chunk, (x) => this.compare(x, value) >= 0);
+      if (at < chunk.length && this.compare(chunk[at]!, value) === 0) return false;
+      chunk.splice(at, 0, value);
       if (chunk.length > 2 * LOAD) this.chunks.splice(c + 1, 0, chunk.splice(LOAD));
     }
     this.count++;
+    return true;
   }
 
   /** Removes `value`; false when it was not there. */
-  remove(value: number): boolean {
+  remove(value: T): boolean {
     const c = this.chunkOf((x) => this.compare(x, value) >= 0);
     const chunk = this.chunks[c];
     if (!chunk) return false;
@@ -58,14 +62,14 @@ export class SortedRun {
   }
 
   /** The first position whose number satisfies `reached`, which must be false, then true, along the run. */
-  seek(reached: (value: number) => boolean): RunPosition {
+  seek(reached: (value: T) => boolean): RunPosition {
     const chunk = this.chunkOf(reached);
     if (chunk === this.chunks.length) return { chunk, at: 0 };
     return { chunk, at: lowerBound(this.chunks[chunk]!, reached) };
   }
 
   /** Visits numbers from `from` on, in order, while `visit` returns true. */
-  forward(from: RunPosition, visit: (value: number) => boolean): void {
+  forward(from: RunPosition, visit: (value: T) => boolean): void {
     for (let c = from.chunk, at = from.at; c < this.chunks.length; c++, at = 0) {
       const chunk = this.chunks[c]!;
       for (; at < chunk.length; at++) if (!visit(chunk[at]!)) return;
@@ -73,7 +77,7 @@ export class SortedRun {
   }
 
   /** Visits the numbers before `from`, nearest first, while `visit` returns true. */
-  backward(from: RunPosition, visit: (value: number) => boolean): void {
+  backward(from: RunPosition, visit: (value: T) => boolean): void {
     let c = from.chunk;
     let at = from.at - 1;
     for (; c >= 0; c--) {
@@ -84,7 +88,7 @@ export class SortedRun {
   }
 
   // The first chunk whose last number satisfies `reached` (chunks.length when none does).
-  private chunkOf(reached: (value: number) => boolean): number {
+  private chunkOf(reached: (value: T) => boolean): number {
     let lo = 0;
     let hi = this.chunks.length;
     while (lo < hi) {
@@ -101,7 +105,7 @@ export function laterPosition(a: RunPosition, b: RunPosition): RunPosition {
   return a.chunk > b.chunk || (a.chunk === b.chunk && a.at >= b.at) ? a : b;
 }
 
-function lowerBound(values: readonly number[], reached: (value: number) => boolean): number {
+function lowerBound<T>(values: readonly T[], reached: (value: T) => boolean): number {
   let lo = 0;
   let hi = values.length;
   while (lo < hi) {

@@ -146,6 +146,22 @@ describe('SnekIndex search', () => {
       expect(searchAll(index, q, 'cute', 100)).toEqual(reference(plain, q, 'cute'));
     }
   });
+  it('reads a large group of near misses of one score in name order, with and without a type', () => {
+    const index = new SnekIndex();
+    const plain = new Map<string, SnekIndexEntry>();
+    for (let i = 0; i < 9000; i++) {
+      const entry = { id: `n${(i * 7) % 9000}`, name: `Snek number ${1000 + i}`, type: i % 2 ? 'plain' : 'cute' };
+      index.set(entry);
+      plain.set(entry.id, entry);
+    }
+    for (const type of [undefined, 'cute']) {
+      const expected = reference(plain, 'snek numbr', type);
+      expect(expected.length).toBeGreaterThan(4096);
+      expect(index.search({ q: 'snek numbr', limit: 50, ...(type ? { type } : {}) }).items.map((item) => item.rank)).toEqual(expected.slice(0, 50).map((found) => found.rank));
+      const page = index.search({ q: 'snek numbr', limit: 50, after: expected[3000]!.rank, ...(type ? { type } : {}) });
+      expect(page.items.map((item) => item.entry.id)).toEqual(expected.slice(3001, 3051).map((found) => found.id));
+    }
+  });
 });
 
 describe('SnekIndex browse', () => {
