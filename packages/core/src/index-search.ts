@@ -11,12 +11,20 @@ import { IN_ID, IN_NAME, type Posting, type TrigramPostings } from './trigram-po
 const SORT_LIMIT = 4096;
 
 /**
+ * The bound for a query with no trigram of its own (no three letters or digits in a row that every match must hold,
+ * such as "%", "2" or "ab"): tiers 2 and 3 test at most this many sneks each per search, in name order from the
+ * cursor. A store of up to this many is searched exactly; in a larger one such a query may end those tiers early,
+ * and a match further along is not found. Testing one takes about 0.5 µs.
+ */
+export const SHORT_QUERY_SCAN = 100_000;
+
+/**
  * The near-miss cap: tier 4 reads at most this many postings, those of the query's rarest trigrams first. A query
  * whose trigrams each fill a large share of a store of over a million names goes past it; the trigrams left unread
  * then count as not shared, so a near miss that only they would lift over the threshold is left out, and one they
  * would score higher ranks lower. Every other tier is exact at any size.
  */
-export const NEAR_MISS_POSTINGS = 8_000_000;
+export const NEAR_MISS_POSTINGS = 4_000_000;
 
 /** What the search reads of a {@link SnekIndex}: slots, the name order, the trigram postings. */
 export interface SearchSource {
@@ -105,7 +113,8 @@ class TierReader {
   /** Tiers 2 and 3 in name order from `from`: each slot tested, or only the candidates when they are few among all. */
   private walkAll(tier: SearchTier, from: SearchRank | undefined, candidates: Candidates | undefined): void {
     if (candidates && candidates.size < this.source.names.size / 8) return this.walkMarked(tier, from, candidates.slots());
-    this.source.names.forward(this.after(from), (slot) => (this.take(tier, slot), !this.full));
+    let budget = candidates ? Infinity : SHORT_QUERY_SCAN;
+    this.source.names.forward(this.after(from), (slot) => (this.take(tier, slot), !this.full && --budget > 0));
   }
 
   /** `slots` in name order from `from`, by marking them and reading the order past the others. */
@@ -123,7 +132,7 @@ class TierReader {
   private sorted(tier: SearchTier, slots: Iterable<number>, from: SearchRank | undefined, score?: number): void {
     const matched: SlotResult[] = [];
     for (const slot of new Set(slots)) {
-      if (!this.source.live(slot) || this.tierOf(slot) !== tier || (this.type !== undefined && this.source.type(slot) !== this.type)) continue;
+      if (!this.source.live(slot) || !this.inTier(slot, tier) || (this.type !== undefined && this.source.type(slot) !== this.type)) continue;
       const rank = this.rankOf(slot, tier, score);
       if (rank && (!from || compareRanks(rank, from) > 0)) matched.push({ slot, rank });
     }
@@ -136,12 +145,12 @@ class TierReader {
   /** Adds `slot` when it belongs to `tier` (and the type). */
   private take(tier: SearchTier, slot: number, score?: number): void {
     if (this.type !== undefined && this.source.type(slot) !== this.type) return;
-    if (this.tierOf(slot) !== tier) return;
+    if (!this.inTier(slot, tier)) return;
     const rank = this.rankOf(slot, tier, score);
     if (rank) this.found.push({ slot, rank });
   }
 
-  // The one ranking decides tiers 0–3; tierOf only says where to look, and must agree with it. A near miss's
+  // The one ranking decides tiers 0–3; inTier only says where to look, and must agree with it. A near miss's
   // score was counted from the postings, as trigramSimilarity counts it.
   private rankOf(slot: number, tier: SearchTier, score?: number): SearchRank | undefined {
     if (tier === 4) return { tier, score: score!, key: this.source.key(slot), id: this.source.id(slot) };
@@ -149,13 +158,14 @@ class TierReader {
     return rank?.tier === tier ? rank : undefined;
   }
 
-  /** The tier of `slot` among 0–3, as searchRank decides it, without trigrams; 4 for anything else. */
-  private tierOf(slot: number): SearchTier {
+  /** Whether `slot` is in `tier` as searchRank decides tiers 0–3 (4: none of them), without trigrams. */
+  private inTier(slot: number, tier: SearchTier): boolean {
     const name = foldCase(this.source.name(slot));
-    if (name === this.q) return 0;
-    if (name.startsWith(this.q)) return 1;
-    if (name.includes(this.q)) return 2;
-    return this.typeHits.has(this.source.type(slot)) || foldCase(this.source.id(slot)).includes(this.q) ? 3 : 4;
+    if (tier === 0) return name === this.q;
+    if (tier === 1) return name !== this.q && name.startsWith(this.q);
+    if (tier === 2) return !name.startsWith(this.q) && name.includes(this.q);
+    const third = !name.includes(this.q) && (this.typeHits.has(this.source.type(slot)) || foldCase(this.source.id(slot)).includes(this.q));
+    return tier === 3 ? third : !third && !name.includes(this.q);
   }
 
   /** A superset of the slots of tier 2 or 3 from the trigram postings and type names; undefined when none is known. */
