@@ -36,8 +36,8 @@ export interface SearchSource {
   name(slot: number): string;
   type(slot: number): string;
   key(slot: number): string;
-  /** How many trigrams the slot's folded name has. */
-  nameGrams(slot: number): number;
+  /** How many trigrams each slot's folded name has, by slot. */
+  nameGrams: Uint16Array;
   live(slot: number): boolean;
   types(): Iterable<string>;
   typeSize(type: string): number;
@@ -177,8 +177,11 @@ class TierReader {
     const fromGrams = postingSlots(rarest, tier === 2 ? IN_NAME : IN_ID);
     if (tier === 2) return fromGrams;
     const types = [...this.typeHits].filter((type) => this.type === undefined || type === this.type);
-    const size = types.reduce((sum, type) => sum + this.source.typeSize(type), fromGrams.size);
-    return { size, slots: () => [...fromGrams.slots(), ...types.flatMap((type) => this.source.slotsOfType(type))] };
+    const typed = types.reduce((sum, type) => sum + this.source.typeSize(type), 0);
+    // Many sneks of a type that matches: the tier is dense, and reading the order past the rest is quicker than
+    // listing them.
+    if (typed > SORT_LIMIT) return { size: Infinity, slots: () => [] };
+    return { size: typed + fromGrams.size, slots: () => [...fromGrams.slots(), ...types.flatMap((type) => this.source.slotsOfType(type))] };
   }
 
   /** Tier 4: trigram similarity counted from the postings, rarest trigrams first, up to the cap. */
@@ -187,15 +190,24 @@ class TierReader {
     if (counts.length < source.slotLimit) counts = new Uint16Array(source.slotLimit * 2);
     const postings = [...search.grams].flatMap((gram) => source.postings.get(gram) ?? []).sort((a, b) => a.length - b.length);
     const touched: number[] = [];
+    const { nameGrams } = source;
+    const size = search.grams.size;
     let budget = NEAR_MISS_POSTINGS;
-    for (const posting of postings) {
+    for (let g = 0; g < postings.length; g++) {
+      const posting = postings[g]!;
       if (posting.length > budget) break;
       budget -= posting.length;
+      // A name first met in this posting shares at most the trigrams left: when that many cannot reach the
+      // threshold for a name of its size, it is not counted (rarest first, so the common trigrams count few).
+      const left = postings.length - g;
       for (let i = 0; i < posting.length; i++) {
         const value = posting.values[i]!;
         if ((value & IN_NAME) === 0) continue;
         const slot = value >>> 2;
-        if (counts[slot] === 0) touched.push(slot);
+        if (counts[slot] === 0) {
+          if (left / (size + nameGrams[slot]! - left) < NEAR_MISS_SIMILARITY - 1e-9) continue;
+          touched.push(slot);
+        }
         counts[slot]!++;
       }
     }
@@ -204,7 +216,7 @@ class TierReader {
     for (const slot of touched) {
       const shared = counts[slot]!;
       counts[slot] = 0;
-      const score = shared / (search.grams.size + source.nameGrams(slot) - shared);
+      const score = shared / (size + nameGrams[slot]! - shared);
       if (score < NEAR_MISS_SIMILARITY || !source.live(slot)) continue;
       const group = byScore.get(score);
       if (group) group.push(slot);

@@ -176,7 +176,7 @@ export class SnekIndex<E extends SnekIndexEntry = SnekIndexEntry> {
         name: (slot) => entry(slot).name,
         type: (slot) => entry(slot).type,
         key: (slot) => this.keyAt[slot]!,
-        nameGrams: (slot) => this.nameGrams[slot]!,
+        nameGrams: this.nameGrams,
         live: (slot) => this.entryAt[slot] !== undefined,
         types: () => this.byType.keys(),
         typeSize: (type) => this.typeSize(type),

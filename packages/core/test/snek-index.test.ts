@@ -136,7 +136,7 @@ describe('SnekIndex search', () => {
       index.set(entry);
       plain.set(entry.id, entry);
     }
-    for (const q of ['snek', 'number', 'snek 1', 'nek number 4', 'snek numbr', '12', 'my']) {
+    for (const q of ['snek', 'number', 'snek 1', 'nek number 4', 'snek numbr', '12', 'my', 'lai', 'plain']) {
       const expected = reference(plain, q);
       const first = index.search({ q, limit: 500 });
       expect(first.items.map((item) => item.entry.id)).toEqual(expected.slice(0, 500).map((found) => found.id));
