@@ -200,8 +200,9 @@ class TierReader {
       // A name first met in this posting shares at most the trigrams left: when that many cannot reach the
       // threshold for a name of its size, it is not counted (rarest first, so the common trigrams count few).
       const left = postings.length - g;
-      for (let i = 0; i < posting.length; i++) {
-        const value = posting.values[i]!;
+      const { values, length } = posting;
+      for (let i = 0; i < length; i++) {
+        const value = values[i]!;
         if ((value & IN_NAME) === 0) continue;
         const slot = value >>> 2;
         if (counts[slot] === 0) {
@@ -211,16 +212,26 @@ class TierReader {
         counts[slot]!++;
       }
     }
-    // Near misses grouped by score, best first; each group is in name order, like a tier of its own.
-    const byScore = new Map<number, number[]>();
+    // Near misses grouped by score, best first; each group is in name order, like a tier of its own. Grouped first
+    // by (shared, name size) as one small integer, which a Map hashes far faster than a fraction.
+    const bySize = new Map<number, number[]>();
     for (const slot of touched) {
       const shared = counts[slot]!;
       counts[slot] = 0;
-      const score = shared / (size + nameGrams[slot]! - shared);
-      if (score < NEAR_MISS_SIMILARITY || !source.live(slot)) continue;
-      const group = byScore.get(score);
+      const pair = shared * 65536 + nameGrams[slot]!;
+      const group = bySize.get(pair);
       if (group) group.push(slot);
-      else byScore.set(score, [slot]);
+      else bySize.set(pair, [slot]);
+    }
+    const byScore = new Map<number, number[]>();
+    for (const [pair, slots] of bySize) {
+      const shared = Math.floor(pair / 65536);
+      const score = shared / (size + (pair % 65536) - shared);
+      if (score < NEAR_MISS_SIMILARITY) continue;
+      const live = slots.filter((slot) => source.live(slot));
+      const group = byScore.get(score);
+      if (group) for (const slot of live) group.push(slot);
+      else byScore.set(score, live);
     }
     for (const score of [...byScore.keys()].sort((a, b) => b - a)) {
       if (this.full) return;
