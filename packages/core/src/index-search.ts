@@ -22,7 +22,8 @@ export const SHORT_QUERY_SCAN = 100_000;
  * The near-miss cap: tier 4 reads at most this many postings, those of the query's rarest trigrams first. A query
  * whose trigrams each fill a large share of a store of over a million names goes past it; the trigrams left unread
  * then count as not shared, so a near miss that only they would lift over the threshold is left out, and one they
- * would score higher ranks lower. Below it (every query on a store of up to 200,000 names) tier 4 is exact.
+ * would score higher ranks lower. Below it tier 4 is exact: a query of up to 20 trigrams (about three words) on
+ * 200,000 names stays under it.
  */
 export const NEAR_MISS_POSTINGS = 4_000_000;
 
