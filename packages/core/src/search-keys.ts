@@ -1,9 +1,10 @@
-import { compareKeys } from './search.js';
+import { compareKeys, trigrams } from './search.js';
 import { MAX_NAME_LENGTH } from './snek.js';
 
 const DIGITS = /[0-9]+/g;
 const TRAILING_DIGITS = /[0-9]+$/;
 const WORD = /[\p{L}\p{N}]+/gu;
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** `naturalKey(name)` from the name's folded text: naturalKey is foldCase, then this (a test holds them equal). */
 export function naturalKeyOfFolded(folded: string): string {
@@ -45,6 +46,27 @@ export function containedGrams(folded: string): Set<string> {
     const end = start + match[0].length;
     const points = Array.from(`${start > 0 ? '  ' : ''}${match[0]}${end < folded.length ? ' ' : ''}`);
     for (let i = 0; i + 3 <= points.length; i++) grams.add(points[i]! + points[i + 1]! + points[i + 2]!);
+  }
+  return grams;
+}
+
+/**
+ * `trigrams(folded)`, the same set (a test holds them equal), several times faster for ASCII text, where the letters
+ * and digits of a word are [A-Za-z0-9]: building the postings of a store is mostly this.
+ */
+export function foldedTrigrams(folded: string): Set<string> {
+  if (!ASCII.test(folded)) return trigrams(folded);
+  const grams = new Set<string>();
+  let start = -1;
+  for (let i = 0; i <= folded.length; i++) {
+    const c = i < folded.length ? folded.charCodeAt(i) : 32;
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const padded = `  ${folded.slice(start, i)} `;
+      for (let j = 0; j + 3 <= padded.length; j++) grams.add(padded.slice(j, j + 3));
+      start = -1;
+    }
   }
   return grams;
 }

@@ -2,7 +2,8 @@ import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, type BrowseQuery, type SearchQuery,
 import { decodeCursor, encodeCursor } from './cursor.js';
 import { browseSlots } from './index-browse.js';
 import { searchSlots } from './index-search.js';
-import { compareKeys, foldCase, naturalKey, trigrams, type SearchRank } from './search.js';
+import { compareKeys, foldCase, naturalKey, type SearchRank } from './search.js';
+import { foldedTrigrams } from './search-keys.js';
 import { SortedIds, addToBucket, idsIn, removeFromBucket, type IdBuckets } from './id-buckets.js';
 import { SortedRun } from './sorted-run.js';
 import { TrigramPostings } from './trigram-postings.js';
@@ -241,14 +242,14 @@ export class SnekIndex<E extends SnekIndexEntry = SnekIndexEntry> {
 
   private addGrams(slot: number): void {
     const entry = this.entryAt[slot]!;
-    const nameGrams = trigrams(foldCase(entry.name));
+    const nameGrams = foldedTrigrams(foldCase(entry.name));
     if (this.nameGrams.length <= slot) {
       const grown = new Uint16Array(Math.max(1024, this.entryAt.length * 2));
       grown.set(this.nameGrams);
       this.nameGrams = grown;
     }
     this.nameGrams[slot] = nameGrams.size;
-    this.derived.postings!.add(slot, nameGrams, trigrams(foldCase(entry.id)));
+    this.derived.postings!.add(slot, nameGrams, foldedTrigrams(foldCase(entry.id)));
   }
 
   /** Puts `slot` into every order kept, and into the postings when `grams` (a new slot). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SNEK_SORTS, SnekIndex, SortedRun, compareKeys, compareSortPositions, containedGrams, foldCase, naturalKey, naturalKeyOfFolded, prepareSearch, rankSneks, sortPosition, startPrefixes, trigrams, type SearchRank, type SnekIndexEntry, type SnekSort, type SortPosition } from '../src/index.js';
+import { SNEK_SORTS, SnekIndex, SortedRun, compareKeys, compareSortPositions, containedGrams, foldCase, foldedTrigrams, naturalKey, naturalKeyOfFolded, prepareSearch, rankSneks, sortPosition, startPrefixes, trigrams, type SearchRank, type SnekIndexEntry, type SnekSort, type SortPosition } from '../src/index.js';
 
 const ids = (index: SnekIndex, query: Parameters<SnekIndex['page']>[0]) => index.page(query).entries.map((entry) => entry.id);
 
@@ -234,6 +234,17 @@ describe('search keys', () => {
     for (let i = 0; i < 500; i++) {
       const name = randomEntry(next, 'x').name + (i % 3 ? ` 0${i}` : '');
       expect(naturalKeyOfFolded(foldCase(name))).toBe(naturalKey(name));
+    }
+  });
+
+  it('foldedTrigrams is trigrams, for ASCII and other text', () => {
+    const next = random(17);
+    const chars = 'aZ09 -_%.\'"\\~\tß日🐍é';
+    for (let i = 0; i < 2000; i++) {
+      const text = foldCase(Array.from({ length: Math.floor(next() * 30) }, () => Array.from(chars)[Math.floor(next() * Array.from(chars).length)]).join(''));
+      const ascii = text.replace(/[^\x00-\x7f]/g, 'x');
+      expect(foldedTrigrams(text)).toEqual(trigrams(text));
+      expect(foldedTrigrams(ascii)).toEqual(trigrams(ascii));
     }
   });
 
