@@ -33,7 +33,7 @@ const MIN_SWEEP = 1024;
  * `page` answers a {@link SnekQuery} without scanning every snek; `browse` and `search` answer core's sorted pages
  * and ranked search from orders and trigram postings kept through every write. Each is built on its first read,
  * so that opening or filling a store costs none of them: at 100,000 sneks the first browse of a sort takes about
- * 0.5 s more, the first search (the name order and the postings) about 1 s.
+ * 0.2 s more, the first search (the name order and the postings) about 0.6 s.
  *
  * Each entry lives in a slot (a small number), which the orders and postings hold instead of the id.
  */

@@ -15,12 +15,14 @@ const TYPES = ['cute', 'fancy', 'plain', 'tiny', 'long', 'wavy', 'coiled', 'slee
 if (!existsSync(path.join(dir, '.snek-changes.jsonl'))) {
   const store = await FsSnekStore.open(dir);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   for (let at = 0; at < n; at += 1000) {
     const batch = [];
     for (let i = at; i < Math.min(n, at + 1000); i++) batch.push({ id: `snek-${String(i).padStart(6, '0')}`, name: `Snek ${i}`, type: TYPES[i % 10], content: `${'~'.repeat(20 + (i % 40))}<\n`.repeat(12) });
     await store.putMany(batch);
   }
-  console.log(`import of ${n}: ${(performance.now() - started).toFixed(0)} ms`);
+  const used = process.cpuUsage(cpu);
+  console.log(`${root}: import of ${n}: ${(performance.now() - started).toFixed(0)} ms (cpu ${((used.user + used.system) / 1000).toFixed(0)} ms)`);
   await store.close();
 }
 for (let round = 0; round < 3; round++) {

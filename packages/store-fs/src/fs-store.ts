@@ -174,7 +174,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     return { items: items.map(({ entry, position }) => ({ snek: { ...entry }, position })), more };
   }
 
-  /** The trigram postings are built on the first search (about 1 s at 100,000 sneks), not at open. */
+  /** The name order and trigram postings are built on the first search (about 0.6 s at 100,000 sneks), not at open. */
   async search(query: SearchQuery): Promise<SearchPage> {
     this.assertOpen();
     this.assertFolder();
