@@ -189,8 +189,10 @@ export class CommitQueue {
         this.recordsBehind++;
       }
     });
+    // Each id's newest change in the batch: its place in the index's `updated` order.
+    const seqs = new Map(changes.map((change) => [change.id, change.seq]));
     for (const [id, snek] of staged) {
-      if (snek) index.set(snek);
+      if (snek) index.set(snek, seqs.get(id));
       else index.delete(id);
     }
     for (const change of changes) log.add(change);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, checkReplayBatch, sameSnek, type StoreChangeReplay, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type WriteOptions, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, KeyedMutex, SLUG_PATTERN, SnekError, SnekIndex, checkReplayBatch, sameSnek, type StoreChangeReplay, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreConditionalWriter, type StoreContext, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type BrowsePage, type BrowseQuery, type SearchPage, type SearchQuery, type StoreBrowse, type StoreSearch, type WriteOptions, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { TEMP_SUFFIX, syncDir, unlinkIfThere, writeFileAtomic } from './atomic-file.js';
 import { ChangeJournal } from './change-journal.js';
 import { takeCleanClose, writeCleanClose } from './clean-close.js';
@@ -26,7 +26,7 @@ const putting = (record: Snek): Write<{ created: boolean }> => ({ id: record.id,
  * follow it. Open reads every record and the journal anyway, so the store keeps both in memory: reads never touch
  * the disk.
  */
-export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
+export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreBrowse, StoreSearch {
   private readonly index = new SnekIndex<Snek>();
   /** The pack sneks seeded so far, also in .snek-seeded.json. */
   private seededIds = new Set<string>();
@@ -167,6 +167,21 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     return this.index.countTypes();
   }
 
+  async browse(query: BrowseQuery): Promise<BrowsePage> {
+    this.assertOpen();
+    this.assertFolder();
+    const { items, more } = this.index.browse(query);
+    return { items: items.map(({ entry, position }) => ({ snek: { ...entry }, position })), more };
+  }
+
+  /** The name order and trigram postings are built on the first search (about 0.6 s at 100,000 sneks), not at open. */
+  async search(query: SearchQuery): Promise<SearchPage> {
+    this.assertOpen();
+    this.assertFolder();
+    const { items, more } = this.index.search(query);
+    return { items: items.map(({ entry, rank }) => ({ snek: { ...entry }, rank })), more };
+  }
+
   async seeded(ids: readonly string[]): Promise<string[]> {
     this.assertOpen();
     return ids.filter((id) => this.seededIds.has(id));
@@ -260,7 +275,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     const clean = cleanClose !== undefined && cleanClose.journalBytes === journal.wholeBytes && cleanClose.lastSeq === (changes.at(-1)?.seq ?? 0);
     const unread = clean ? names.filter((name) => !this.takenFromJournal(name)) : names;
     for (const record of readRecords(this.dir, unread)) {
-      if ('snek' in record) this.index.set(record.snek);
+      if ('snek' in record) this.index.set(record.snek, this.log.newest(record.snek.id)?.seq ?? 0);
       else this.skipped.push(record);
     }
     this.redone = await this.redo();
@@ -274,7 +289,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
     if (!name.endsWith(RECORD_SUFFIX) || name.startsWith('.')) return false;
     const change = this.log.newest(name.slice(0, -RECORD_SUFFIX.length));
     if (change?.op !== 'put') return false;
-    this.index.set(change.snek!);
+    this.index.set(change.snek!, change.seq);
     return true;
   }
 
@@ -298,7 +313,7 @@ export class FsSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWri
       if (change.op === 'delete' && readable && record === undefined) continue;
       if (change.op === 'put') {
         await writeFileAtomic(file, JSON.stringify(change.snek), { syncDir: false });
-        this.index.set(change.snek!);
+        this.index.set(change.snek!, change.seq);
       } else {
         await unlinkIfThere(file);
         this.index.delete(id);

@@ -125,3 +125,24 @@ describe('fs store plugin', () => {
     expect((await rejection(() => plugin.create({ folder: 'x' } as never, { configDir: root }))).message).toContain('folder');
   });
 });
+
+describe('FsSnekStore browse and search after open', () => {
+  // After a clean close open takes records from the journal; without the mark it reads every record file.
+  it.each([['after a clean close', false], ['reading every record', true]])('orders by updated from the journal\'s seqs, and searches, %s', async (_, dropMark) => {
+    const store = await openStore();
+    for (const id of ['a', 'b', 'c', 'd']) await store.put({ ...sampleSnek(id), name: `Snek ${id}` });
+    await store.put({ ...sampleSnek('b'), name: 'Snek b again' });
+    await store.delete('c');
+    await store.putMany([{ ...sampleSnek('a'), name: 'Snek a again' }, { ...sampleSnek('e'), name: 'Snek e' }]);
+    const order = async (s: FsSnekStore) => (await s.browse({ sort: 'updated', limit: 10 })).items.map((item) => [item.snek.id, item.position.key]);
+    const latest = Object.fromEntries((await store.latestChanges(['a', 'b', 'd', 'e'])).map((change) => [change.id, change.seq]));
+    const expected = [['e', latest.e], ['a', latest.a], ['b', latest.b], ['d', latest.d]];
+    expect(await order(store)).toEqual(expected);
+    await store.close();
+    open.splice(open.indexOf(store), 1);
+    if (dropMark) await rm(path.join(dir, '.snek-clean-close.json'));
+    const reopened = await openStore();
+    expect(await order(reopened)).toEqual(expected);
+    expect((await reopened.search({ q: 'again', limit: 10 })).items.map((item) => item.snek.id)).toEqual(['a', 'b']);
+  });
+});

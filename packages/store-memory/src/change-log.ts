@@ -9,7 +9,8 @@ export class MemoryChangeLog {
   constructor(private readonly keep: number) {}
 
   /** `snek` is kept as given, not copied: the store passes the very record its index holds, so a put costs no second copy of the art. Reads copy. */
-  append(id: string, snek: Snek | undefined, actor: Actor | undefined, at = new Date().toISOString()): void {
+  /** Returns the change's seq. */
+  append(id: string, snek: Snek | undefined, actor: Actor | undefined, at = new Date().toISOString()): number {
     const change: Change = { seq: ++this.seq, id, op: snek ? 'put' : 'delete', actor: actor ? { ...actor } : null, at };
     if (snek) change.snek = snek;
     this.log.push(change);
@@ -17,6 +18,7 @@ export class MemoryChangeLog {
     own.push(change);
     this.byId.set(id, own);
     for (const dropped of own.splice(0, Math.max(0, own.length - this.keep))) this.log.splice(this.indexAfter(dropped.seq - 1), 1);
+    return change.seq;
   }
 
   /** The newest seq given or replayed, kept even when retention dropped its change. */

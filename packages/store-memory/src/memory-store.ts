@@ -1,11 +1,11 @@
-import { DEFAULT_HISTORY_KEEP, SnekError, changesToReplay, checkReplayBatch, seqsAtOrBelow, type StoreChangeReplay, SnekIndex, sameSnek, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, SnekError, changesToReplay, checkReplayBatch, seqsAtOrBelow, type StoreChangeReplay, SnekIndex, sameSnek, type Change, type ChangeQuery, type StoreChangeLog, type WriteOptions, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreConditionalWriter, type StoreSeedLedger, type StoreTypeCounter, type TypeCount, type BrowsePage, type BrowseQuery, type SearchPage, type SearchQuery, type StoreBrowse, type StoreSearch, arraySnapshot, snapshotView, type SnapshotView, type StoreSnapshot } from '@snek/core';
 import { MemoryChangeLog } from './change-log.js';
 
 /**
  * Sneks in core's SnekIndex, which keeps them whole, so filtered pages never scan every snek. Its seed ledger is
  * in memory too: it starts empty with the sneks, so every start seeds every pack snek again. So does its change log.
  */
-export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot {
+export class MemorySnekStore implements SnekStore, StoreConditionalWriter, StoreBulkCreator, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreBrowse, StoreSearch {
   private readonly index = new SnekIndex<Snek>();
   private readonly seededIds = new Set<string>();
   private readonly log: MemoryChangeLog;
@@ -77,7 +77,7 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
     const logged = seqsAtOrBelow(changes, newest).flatMap((seq) => this.log.at(seq) ?? []);
     for (const change of changesToReplay(changes, newest, logged, 'memory')) {
       let record: Snek | undefined;
-      if (change.op === 'put') this.index.set((record = { id: change.id, name: change.snek!.name, type: change.snek!.type, content: change.snek!.content }));
+      if (change.op === 'put') this.index.set((record = { id: change.id, name: change.snek!.name, type: change.snek!.type, content: change.snek!.content }), change.seq);
       else this.index.delete(change.id);
       this.log.replay(change, record);
     }
@@ -102,6 +102,18 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
     return this.index.countTypes();
   }
 
+  async browse(query: BrowseQuery): Promise<BrowsePage> {
+    this.assertOpen();
+    const { items, more } = this.index.browse(query);
+    return { items: items.map(({ entry, position }) => ({ snek: { ...entry }, position })), more };
+  }
+
+  async search(query: SearchQuery): Promise<SearchPage> {
+    this.assertOpen();
+    const { items, more } = this.index.search(query);
+    return { items: items.map(({ entry, rank }) => ({ snek: { ...entry }, rank })), more };
+  }
+
   async seeded(ids: readonly string[]): Promise<string[]> {
     this.assertOpen();
     return ids.filter((id) => this.seededIds.has(id));
@@ -123,9 +135,7 @@ export class MemorySnekStore implements SnekStore, StoreConditionalWriter, Store
   // The write and its change in one synchronous step: no other call comes between them.
   private write(snek: Snek, options: WriteOptions | undefined): boolean {
     const record: Snek = { id: snek.id, name: snek.name, type: snek.type, content: snek.content };
-    const created = this.index.set(record);
-    this.log.append(snek.id, record, options?.actor);
-    return created;
+    return this.index.set(record, this.log.append(snek.id, record, options?.actor));
   }
 
   private remove(id: string, options: WriteOptions | undefined): boolean {
