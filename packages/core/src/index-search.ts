@@ -1,6 +1,6 @@
 import type { SearchQuery } from './contract.js';
-import { NEAR_MISS_SIMILARITY, compareKeys, compareRanks, foldCase, prepareSearch, searchRank, type PreparedSearch, type SearchRank, type SearchTier } from './search.js';
-import { containedGrams, naturalKeyOfFolded, startPrefixes } from './search-keys.js';
+import { NEAR_MISS_SIMILARITY, naturalKeyOfFolded, compareKeys, compareRanks, foldCase, prepareSearch, searchRank, type PreparedSearch, type SearchRank, type SearchTier } from './search.js';
+import { containedGrams, startPrefixes } from './search-keys.js';
 import { laterPosition, type RunPosition, type SortedRun } from './sorted-run.js';
 import { IN_ID, IN_NAME, type Posting, type TrigramPostings } from './trigram-postings.js';
 

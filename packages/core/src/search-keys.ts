@@ -1,18 +1,9 @@
-import { compareKeys, trigrams } from './search.js';
+import { RUN_LENGTH_DIGITS, naturalKeyOfFolded, trigrams } from './search.js';
 import { MAX_NAME_LENGTH } from './snek.js';
 
-const DIGITS = /[0-9]+/g;
 const TRAILING_DIGITS = /[0-9]+$/;
 const WORD = /[\p{L}\p{N}]+/gu;
 const ASCII = /^[\x00-\x7f]*$/;
-
-/** `naturalKey(name)` from the name's folded text: naturalKey is foldCase, then this (a test holds them equal). */
-export function naturalKeyOfFolded(folded: string): string {
-  return folded.replace(DIGITS, (run) => {
-    const digits = run.replace(/^0+(?=.)/, '');
-    return `0${String(digits.length).padStart(2, '0')}${digits}`;
-  });
-}
 
 /**
  * Natural-key prefixes, in key order, under which lie all the names whose folded text starts with `folded` (and a
@@ -29,9 +20,9 @@ export function startPrefixes(folded: string): string[] {
   // Only zeros: the run's key drops them, so any run here may start with them.
   if (digits === '') return [head];
   const prefixes: string[] = [];
-  for (let length = digits.length; length <= MAX_NAME_LENGTH; length++) prefixes.push(`${head}${String(length).padStart(2, '0')}${digits}`);
-  // A three-digit length ("100") sorts among the two-digit ones: walk them in key order.
-  return prefixes.sort(compareKeys);
+  // Lengths are written in a fixed number of digits, so these are in key order.
+  for (let length = digits.length; length <= MAX_NAME_LENGTH; length++) prefixes.push(`${head}${String(length).padStart(RUN_LENGTH_DIGITS, '0')}${digits}`);
+  return prefixes;
 }
 
 /**

@@ -107,13 +107,21 @@ const DIGITS = /[0-9]+/g;
  * (UTF-8 bytes sort as code points).
  */
 export function naturalKey(name: string): string {
-  return foldCase(name).replace(DIGITS, (run) => {
+  return naturalKeyOfFolded(foldCase(name));
+}
+
+/** {@link naturalKey} of text already folded with {@link foldCase}. */
+export function naturalKeyOfFolded(folded: string): string {
+  return folded.replace(DIGITS, (run) => {
     const digits = run.replace(/^0+(?=.)/, '');
     // The length in three digits (a name has at most 100 characters, so a run at most 100), after a "0" that sorts
     // digits where they sort in plain text.
-    return `0${String(digits.length).padStart(3, '0')}${digits}`;
+    return `0${String(digits.length).padStart(RUN_LENGTH_DIGITS, '0')}${digits}`;
   });
 }
+
+/** How many digits {@link naturalKey} writes a digit run's length in. */
+export const RUN_LENGTH_DIGITS = 3;
 
 /**
  * Code point order (what SQL's byte order gives for UTF-8), not JavaScript's `<` on UTF-16 code units: they differ

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, naturalKeyOfFolded, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
  * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
@@ -31,22 +31,14 @@ export const containsPattern = (text: string) => `%${escapeLike(text)}%`;
 export const startsPattern = (text: string) => `${escapeLike(text)}%`;
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
-/** naturalKey from @snek/core on a text already folded: each run of digits with its length first. */
-export function digitKey(folded: string): string {
-  return folded.replace(/[0-9]+/g, (run) => {
-    const digits = run.replace(/^0+(?=.)/, '');
-    return `0${String(digits.length).padStart(2, '0')}${digits}`;
-  });
-}
-
 /**
- * What the key of every name that starts with `folded` starts with: its digitKey, when it ends with a non-digit (each
+ * What the key of every name that starts with `folded` starts with: its naturalKeyOfFolded, when it ends with a non-digit (each
  * run of digits in it is whole in the name too); else that of the text before its last run, and "0", which the
  * key of every run starts with (the run may go on in the name, so its length is not known).
  */
 export function keyPrefix(folded: string): string {
   const last = /[0-9]+$/.exec(folded);
-  return last ? `${digitKey(folded.slice(0, last.index))}0` : digitKey(folded);
+  return last ? `${naturalKeyOfFolded(folded.slice(0, last.index))}0` : naturalKeyOfFolded(folded);
 }
 
 /** The least string above every string that starts with `prefix`, in code point order; undefined when none is. */
@@ -71,8 +63,8 @@ export function searchStatements(schema: string, trigram: string | undefined) {
     `SELECT id, name, type, content FROM ${sneks} s WHERE ${where} AND (s.name_key, s.id) > ($1, $2) AND s.type = $${typeAt} ORDER BY s.name_key, s.id LIMIT $3`,
   ];
   const contains = `strpos(s.name_folded, $4) > 0`;
-  // Tiers 0 and 1 are ranges of (name_key, id), in order: the key of a name is digitKey of its folded name, so a
-  // name equal to the text has the key digitKey(text), and one that starts with it a key that starts with keyPrefix
+  // Tiers 0 and 1 are ranges of (name_key, id), in order: the key of a name is naturalKeyOfFolded of its folded name, so a
+  // name equal to the text has the key naturalKeyOfFolded(text), and one that starts with it a key that starts with keyPrefix
   // (see there; $5, and $6 its end or null); the folded name is the condition itself. Plain ranges, not starts_with(), which the planner cannot
   // estimate: it would take the range for a few rows and sort a million of them rather than read 51 in order.
   const starts = `s.name_key >= $5 AND (s.name_key < $6 OR $6::text IS NULL AND starts_with(s.name_key, $5)) AND starts_with(s.name_folded, $4) AND s.name_folded <> $4`;
@@ -132,7 +124,7 @@ export async function searchTiers(db: SearchDatabase, sql: SearchStatements, que
     const from = query.after?.tier === tier ? [query.after.key, query.after.id] : ['', ''];
     const head = [...from, want - found.length, q];
     let read: { rows: Snek[] };
-    if (tier === 0) read = await plan<Snek>('search', sql.exact[variant]!, [...head, digitKey(q), ...typed]);
+    if (tier === 0) read = await plan<Snek>('search', sql.exact[variant]!, [...head, naturalKeyOfFolded(q), ...typed]);
     else if (tier === 1) {
       const prefix = keyPrefix(q);
       const digits = /[0-9]$/.test(q) && sql.trigram;
