@@ -1,6 +1,7 @@
 import { changesToReplay, checkReplayBatch, seqsAtOrBelow, type Change, type LoggedAt } from '@snek/core';
 import type { SqliteConnection, SqliteStatement } from './driver.js';
 import type { SqliteChangeLog } from './change-log.js';
+import { UPSERT_SQL, snekRow } from './snek-row.js';
 
 /**
  * replayChanges for the sqlite store, run by the caller inside one write transaction (BEGIN IMMEDIATE), so the check
@@ -19,7 +20,7 @@ export class SqliteChangeReplay {
       // The largest seq ever given, even if retention dropped its change since.
       newest: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq"),
       logged: db.prepare('SELECT seq, id, op, at FROM changes WHERE seq IN (SELECT value FROM json_each(?))'),
-      upsert: db.prepare('INSERT INTO sneks (id, name, type, content) VALUES (@id, @name, @type, @content) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content'),
+      upsert: db.prepare(UPSERT_SQL),
       delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
     };
   }
@@ -31,7 +32,7 @@ export class SqliteChangeReplay {
     const seqs = seqsAtOrBelow(changes, newest);
     const logged = seqs.length === 0 ? [] : this.statements.logged.all(JSON.stringify(seqs)).map((row): LoggedAt => ({ seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], at: row['at'] as string }));
     for (const change of changesToReplay(changes, newest, logged, 'sqlite')) {
-      if (change.op === 'put') this.statements.upsert.run({ id: change.id, name: change.snek!.name, type: change.snek!.type, content: change.snek!.content });
+      if (change.op === 'put') this.statements.upsert.run(snekRow({ ...change.snek!, id: change.id }, change.seq));
       else this.statements.delete.run(change.id);
       this.log.replay(change);
     }
