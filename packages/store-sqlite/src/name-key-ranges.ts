@@ -15,7 +15,7 @@ const DIGITS = /[0-9]+/g;
 const TRAILING_DIGITS = /[0-9]+$/;
 
 /** naturalKey's rewriting of digit runs, on text folded already (foldCase is not applied twice). */
-function keyOfFolded(folded: string): string {
+export function keyOfFolded(folded: string): string {
   return folded.replace(DIGITS, (run) => {
     const digits = run.replace(/^0+(?=.)/, '');
     return `0${String(digits.length).padStart(2, '0')}${digits}`;

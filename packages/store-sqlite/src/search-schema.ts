@@ -22,9 +22,7 @@ export function addSearchAndBrowse(db: SqliteConnection): void {
   db.exec(`
     -- rid: the FTS rowid of a snek (sneks is WITHOUT ROWID, and FTS5 wants an integer key).
     CREATE UNIQUE INDEX sneks_rid ON sneks (rid);
-    -- Search tier 0 (the exact folded name), in id order.
-    CREATE INDEX sneks_folded_id ON sneks (folded, id);
-    -- browse sort=name, and search tiers 1-3 walked in name order.
+    -- browse sort=name, and search walked in name order (tier 0 too: one folded name has one key).
     CREATE INDEX sneks_name_key_id ON sneks (name_key, id);
     CREATE INDEX sneks_type_name_key_id ON sneks (type, name_key, id);
     -- browse sort=updated, newest first: an expression index, so that a row value keyset (-updated_seq, id) uses it.
@@ -35,13 +33,15 @@ export function addSearchAndBrowse(db: SqliteConnection): void {
     INSERT INTO type_counts (type, count) SELECT type, count(*) FROM sneks GROUP BY type;
 
     -- The trigram tokenizer, case-sensitive: the text is folded already (foldCase), and SQLite's own folding differs.
-    -- name: the folded name; tags: the id and the type. Candidates only: searchRank decides.
-    CREATE VIRTUAL TABLE sneks_fts USING fts5(name, tags, tokenize = 'trigram case_sensitive 1', detail = 'column');
-    INSERT INTO sneks_fts (rowid, name, tags) SELECT rid, folded, id || ' ' || type FROM sneks;
+    -- One column, the folded name and the id, without positions (detail=none): candidates only, each checked in SQL
+    -- and ranked by searchRank, so a match across the two or by trigrams out of order costs a row, not a result.
+    -- Types are few: search finds them in type_counts.
+    CREATE VIRTUAL TABLE sneks_fts USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = 'none');
+    INSERT INTO sneks_fts (rowid, text) SELECT rid, folded || ' ' || id FROM sneks;
 
     CREATE TRIGGER sneks_inserted AFTER INSERT ON sneks BEGIN
       INSERT INTO type_counts (type, count) VALUES (new.type, 1) ON CONFLICT (type) DO UPDATE SET count = count + 1;
-      INSERT INTO sneks_fts (rowid, name, tags) VALUES (new.rid, new.folded, new.id || ' ' || new.type);
+      INSERT INTO sneks_fts (rowid, text) VALUES (new.rid, new.folded || ' ' || new.id);
     END;
     CREATE TRIGGER sneks_deleted AFTER DELETE ON sneks BEGIN
       UPDATE type_counts SET count = count - 1 WHERE type = old.type;
@@ -53,8 +53,8 @@ export function addSearchAndBrowse(db: SqliteConnection): void {
       UPDATE type_counts SET count = count - 1 WHERE type = old.type;
       DELETE FROM type_counts WHERE type = old.type AND count = 0;
     END;
-    CREATE TRIGGER sneks_renamed AFTER UPDATE OF folded, type ON sneks WHEN old.folded IS NOT new.folded OR old.type IS NOT new.type BEGIN
-      UPDATE sneks_fts SET name = new.folded, tags = new.id || ' ' || new.type WHERE rowid = new.rid;
+    CREATE TRIGGER sneks_renamed AFTER UPDATE OF folded ON sneks WHEN old.folded IS NOT new.folded BEGIN
+      UPDATE sneks_fts SET text = new.folded || ' ' || new.id WHERE rowid = new.rid;
     END;
   `);
 }

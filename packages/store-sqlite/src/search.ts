@@ -1,6 +1,6 @@
 import { MAX_LIST_LIMIT, compareKeys, compareRanks, prepareSearch, searchRank, type PreparedSearch, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
-import { nameKeyRanges } from './name-key-ranges.js';
+import { keyOfFolded, nameKeyRanges } from './name-key-ranges.js';
 import { toSnek } from './statements.js';
 
 /**
@@ -27,6 +27,8 @@ const TIER_SQL: Record<0 | 1 | 2 | 3, string> = {
 };
 
 type Params = Record<string, string | number>;
+/** The text prepared, with the natural key of an exact match (tier 0). */
+type Search = PreparedSearch & { key: string };
 type Found = Array<{ snek: Snek; rank: SearchRank }>;
 
 /** An FTS5 string for one trigram: double quotes doubled, so no text is read as query syntax. */
@@ -53,7 +55,8 @@ export class SqliteSearch {
 
   search(query: SearchQuery): SearchPage {
     const limit = Math.min(Math.max(query.limit, 1), MAX_LIST_LIMIT);
-    const search = prepareSearch(query.q);
+    const prepared = prepareSearch(query.q);
+    const search: Search = { ...prepared, key: keyOfFolded(prepared.folded) };
     const found: Found = [];
     if (search.folded === '') return { items: [], more: false };
     for (const tier of [0, 1, 2, 3, 4] as const) {
@@ -73,13 +76,15 @@ export class SqliteSearch {
   }
 
   /** Rows of tiers 0-3 in (name_key, id) order after `after`, at most `need`. */
-  private tier(tier: 0 | 1 | 2 | 3, search: PreparedSearch, type: string | undefined, after: SearchRank | undefined, need: number): Found {
+  private tier(tier: 0 | 1 | 2 | 3, search: Search, type: string | undefined, after: SearchRank | undefined, need: number): Found {
     const params: Params = { q: search.folded, n: need };
     const where = [TIER_SQL[tier]];
     if (type !== undefined) (params['type'] = type), where.push('s.type = @type');
     const rows: SqliteRow[] = [];
     if (tier === 0) {
-      // One folded name has one key: its rows follow in id order on the (folded, id) index.
+      // One folded name has one key: its rows follow in id order on the (name_key, id) index.
+      params['key'] = search.key;
+      where.push('s.name_key = @key');
       if (after) (params['id'] = after.id), where.push('s.id > @id');
       rows.push(...this.statement(`SELECT ${COLUMNS} FROM sneks s WHERE ${where.join(' AND ')} ORDER BY s.id LIMIT @n`).all(params));
     } else if (tier === 1) {
@@ -101,7 +106,7 @@ export class SqliteSearch {
       }
     } else {
       if (after) (params['key'] = after.key), (params['id'] = after.id), where.push('(s.name_key, s.id) > (@key, @id)');
-      const match = this.candidatesMatch(tier, search.folded);
+      const match = this.candidatesMatch(tier, search.folded, type);
       if (match === undefined) {
         rows.push(...this.statement(`SELECT ${COLUMNS} FROM sneks s WHERE ${where.join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(params));
       } else {
@@ -113,13 +118,15 @@ export class SqliteSearch {
   }
 
   /**
-   * The FTS5 query for tier 2 (names) or 3 (ids and types) when the trigram index names few enough rows; undefined
-   * when the text is too short for trigrams or the rows are many (then the caller walks the name order instead).
+   * The FTS5 query (names and ids holding every trigram of the text) for tiers 2 and 3 when it names few enough rows;
+   * undefined when the text is too short for trigrams, when the rows are many, or, in tier 3, when a type holds the
+   * text (the FTS table has no types): then the caller walks the name order instead.
    */
-  private candidatesMatch(tier: 2 | 3, folded: string): string | undefined {
+  private candidatesMatch(tier: 2 | 3, folded: string, type: string | undefined): string | undefined {
     const grams = windows(folded);
     if (grams.length === 0) return undefined;
-    const match = `${tier === 2 ? 'name' : 'tags'} : (${grams.map(quoted).join(' AND ')})`;
+    if (tier === 3 && this.statement('SELECT type FROM type_counts').all().some((row) => (row['type'] as string).includes(folded) && (type === undefined || row['type'] === type))) return undefined;
+    const match = grams.map(quoted).join(' AND ');
     const count = Number(this.statement('SELECT count(*) AS n FROM (SELECT 1 FROM sneks_fts WHERE sneks_fts MATCH @match LIMIT @cap)').get({ match, cap: DENSE_CANDIDATES + 1 })!['n']);
     return count > DENSE_CANDIDATES ? undefined : match;
   }
@@ -137,7 +144,7 @@ export class SqliteSearch {
     } else {
       const grams = windows(search.folded);
       if (grams.length === 0) return [];
-      params['match'] = `name : (${grams.map(quoted).join(' OR ')})`;
+      params['match'] = grams.map(quoted).join(' OR ');
       params['cap'] = NEAR_MISS_CANDIDATES;
       rows = this.statement(`SELECT ${COLUMNS} FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @match ORDER BY rank LIMIT @cap) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
     }

@@ -14,6 +14,6 @@ export function snekRow(snek: Snek, updatedSeq: number): Record<string, string |
  * migrations.ts): one step down the rid index, under the write lock, so two servers on one file never share one.
  */
 export const UPSERT_SQL = `INSERT INTO sneks (id, name, type, content, folded, name_key, updated_seq, rid)
-  VALUES (@id, @name, @type, @content, @folded, @name_key, @updated_seq, (SELECT coalesce(max(rid), 0) + 1 FROM sneks))
+  VALUES (@id, @name, @type, @content, @folded, @name_key, @updated_seq, coalesce((SELECT max(rid) FROM sneks), 0) + 1)
   ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content,
     folded = excluded.folded, name_key = excluded.name_key, updated_seq = excluded.updated_seq`;
