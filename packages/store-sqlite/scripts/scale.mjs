@@ -1,4 +1,5 @@
-// Scale figures of the sqlite store at N sneks (default 1M): `node scripts/scale.mjs [N] [WORKDIR]` after a build.
+// Scale figures of the sqlite store at N sneks (default 1M): `node scripts/scale.mjs [N] [WORKDIR]` after a build;
+// SCALE_REUSE=1 measures the store WORKDIR holds already, without the import.
 // Imports N sneks named "Snek number <i>" with `snek-server import`, then times countTypes, browse pages and
 // searches on the store directly (the store's own cost, without HTTP) and prints p50/p99 in ms.
 import { spawnSync } from 'node:child_process';
@@ -12,9 +13,11 @@ const count = Number(process.argv[2] ?? 1_000_000);
 const work = process.argv[3] ?? path.join(ROOT, '.scale-sqlite');
 const TYPES = ['cute', 'fancy', 'plain', 'tiny', 'long', 'wavy', 'coiled', 'sleepy', 'happy', 'grumpy'];
 
-rmSync(work, { recursive: true, force: true });
+const reuse = process.env.SCALE_REUSE === '1';
+if (!reuse) rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
 const data = path.join(work, 'sneks.jsonl');
+if (!reuse) {
 const lines = [];
 for (let i = 0; i < count; i++) {
   const content = `${'~'.repeat(20 + (i % 40))}<\n`.repeat(6);
@@ -28,6 +31,7 @@ const started = performance.now();
 const imported = spawnSync(process.execPath, [path.join(ROOT, 'packages/server/bin/snek-server.js'), 'import', data], { cwd: work, encoding: 'utf8' });
 if (imported.status !== 0) throw new Error(imported.stderr);
 console.log(`import ${count}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
 
 const store = await SqliteSnekStore.open(path.join(work, 'sneks.db'));
 async function timed(label, runs, call) {

@@ -2,23 +2,31 @@ import { MAX_LIST_LIMIT, type BrowsePage, type BrowseQuery, type SnekSort, type 
 import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
 import { toSnek } from './statements.js';
 
-// Each sort's key as SQL, in ascending order of the sort: `updated` is newest first, so its key is -updated_seq
-// (an expression index in migration 5 has it). Ties go by id; every key compares with SQLite's BINARY collation,
-// which is code point order for UTF-8, as compareSortPositions compares.
-const SORT_KEY: Record<SnekSort, string> = { id: 'id', name: 'name_key', updated: '-updated_seq' };
+// The keyset of each sort and direction, on its index. `name` and `id` ascend, with a row value that SQLite reads as
+// a range of the index; `updated` is newest first and ids ascend within a seq, so its range is on the seq alone and
+// the few rows of the boundary seq are sorted out by id. Keys compare with the BINARY collation: code point order
+// for UTF-8, as compareSortPositions compares.
+const KEYSET: Record<SnekSort, { after: string; before: string; order: string; reverse: string }> = {
+  id: { after: 'id > @id', before: 'id < @id', order: 'id', reverse: 'id DESC' },
+  name: { after: '(name_key, id) > (@key, @id)', before: '(name_key, id) < (@key, @id)', order: 'name_key, id', reverse: 'name_key DESC, id DESC' },
+  updated: {
+    after: 'updated_seq <= @key AND (updated_seq < @key OR id > @id)',
+    before: 'updated_seq >= @key AND (updated_seq > @key OR id < @id)',
+    order: 'updated_seq DESC, id',
+    reverse: 'updated_seq, id DESC',
+  },
+};
 
 /**
- * The statement of one page: a keyset on the sort's index, `after` (ascending) or `before` (descending, put back in
+ * The statement of one page: a keyset on the sort's index, `after` (in order) or `before` (in reverse, put back in
  * order by the caller). Exported so tests can check its plan.
  */
 export function browseSql(sort: SnekSort, typed: boolean, from: 'start' | 'after' | 'before'): string {
-  const key = SORT_KEY[sort];
+  const keyset = KEYSET[sort];
   const where: string[] = [];
   if (typed) where.push('type = @type');
-  if (from !== 'start') where.push(sort === 'id' ? `id ${from === 'after' ? '>' : '<'} @id` : `(${key}, id) ${from === 'after' ? '>' : '<'} (@key, @id)`);
-  const order = sort === 'id' ? 'id' : `${key}, id`;
-  const direction = from === 'before' ? order.split(', ').map((part) => `${part} DESC`).join(', ') : order;
-  return `SELECT id, name, type, content, name_key, updated_seq FROM sneks${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${direction} LIMIT @n`;
+  if (from !== 'start') where.push(keyset[from]);
+  return `SELECT id, name, type, content, name_key, updated_seq FROM sneks${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${from === 'before' ? keyset.reverse : keyset.order} LIMIT @n`;
 }
 
 function position(sort: SnekSort, row: SqliteRow): SortPosition {
@@ -46,7 +54,7 @@ export class SqliteBrowse {
     if (at) {
       params['id'] = at.id;
       if (query.sort === 'name') params['key'] = String(at.key);
-      if (query.sort === 'updated') params['key'] = -Number(at.key);
+      if (query.sort === 'updated') params['key'] = Number(at.key);
     }
     const rows = statement.all(params);
     const page = rows.slice(0, limit);

@@ -3,8 +3,9 @@ import type { SqliteConnection } from './driver.js';
 
 /**
  * Schema step 5, run inside the migration's write transaction: the columns of snek-row.ts, the counts per type, and a
- * trigram index of names, ids and types, each kept by triggers on `sneks` so that every write path (put, putIf,
- * delete, deleteIf, putMany, createMany, replayChanges, import) keeps them in its own transaction. A file from an
+ * trigram index of names and ids, kept by triggers on `sneks` (and, for new rows, snek-upserts.ts), so that every
+ * write path (put, putIf, delete, deleteIf, putMany, createMany, replayChanges, import) keeps them in its own
+ * transaction. A file from an
  * older release is backfilled here; indexes and the FTS table are filled after the backfill, which is faster.
  */
 export function addSearchAndBrowse(db: SqliteConnection): void {
@@ -25,9 +26,9 @@ export function addSearchAndBrowse(db: SqliteConnection): void {
     -- browse sort=name, and search walked in name order (tier 0 too: one folded name has one key).
     CREATE INDEX sneks_name_key_id ON sneks (name_key, id);
     CREATE INDEX sneks_type_name_key_id ON sneks (type, name_key, id);
-    -- browse sort=updated, newest first: an expression index, so that a row value keyset (-updated_seq, id) uses it.
-    CREATE INDEX sneks_updated_id ON sneks (-updated_seq, id);
-    CREATE INDEX sneks_type_updated_id ON sneks (type, -updated_seq, id);
+    -- browse sort=updated: newest first, ties by id, as the index holds them.
+    CREATE INDEX sneks_updated_id ON sneks (updated_seq DESC, id);
+    CREATE INDEX sneks_type_updated_id ON sneks (type, updated_seq DESC, id);
 
     CREATE TABLE type_counts (type TEXT PRIMARY KEY NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
     INSERT INTO type_counts (type, count) SELECT type, count(*) FROM sneks GROUP BY type;
@@ -41,8 +42,8 @@ export function addSearchAndBrowse(db: SqliteConnection): void {
 
     CREATE TRIGGER sneks_inserted AFTER INSERT ON sneks BEGIN
       INSERT INTO type_counts (type, count) VALUES (new.type, 1) ON CONFLICT (type) DO UPDATE SET count = count + 1;
-      INSERT INTO sneks_fts (rowid, text) VALUES (new.rid, new.folded || ' ' || new.id);
     END;
+    -- A new row's FTS row is written by snek-upserts.ts, last in its transaction; renames and deletes are kept here.
     CREATE TRIGGER sneks_deleted AFTER DELETE ON sneks BEGIN
       UPDATE type_counts SET count = count - 1 WHERE type = old.type;
       DELETE FROM type_counts WHERE type = old.type AND count = 0;

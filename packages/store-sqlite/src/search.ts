@@ -10,9 +10,18 @@ import { toSnek } from './statements.js';
  */
 export const DENSE_CANDIDATES = 5000;
 /**
- * Near misses (tier 4) are ranked among at most this many candidates: the rows sharing the most trigrams with the
- * text, by FTS5's rank. A store of at most this many sneks (of the type asked for) ranks every one, exactly as
- * rankSneks does; past that a near miss outside the candidates is not found.
+ * A walk of the name order (tiers 2 and 3 for a text under 3 characters, or one whose trigrams are in more than
+ * DENSE_CANDIDATES rows) reads at most this many rows per page and tier: a dense tier fills its page long before, and
+ * a sparse one costs a bounded read (about 5 µs a row) instead of a scan of every snek. The bound makes such a tier
+ * inexact past it in a store of more sneks than this; every tier of a smaller store is exact.
+ */
+export const SCAN_BOUND = 2000;
+/**
+ * Near misses (tier 4) are ranked among at most this many candidates. A store of at most this many sneks (of the
+ * type asked for) ranks every one, exactly as rankSneks does. Past that the candidates are the rows holding the most
+ * of the text's rarer trigrams (those in at most this many rows), by FTS5's rank; when every trigram is that common,
+ * this many rows that hold them all. A near miss outside the candidates is not found: at 1M sneks near misses are an
+ * approximation, the other tiers exact.
  */
 export const NEAR_MISS_CANDIDATES = 1000;
 
@@ -50,10 +59,20 @@ function windows(folded: string): string[] {
  */
 export class SqliteSearch {
   private readonly statements = new Map<string, SqliteStatement>();
+  // FTS counts of this search, by query: tiers 2 and 3 ask the same one.
+  private counted = new Map<string, number>();
 
   constructor(private readonly db: SqliteConnection) {}
 
   search(query: SearchQuery): SearchPage {
+    try {
+      return this.tiers(query);
+    } finally {
+      this.counted = new Map();
+    }
+  }
+
+  private tiers(query: SearchQuery): SearchPage {
     const limit = Math.min(Math.max(query.limit, 1), MAX_LIST_LIMIT);
     const prepared = prepareSearch(query.q);
     const search: Search = { ...prepared, key: keyOfFolded(prepared.folded) };
@@ -108,7 +127,10 @@ export class SqliteSearch {
       if (after) (params['key'] = after.key), (params['id'] = after.id), where.push('(s.name_key, s.id) > (@key, @id)');
       const match = this.candidatesMatch(tier, search.folded, type);
       if (match === undefined) {
-        rows.push(...this.statement(`SELECT ${COLUMNS} FROM sneks s WHERE ${where.join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(params));
+        const [filter, ...window] = where;
+        params['bound'] = SCAN_BOUND;
+        const read = `SELECT * FROM sneks s${window.length ? ` WHERE ${window.join(' AND ')}` : ''} ORDER BY s.name_key, s.id LIMIT @bound`;
+        rows.push(...this.statement(`SELECT ${COLUMNS} FROM (${read}) s WHERE ${filter} ORDER BY s.name_key, s.id LIMIT @n`).all(params));
       } else {
         params['match'] = match;
         rows.push(...this.statement(`SELECT ${COLUMNS} FROM sneks_fts f CROSS JOIN sneks s ON s.rid = f.rowid WHERE sneks_fts MATCH @match AND ${where.join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(params));
@@ -127,8 +149,15 @@ export class SqliteSearch {
     if (grams.length === 0) return undefined;
     if (tier === 3 && this.statement('SELECT type FROM type_counts').all().some((row) => (row['type'] as string).includes(folded) && (type === undefined || row['type'] === type))) return undefined;
     const match = grams.map(quoted).join(' AND ');
-    const count = Number(this.statement('SELECT count(*) AS n FROM (SELECT 1 FROM sneks_fts WHERE sneks_fts MATCH @match LIMIT @cap)').get({ match, cap: DENSE_CANDIDATES + 1 })!['n']);
-    return count > DENSE_CANDIDATES ? undefined : match;
+    return this.rows(match, DENSE_CANDIDATES + 1) > DENSE_CANDIDATES ? undefined : match;
+  }
+
+  /** How many rows the FTS query `match` names, counted up to `cap`. */
+  private rows(match: string, cap: number): number {
+    const key = `${cap} ${match}`;
+    let count = this.counted.get(key);
+    if (count === undefined) this.counted.set(key, (count = Number(this.statement('SELECT count(*) AS n FROM (SELECT 1 FROM sneks_fts WHERE sneks_fts MATCH @match LIMIT @cap)').get({ match, cap })!['n'])));
+    return count;
   }
 
   /** Tier 4: candidates ranked in JS, sorted by compareRanks, those after `after` kept. */
@@ -144,9 +173,12 @@ export class SqliteSearch {
     } else {
       const grams = windows(search.folded);
       if (grams.length === 0) return [];
-      params['match'] = grams.map(quoted).join(' OR ');
+      // Ranking every row that holds a common trigram ("nek" at 1M sneks) would cost a bm25 for each.
+      const rare = grams.filter((gram) => this.rows(quoted(gram), NEAR_MISS_CANDIDATES + 1) <= NEAR_MISS_CANDIDATES);
+      params['match'] = rare.length > 0 ? rare.map(quoted).join(' OR ') : grams.map(quoted).join(' AND ');
       params['cap'] = NEAR_MISS_CANDIDATES;
-      rows = this.statement(`SELECT ${COLUMNS} FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @match ORDER BY rank LIMIT @cap) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
+      const ranking = rare.length > 0 ? ' ORDER BY rank' : '';
+      rows = this.statement(`SELECT ${COLUMNS} FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @match${ranking} LIMIT @cap) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
     }
     return ranked(search, rows, 4)
       .filter((item) => after === undefined || compareRanks(item.rank, after) > 0)

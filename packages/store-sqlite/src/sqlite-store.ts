@@ -12,7 +12,7 @@ import { backupInto } from './backup.js';
 import { prepareStatements, toSnek } from './statements.js';
 import { SqliteBrowse } from './browse.js';
 import { SqliteSearch } from './search.js';
-import { snekRow } from './snek-row.js';
+import { SnekUpserts } from './snek-upserts.js';
 
 const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'];
 
@@ -46,6 +46,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   private readonly identity: DatabaseFileIdentity;
   private readonly browser: SqliteBrowse;
   private readonly searcher: SqliteSearch;
+  private readonly upserts: SnekUpserts;
 
   private constructor(
     readonly file: string,
@@ -66,6 +67,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       this.identity = new DatabaseFileIdentity(file);
       this.browser = new SqliteBrowse(db);
       this.searcher = new SqliteSearch(db);
+      this.upserts = new SnekUpserts(db);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {
       db.close();
@@ -168,8 +170,8 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    * the row. Every write of the lot shares one `at`: they commit together.
    */
   private writeAll(writes: ReadonlyArray<{ snek: Snek; expected?: Snek | null | undefined; actor?: Actor | undefined }>): Array<ConditionalWriteResult<{ created: boolean }>> {
-    const { exists, get, upsert } = this.statements;
-    return this.inTransaction(this.statements.beginWrite, () => {
+    const { exists, get } = this.statements;
+    return this.inTransaction(this.statements.beginWrite, () => this.upserts.around(() => {
       const at = new Date().toISOString();
       return writes.map(({ snek, expected, actor }) => {
         let created: boolean;
@@ -182,10 +184,10 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
           created = current === undefined;
         }
         // Logged first, so that the row holds the seq of its newest change (browse sort=updated).
-        upsert.run(snekRow(snek, this.log.append(snek.id, snek, actor, at)));
+        this.upserts.write(snek, this.log.append(snek.id, snek, actor, at), created);
         return { ok: true, created };
       });
-    });
+    }));
   }
 
   /**

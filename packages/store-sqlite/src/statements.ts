@@ -1,6 +1,5 @@
 import type { Snek } from '@snek/core';
 import type { SqliteConnection, SqliteRow } from './driver.js';
-import { UPSERT_SQL } from './snek-row.js';
 
 const COLUMNS = 'id, name, type, content';
 
@@ -25,8 +24,6 @@ export function prepareStatements(db: SqliteConnection) {
     rollback: db.prepare('ROLLBACK'),
     get: db.prepare(`SELECT ${COLUMNS} FROM sneks WHERE id = ?`),
     exists: db.prepare('SELECT 1 FROM sneks WHERE id = ?'),
-    // Takes snekRow()'s columns.
-    upsert: db.prepare(UPSERT_SQL),
     delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
     // Indexed by [name given] + 2 × [type given].
     list: LIST_FILTERS.map((where) => db.prepare(listSql(where))),
