@@ -4,13 +4,14 @@
 // searches on the store directly (the store's own cost, without HTTP) and prints p50/p99 in ms.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteSnekStore } from '../dist/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const count = Number(process.argv[2] ?? 1_000_000);
-const work = process.argv[3] ?? path.join(ROOT, '.scale-sqlite');
+const work = process.argv[3] ?? path.join(tmpdir(), 'snek-scale-sqlite');
 const TYPES = ['cute', 'fancy', 'plain', 'tiny', 'long', 'wavy', 'coiled', 'sleepy', 'happy', 'grumpy'];
 
 const reuse = process.env.SCALE_REUSE === '1';
