@@ -1,3 +1,5 @@
+import { naturalKey } from '@snek/core';
+
 /**
  * The ranges of `name_key` (naturalKey of the name) that hold every name starting with a folded text, in key order,
  * so that search's tier 1 (name starts with the text) walks the (name_key, id) index in rank order instead of ranking
@@ -14,13 +16,23 @@ export interface KeyRange {
 const DIGITS = /[0-9]+/g;
 const TRAILING_DIGITS = /[0-9]+$/;
 
-/** naturalKey's rewriting of digit runs, on text folded already (foldCase is not applied twice). */
+/**
+ * naturalKey of text folded already: core's rewriting of each digit run (naturalKey of digits alone is that run's
+ * key), without folding the rest a second time.
+ */
 export function keyOfFolded(folded: string): string {
-  return folded.replace(DIGITS, (run) => {
-    const digits = run.replace(/^0+(?=.)/, '');
-    return `0${String(digits.length).padStart(2, '0')}${digits}`;
-  });
+  return folded.replace(DIGITS, (run) => naturalKey(run));
 }
+
+// A name has at most 100 characters, so a digit run at most 100 digits. The key of a run is a header that says its
+// length, then its digits without leading zeros: the header of each length, read off core's own keys.
+const RUN_LENGTHS = Array.from({ length: 100 }, (_, i) => i + 1);
+const HEADERS = new Map(RUN_LENGTHS.map((length) => [length, naturalKey('1'.repeat(length)).slice(0, -length)]));
+const ANY_HEADER = [...HEADERS.values()].reduce((common, header) => {
+  let i = 0;
+  while (i < common.length && common[i] === header[i]) i++;
+  return common.slice(0, i);
+});
 
 /** The least string above every string that starts with `prefix`, in code point order; undefined when there is none. */
 export function prefixEnd(prefix: string): string | undefined {
@@ -36,22 +48,19 @@ function startingWith(prefix: string): KeyRange {
   return { from: prefix, to: prefixEnd(prefix) };
 }
 
-// A name has at most 100 characters, so a digit run at most 100 digits.
-const RUN_LENGTHS = Array.from({ length: 100 }, (_, i) => String(i + 1).padStart(2, '0'));
-
 /**
- * The key ranges of names whose folded text starts with `folded`. Text that ends in a letter (or anything but a
- * digit) gives one range: its own key as a prefix. Text that ends in digits D can be the start of a longer run, whose
- * key is "0" + its length + its digits: one range per possible length, for D without its leading zeros; when D is all
- * zeros, every run there is one range.
+ * The key ranges of names whose folded text starts with `folded`. Text that ends in anything but a digit gives one
+ * range: its own key as a prefix. Text that ends in digits D can be the start of a longer run: one range per possible
+ * run length, the header of that length then D without its leading zeros; when D is all zeros, every run there is
+ * one range (the part all headers share).
  */
 export function nameKeyRanges(folded: string): KeyRange[] {
   const trailing = TRAILING_DIGITS.exec(folded)?.[0];
   if (trailing === undefined) return [startingWith(keyOfFolded(folded))];
   const head = keyOfFolded(folded.slice(0, -trailing.length));
   const significant = trailing.replace(/^0+/, '');
-  if (significant === '') return [startingWith(`${head}0`)];
-  return RUN_LENGTHS.filter((length) => Number(length) >= significant.length)
-    .map((length) => startingWith(`${head}0${length}${significant}`))
+  if (significant === '') return [startingWith(`${head}${ANY_HEADER}`)];
+  return RUN_LENGTHS.filter((length) => length >= significant.length)
+    .map((length) => startingWith(`${head}${HEADERS.get(length)!}${significant}`))
     .sort((a, b) => (a.from < b.from ? -1 : 1));
 }
