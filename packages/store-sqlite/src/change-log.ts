@@ -26,12 +26,13 @@ export class SqliteChangeLog {
 
   /**
    * Appends a change of `id` (`snek` for a put, undefined for a delete) and drops that id's changes older than the
-   * newest `keep`: a walk of at most keep + 1 entries of the (id, seq) index.
+   * newest `keep`: a walk of at most keep + 1 entries of the (id, seq) index. Returns the change's seq.
    */
-  append(id: string, snek: Snek | undefined, actor: Actor | undefined, at: string): void {
+  append(id: string, snek: Snek | undefined, actor: Actor | undefined, at: string): number {
     const { append, prune } = this.statements;
-    append.run({ id, op: snek ? 'put' : 'delete', name: snek?.name ?? null, type: snek?.type ?? null, content: snek?.content ?? null, actor: actor ? JSON.stringify(actor) : null, at });
+    const { lastInsertRowid } = append.run({ id, op: snek ? 'put' : 'delete', name: snek?.name ?? null, type: snek?.type ?? null, content: snek?.content ?? null, actor: actor ? JSON.stringify(actor) : null, at });
     prune.run({ id, keep: this.keep });
+    return Number(lastInsertRowid);
   }
 
   /** Appends a change made elsewhere with its own seq, actor and at, and applies retention as append does. */

@@ -1,6 +1,7 @@
 import { changesToReplay, checkReplayBatch, seqsAtOrBelow, type Change, type LoggedAt } from '@snek/core';
 import type { SqliteConnection, SqliteStatement } from './driver.js';
 import type { SqliteChangeLog } from './change-log.js';
+import { SnekUpserts } from './snek-upserts.js';
 
 /**
  * replayChanges for the sqlite store, run by the caller inside one write transaction (BEGIN IMMEDIATE), so the check
@@ -9,7 +10,8 @@ import type { SqliteChangeLog } from './change-log.js';
  * take seqs above the replayed ones.
  */
 export class SqliteChangeReplay {
-  private readonly statements: { newest: SqliteStatement; logged: SqliteStatement; upsert: SqliteStatement; delete: SqliteStatement };
+  private readonly statements: { newest: SqliteStatement; logged: SqliteStatement; exists: SqliteStatement; delete: SqliteStatement };
+  private readonly upserts: SnekUpserts;
 
   constructor(
     db: SqliteConnection,
@@ -19,9 +21,10 @@ export class SqliteChangeReplay {
       // The largest seq ever given, even if retention dropped its change since.
       newest: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq"),
       logged: db.prepare('SELECT seq, id, op, at FROM changes WHERE seq IN (SELECT value FROM json_each(?))'),
-      upsert: db.prepare('INSERT INTO sneks (id, name, type, content) VALUES (@id, @name, @type, @content) ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content'),
+      exists: db.prepare('SELECT 1 FROM sneks WHERE id = ?'),
       delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
     };
+    this.upserts = new SnekUpserts(db);
   }
 
   /** Call inside a write transaction: a throw rolls the whole batch back. */
@@ -30,10 +33,16 @@ export class SqliteChangeReplay {
     const newest = Number(this.statements.newest.get()!['seq']);
     const seqs = seqsAtOrBelow(changes, newest);
     const logged = seqs.length === 0 ? [] : this.statements.logged.all(JSON.stringify(seqs)).map((row): LoggedAt => ({ seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], at: row['at'] as string }));
-    for (const change of changesToReplay(changes, newest, logged, 'sqlite')) {
-      if (change.op === 'put') this.statements.upsert.run({ id: change.id, name: change.snek!.name, type: change.snek!.type, content: change.snek!.content });
-      else this.statements.delete.run(change.id);
-      this.log.replay(change);
-    }
+    this.upserts.around(() => {
+      for (const change of changesToReplay(changes, newest, logged, 'sqlite')) {
+        if (change.op === 'put') {
+          this.upserts.write({ ...change.snek!, id: change.id }, change.seq, this.statements.exists.get(change.id) === undefined);
+        } else {
+          this.statements.delete.run(change.id);
+          this.upserts.deleted(change.id);
+        }
+        this.log.replay(change);
+      }
+    });
   }
 }

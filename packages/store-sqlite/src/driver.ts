@@ -13,7 +13,7 @@ export type SqliteRow = Record<string, unknown>;
 
 /** A prepared statement; both drivers already have these three with these meanings. */
 export interface SqliteStatement {
-  run(...params: SqliteParams): { changes: number | bigint };
+  run(...params: SqliteParams): { changes: number | bigint; lastInsertRowid: number | bigint };
   get(...params: SqliteParams): SqliteRow | undefined;
   all(...params: SqliteParams): SqliteRow[];
 }

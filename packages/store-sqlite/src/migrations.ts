@@ -1,11 +1,15 @@
 import { SnekError } from '@snek/core';
 import type { SqliteConnection } from './driver.js';
+import { addSearchAndBrowse } from './search-schema.js';
+
+/** A schema step: SQL, or a function for steps that need JS (the name's folding and natural key). */
+export type Migration = string | ((db: SqliteConnection) => void);
 
 /**
  * Schema changes in order; PRAGMA user_version records how many have run. Append, never edit:
  * files made by older releases are migrated forward at open.
  */
-export const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly Migration[] = [
   // 1: the sneks. WITHOUT ROWID keeps rows in id order, which is the order list() pages in.
   'CREATE TABLE sneks (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, content TEXT NOT NULL) WITHOUT ROWID',
   // 2: indexes that serve the name and type filters already in id order.
@@ -16,6 +20,8 @@ export const MIGRATIONS: readonly string[] = [
   // (id, seq) serves one snek's history, its newest change and retention's walk from it.
   `CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, op TEXT NOT NULL CHECK (op IN ('put', 'delete')), name TEXT, type TEXT, content TEXT, actor TEXT, at TEXT NOT NULL);
    CREATE INDEX changes_id_seq ON changes (id, seq)`,
+  // 5: search, browse and type counts (see search-schema.ts).
+  (db) => addSearchAndBrowse(db),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -38,7 +44,7 @@ export function migrate(db: SqliteConnection, file: string): void {
   try {
     const found = version();
     check(found);
-    for (const step of MIGRATIONS.slice(found)) db.exec(step);
+    for (const step of MIGRATIONS.slice(found)) typeof step === 'string' ? db.exec(step) : step(db);
     db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
     db.exec('COMMIT');
   } catch (error) {

@@ -212,7 +212,7 @@ describe('schema 4 migration', () => {
   it('adds the log to a schema-3 file, keeping its sneks; the first write is seq 1', async () => {
     const file = path.join(root, 'v3.db');
     const old = await rawDatabase(file);
-    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step);
+    for (const step of MIGRATIONS.slice(0, 3)) old.exec(step as string);
     old.prepare('INSERT INTO sneks VALUES (?, ?, ?, ?)').run('kept', 'Kept', 'old', 'art\n');
     old.exec('PRAGMA user_version = 3');
     old.close();

@@ -82,7 +82,7 @@ describe('seed ledger: seeded() and recordSeeded()', () => {
   it('is added to a schema-2 file by migration, which keeps its sneks', async () => {
     const file = path.join(root, 'v2.db');
     const old = await rawDatabase(file);
-    for (const step of MIGRATIONS.slice(0, 2)) old.exec(step);
+    for (const step of MIGRATIONS.slice(0, 2)) old.exec(step as string);
     old.prepare('INSERT INTO sneks VALUES (?, ?, ?, ?)').run('kept', 'Kept', 'old', 'art\n');
     old.exec('PRAGMA user_version = 2');
     old.close();
