@@ -112,7 +112,7 @@ export { loadStore, type LoadStoreOptions, type LoadedStore, type StorePhaseDone
 export { loadPack, loadPacks, type LoadPackOptions, type LoadedPack } from './pack-loader.js';
 export { SnekIndex, type SnekIndexEntry } from './snek-index.js';
 export { NEAR_MISS_POSTINGS, SHORT_QUERY_SCAN } from './index-search.js';
-export { startPrefixes, containedGrams, foldedTrigrams } from './search-keys.js';
+export { startPrefixes, prefixEnd, containedGrams, foldedTrigrams } from './search-keys.js';
 export { SortedRun, type RunPosition } from './sorted-run.js';
 export { DEFAULT_SNAPSHOT_BATCH, snapshotView, arraySnapshot, type SnapshotSource } from './snapshot-view.js';
 export { KeyedMutex } from './keyed-mutex.js';

@@ -61,3 +61,16 @@ export function foldedTrigrams(folded: string): Set<string> {
   }
   return grams;
 }
+
+/**
+ * The least string above every string that starts with `prefix`, in code point order, for a key range `>= prefix
+ * AND < prefixEnd(prefix)` on an index; undefined when there is none (the prefix is all U+10FFFF).
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = Array.from(prefix);
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
+  }
+  return undefined;
+}

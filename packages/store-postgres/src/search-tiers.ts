@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, naturalKeyOfFolded, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
  * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
@@ -41,15 +41,6 @@ export function keyPrefix(folded: string): string {
   return last ? `${naturalKeyOfFolded(folded.slice(0, last.index))}0` : naturalKeyOfFolded(folded);
 }
 
-/** The least string above every string that starts with `prefix`, in code point order; undefined when none is. */
-export function prefixEnd(prefix: string): string | undefined {
-  const points = Array.from(prefix);
-  while (points.length > 0) {
-    const last = points.pop()!.codePointAt(0)!;
-    if (last < 0x10ffff) return points.join('') + String.fromCodePoint(last + 1 === 0xd800 ? 0xe000 : last + 1);
-  }
-  return undefined;
-}
 
 /**
  * The statements of search(), one per tier, for one escaped schema and pg_trgm's escaped schema (undefined

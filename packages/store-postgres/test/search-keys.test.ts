@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { foldCase, naturalKey } from '@snek/core';
-import { containsPattern, keyPrefix, prefixEnd } from '../src/search-tiers.js';
+import { foldCase, naturalKey, prefixEnd } from '@snek/core';
+import { containsPattern, keyPrefix } from '../src/search-tiers.js';
 
 const NAMES = ['Snek 10', 'Snek 007 b', 'snek 2a', 'Straße 12 x 3', '100%', 'a_b', '🐍 9', '12', '0', 'x9y99z999', 'ΣΊΣΥΦΟΣ 1'];
 

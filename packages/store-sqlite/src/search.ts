@@ -1,6 +1,6 @@
-import { MAX_LIST_LIMIT, compareKeys, compareRanks, prepareSearch, searchRank, type PreparedSearch, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { MAX_LIST_LIMIT, compareKeys, naturalKeyOfFolded, compareRanks, prepareSearch, searchRank, type PreparedSearch, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
-import { keyOfFolded, nameKeyRanges } from './name-key-ranges.js';
+import { nameKeyRanges } from './name-key-ranges.js';
 import { toSnek } from './statements.js';
 
 /**
@@ -75,7 +75,7 @@ export class SqliteSearch {
   private tiers(query: SearchQuery): SearchPage {
     const limit = Math.min(Math.max(query.limit, 1), MAX_LIST_LIMIT);
     const prepared = prepareSearch(query.q);
-    const search: Search = { ...prepared, key: keyOfFolded(prepared.folded) };
+    const search: Search = { ...prepared, key: naturalKeyOfFolded(prepared.folded) };
     const found: Found = [];
     if (search.folded === '') return { items: [], more: false };
     for (const tier of [0, 1, 2, 3, 4] as const) {
