@@ -15,7 +15,7 @@ export interface AnswerCacheLimits {
 const DEFAULT_LIMITS: AnswerCacheLimits = { maxAnswers: 1024, maxBytes: 16 * 1024 * 1024 };
 
 /**
- * The bytes of recent answers of GET one snek and of list pages (`?type=`), by what was asked: under load many readers
+ * The bytes of recent answers of GET one snek and of list pages (sorted, searched, `?type=`), by what was asked: under load many readers
  * ask for the same, and building a snek's answer with its meta and stringifying it is much of what a request costs
  * (50 of them, for a page). Every change drops the lot: a change the tail reads, and each write of this process as it
  * returns (read-your-writes, as the read cache does). Served only while the tail has read the log within

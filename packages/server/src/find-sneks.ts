@@ -184,7 +184,7 @@ interface ReadCursor {
 }
 
 /**
- * A sorted cursor; in id order also a cursor of list() pages as they were before sorted cursors: the id cursor of
+ * A sorted cursor; in id order also a plain list() cursor: the id cursor of
  * `encodeCursor`, or on a store without `browse` any cursor of that store's own list(), passed to it unchanged.
  */
 function readSortCursor(store: SnekStore, text: string, sort: SnekSort): ReadCursor {
@@ -193,7 +193,7 @@ function readSortCursor(store: SnekStore, text: string, sort: SnekSort): ReadCur
     return { direction: cursor.direction, position: cursor.position, offset: cursor.offset, listCursor: cursor.direction === 'after' ? listCursorOf(text) : undefined };
   }
   if (!browsesSorted(store)) return { direction: 'after', listCursor: text };
-  // Not the old shape either: decodeSortCursor says what is wrong with it.
+  // Neither kind: decodeSortCursor says what is wrong with it.
   const id = tryDecodeCursor(text) ?? decodeSortCursor(text, sort).position.id;
   return { direction: 'after', position: { key: id, id } };
 }

@@ -22,7 +22,7 @@ export async function search(args: SearchArgs): Promise<void> {
   const { client } = await commandContext(args);
   const found = await client.search({ q: args.text, type: args.type, limit: args.limit ?? DEFAULT_SEARCH_RESULTS });
   // The store could not search itself and holds more sneks than the server looks through: say so, once.
-  if (found.scanned) process.stderr.write('snek: only the first 10,000 sneks were searched: this server\'s store cannot search itself\n');
+  if (found.scanned) process.stderr.write('snek: only part of the store was searched: this server\'s store cannot search by itself, so the server looked at its first sneks alone\n');
   if (found.items.length === 0) throw new SnekError('SNEK_NOT_FOUND', `No snek matches "${args.text}"${args.type === undefined ? '' : ` of type ${args.type}`}. Run \`snek list\` to see them all.`);
   if (args.json) return printJson(found.items.map(({ id, name, type }) => ({ id, name, type })));
   process.stdout.write(formatSnekLines(found.items));
