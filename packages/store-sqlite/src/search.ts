@@ -26,6 +26,8 @@ export const SCAN_BOUND = 2000;
 export const NEAR_MISS_CANDIDATES = 1000;
 
 const COLUMNS = 's.id, s.name, s.type, s.content';
+// What a rank needs: near-miss candidates are many, and their art is read only for the page.
+const RANKED_COLUMNS = 's.id, s.name, s.type';
 
 // What makes a row a match of each tier, in SQL, on the folded name: the same tests as core's searchRank.
 const TIER_SQL: Record<0 | 1 | 2 | 3, string> = {
@@ -148,8 +150,17 @@ export class SqliteSearch {
     const grams = windows(folded);
     if (grams.length === 0) return undefined;
     if (tier === 3 && this.statement('SELECT type FROM type_counts').all().some((row) => (row['type'] as string).includes(folded) && (type === undefined || row['type'] === type))) return undefined;
+    // Rows holding the rare trigrams are few, and hold every row with all of them: AND-ing the common ones too would
+    // read their long lists for nothing (SQL checks each row anyway).
+    const rare = this.rareGrams(grams);
+    if (rare.length > 0) return rare.map(quoted).join(' AND ');
     const match = grams.map(quoted).join(' AND ');
     return this.rows(match, DENSE_CANDIDATES + 1) > DENSE_CANDIDATES ? undefined : match;
+  }
+
+  /** Those of `grams` in at most NEAR_MISS_CANDIDATES rows. */
+  private rareGrams(grams: string[]): string[] {
+    return grams.filter((gram) => this.rows(quoted(gram), NEAR_MISS_CANDIDATES + 1) <= NEAR_MISS_CANDIDATES);
   }
 
   /** How many rows the FTS query `match` names, counted up to `cap`. */
@@ -169,23 +180,29 @@ export class SqliteSearch {
     const total = Number(this.statement(type === undefined ? 'SELECT coalesce(sum(count), 0) AS n FROM type_counts' : 'SELECT coalesce(sum(count), 0) AS n FROM type_counts WHERE type = @type').get(params)!['n']);
     let rows: SqliteRow[];
     if (total <= NEAR_MISS_CANDIDATES) {
-      rows = this.statement(`SELECT ${COLUMNS} FROM sneks s${filter}`).all(params);
+      rows = this.statement(`SELECT ${RANKED_COLUMNS} FROM sneks s${filter}`).all(params);
     } else {
       const grams = windows(search.folded);
       if (grams.length === 0) return [];
       // Ranking every row that holds a common trigram ("nek" at 1M sneks) would cost a bm25 for each.
-      const rare = grams.filter((gram) => this.rows(quoted(gram), NEAR_MISS_CANDIDATES + 1) <= NEAR_MISS_CANDIDATES);
+      const rare = this.rareGrams(grams);
       params['match'] = rare.length > 0 ? rare.map(quoted).join(' OR ') : grams.map(quoted).join(' AND ');
       params['cap'] = NEAR_MISS_CANDIDATES;
       const ranking = rare.length > 0 ? ' ORDER BY rank' : '';
-      rows = this.statement(`SELECT ${COLUMNS} FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @match${ranking} LIMIT @cap) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
+      rows = this.statement(`SELECT ${RANKED_COLUMNS} FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @match${ranking} LIMIT @cap) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
     }
-    return ranked(search, rows, 4)
+    // Ranked on id, name and type alone; only the page's few rows are read whole.
+    const page = ranked(search, rows.map(partial), 4)
       .filter((item) => after === undefined || compareRanks(item.rank, after) > 0)
       .sort((a, b) => compareRanks(a.rank, b.rank))
       .slice(0, need);
+    const whole = this.statement(`SELECT ${COLUMNS} FROM sneks s WHERE s.id = @id`);
+    return page.map(({ snek, rank }) => ({ snek: toSnek(whole.get({ id: snek.id })!), rank }));
   }
 }
+
+/** A candidate's id, name and type, as searchRank reads them. */
+const partial = (row: SqliteRow): Snek => ({ id: row['id'] as string, name: row['name'] as string, type: row['type'] as string, content: '' });
 
 /** Each row with core's rank; a row whose rank is not `tier` belongs to another tier's walk and is left to it. */
 function ranked(search: PreparedSearch, rows: SqliteRow[], tier: SearchTier): Found {
