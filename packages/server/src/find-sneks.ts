@@ -76,13 +76,14 @@ async function search(store: SnekStore, q: string, query: FindQuery): Promise<Fo
   };
   let offset = from ? from.offset : 0;
   let { page, scanned } = from?.direction === 'before' ? { page: { items: [], more: true }, scanned: false } : await read(from?.rank, query.limit);
-  // The page before a rank, or past the end (a cursor whose results are gone): read from the first result.
-  if (from && page.items.length === 0) {
-    const back = await searchBefore(read, from.direction === 'before' ? from.rank : undefined, query.limit);
+  // The page before a rank: read from the first result.
+  if (from?.direction === 'before') {
+    const back = await searchBefore(read, from.rank, query.limit);
     ({ page, scanned } = back);
     offset = back.offset;
   }
-  const first = page.items[0];
+  // An empty page past the end (its results gone since) leads back from where its cursor stood.
+  const first = page.items[0] ?? (from ? { rank: from.rank } : undefined);
   const last = page.items.at(-1);
   const next = (from?.direction === 'before' && page.items.length > 0) || page.more;
   return {
@@ -96,12 +97,12 @@ async function search(store: SnekStore, q: string, query: FindQuery): Promise<Fo
 }
 
 /**
- * The `limit` results just before `rank` (or the last ones), read from the first result on; past
+ * The `limit` results just before `rank`, read from the first result on; past
  * {@link SEARCH_BACK_BOUND} results it gives up and answers the first page.
  */
 async function searchBefore(
   read: (after: SearchRank | undefined, limit: number) => Promise<{ page: SearchPage; scanned: boolean }>,
-  rank: SearchRank | undefined,
+  rank: SearchRank,
   limit: number,
 ): Promise<{ page: SearchPage; scanned: boolean; offset: number }> {
   const kept: SearchPage['items'] = [];
@@ -111,7 +112,7 @@ async function searchBefore(
   for (;;) {
     const { page, scanned: partial } = await read(after, MAX_LIST_LIMIT);
     scanned ||= partial;
-    const at = rank === undefined ? -1 : page.items.findIndex((item) => compareRanks(item.rank, rank) >= 0);
+    const at = page.items.findIndex((item) => compareRanks(item.rank, rank) >= 0);
     const taken = at === -1 ? page.items : page.items.slice(0, at);
     kept.push(...taken);
     before += taken.length;
@@ -137,22 +138,17 @@ async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promi
   let answer = first;
   // After a cursor of list()'s own, where the page stands is not known.
   let offset = cursor === undefined ? 0 : cursor.offset;
-  let backwards = cursor?.direction === 'before';
+  const backwards = cursor?.direction === 'before';
   let reachedStart = cursor === undefined;
   if (backwards && !first.page.more) {
     // Back at the start: answer the first page whole, rather than the few sneks left before the cursor.
     if (first.page.items.length < query.limit) answer = await readSorted(store, base);
     offset = 0;
     reachedStart = true;
-  } else if (!backwards && cursor && first.page.items.length === 0) {
-    // Past the end (its sneks were deleted): answer the last page, which leads back.
-    answer = await readSorted(store, { ...base, before: END[sort] });
-    backwards = true;
-    reachedStart = !answer.page.more;
-    offset = reachedStart ? 0 : total === undefined || answer.scanned ? undefined : total - answer.page.items.length;
   }
   const { page, scanned, listCursor } = answer;
-  const head = page.items[0];
+  // An empty page past the end (its sneks deleted since) leads back from where its cursor stood.
+  const head = page.items[0] ?? (cursor?.position && !backwards ? { position: cursor.position } : undefined);
   const last = page.items.at(-1);
   // A page read backwards has the page it came from after it; the first page read anew knows for itself.
   const more = backwards && answer === first ? true : page.more;
@@ -168,12 +164,6 @@ async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promi
   };
 }
 
-/** A position after every snek in each sort: ids and keys are below U+10FFFF, seqs above -1. */
-const END: Record<SnekSort, SortPosition> = {
-  id: { key: '\u{10ffff}', id: '\u{10ffff}' },
-  name: { key: '\u{10ffff}', id: '\u{10ffff}' },
-  updated: { key: -1, id: '\u{10ffff}' },
-};
 
 /** A page cursor as read: `position` absent for a cursor of list()'s own, which `listCursor` then holds. */
 interface ReadCursor {

@@ -72,8 +72,9 @@ describe('docs/operating.md: metrics', () => {
       server = await startTestServer({ snekrc: `${BUILT_IN_STORES.postgres!}  metrics: true\n` });
       await fetch(`${server.url}/v1/sneks/cute`);
       await fetch(`${server.url}/v1/sneks?limit=1`);
-      // A cursor the store cannot read: its refusal is counted in snek_store_errors_total, which then has samples.
-      expect((await fetch(`${server.url}/v1/sneks?cursor=not-a-cursor`)).status).toBe(400);
+      // A cursor the store cannot read (a name lookup passes it to list()): its refusal is counted in
+      // snek_store_errors_total, which then has samples.
+      expect((await fetch(`${server.url}/v1/sneks?name=cute&cursor=not-a-cursor`)).status).toBe(400);
       const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       samples = parseSamples(await response.text());
     });

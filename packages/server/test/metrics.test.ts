@@ -96,7 +96,8 @@ describe('GET /metrics on a sqlite server with server.metrics: true', () => {
     }).toEqual({ found: 2, missing: 2, list: 3, unmatched: 1 });
     expect(after).not.toContain('/v1/sneks/cute');
     expect(after).not.toContain('/nowhere');
-    const lists = (text: string) => valueOf(text, 'snek_store_operation_duration_seconds_count', { operation: 'list', store: 'sqlite' }) ?? 0;
+    // A page is one browse() of the store (the sqlite store sorts by keyset itself).
+    const lists = (text: string) => valueOf(text, 'snek_store_operation_duration_seconds_count', { operation: 'browse', store: 'sqlite' }) ?? 0;
     expect(lists(after) - lists(before)).toBeGreaterThanOrEqual(3);
     // The scrape before this one was itself a request, seen by this one.
     expect(requestsOf(after, { method: 'GET', route: '/metrics', status: '200' })).toBeGreaterThanOrEqual(3);
@@ -136,7 +137,7 @@ describe('GET /metrics on a sqlite server with server.metrics: true', () => {
     await rm(path.join(server.dir, 'data'), { recursive: true, force: true });
     await expectProblem(await fetch(`${server.url}/v1/sneks?limit=1`), 503, 'STORE_UNAVAILABLE');
     const text = await scrape(server);
-    expect(valueOf(text, 'snek_store_errors_total', { operation: 'list', store: 'sqlite', code: 'STORE_UNAVAILABLE' })).toBeGreaterThanOrEqual(1);
+    expect(valueOf(text, 'snek_store_errors_total', { operation: 'browse', store: 'sqlite', code: 'STORE_UNAVAILABLE' })).toBeGreaterThanOrEqual(1);
     expect(requestsOf(text, { method: 'GET', route: '/v1/sneks', status: '503' })).toBe(1);
   });
 });
@@ -214,7 +215,7 @@ describe('two servers in one process', () => {
     expect(pool['idle_connections']).toBeLessThanOrEqual(pool['connections']!);
     expect(pool['connections']).toBeLessThanOrEqual(pool['max_connections']!);
     expect(pool['waiting_queries']).toBe(0);
-    expect(valueOf(text, 'snek_store_operation_duration_seconds_count', { operation: 'list', store: 'postgres' })).toBeGreaterThanOrEqual(8);
+    expect(valueOf(text, 'snek_store_operation_duration_seconds_count', { operation: 'browse', store: 'postgres' })).toBeGreaterThanOrEqual(8);
     if (hasPromtool) expect(lintProblems(promtool(['check', 'metrics'], text))).toEqual([]);
   });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { encodeSortCursor } from '@snek/core';
 import { startTestServer, type TestServer } from './helpers/in-process.js';
 
 // The gallery's search, sort and pages as plain HTML, the way a browser without JavaScript gets them: the links and
@@ -98,6 +99,18 @@ describe('GET /?q= (the gallery search, without script)', () => {
     expect(seen).toHaveLength(14);
     expect(new Set(seen).size).toBe(14);
     expect(range(html)).toBe('11–14 of 14');
+  });
+
+  it('says so on a page whose sneks are gone, and leads back from where it stood', async () => {
+    // A cursor after every name, as a page is left once what it held is deleted.
+    const past = encodeSortCursor({ sort: 'name', direction: 'after', position: { key: 'zzzz', id: 'zzzz' }, offset: 96 });
+    const html = await page(`?sort=name&cursor=${past}`);
+    expect(cards(html)).toEqual([]);
+    expect(html).toContain('No more sneks here: the ones this page held are gone.');
+    expect(link(html, 'Next page')).toBeUndefined();
+    const back = await page(link(html, 'Previous page')!.slice(1));
+    expect(cards(back).length).toBeGreaterThan(0);
+    expect(link(back, 'Next page')).toBeUndefined();
   });
 
   it('says what an empty search found, and offers the matches of other types', async () => {

@@ -107,7 +107,9 @@ export function galleryResults({ query, page, types, edits, after, elsewhere }: 
 }
 
 /** The line a gallery page shows when it has no card. */
-function emptyMessage({ q, name, type }: GalleryQuery): string {
+function emptyMessage({ q, name, type, cursor }: GalleryQuery): string {
+  // A later page can empty when what was on it is deleted: Previous leads back.
+  if (cursor !== undefined) return 'No more sneks here: the ones this page held are gone.';
   if (q !== undefined) return `No snek matches “${q}”${type ? ` in type ${type}` : ''}.`;
   if (name) return `No snek is named “${name}”${type ? ` in type ${type}` : ''}. Names must match exactly.`;
   if (type) return `There is no snek of type ${type}.`;
