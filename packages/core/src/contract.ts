@@ -466,6 +466,27 @@ export function searchesSneks(store: SnekStore): store is SnekStore & StoreSearc
 }
 
 /**
+ * Optional for stores: a load of many sneks (`snek-server import`) told where it begins and ends, so that the store
+ * can keep its indexes, counts and search index once for the load rather than row by row. Checked with
+ * {@link loadsInBulk}.
+ */
+export interface StoreBulkLoad {
+  /**
+   * Runs `load`, which writes through the store's usual calls (putMany, createMany, replayChanges, put, putIf) and
+   * reads what it needs, as one bulk load, and settles as `load` does. When it settles, resolved or rejected, every
+   * read (get, list, browse, search, countTypes, changes) agrees with what the store holds, as after the same writes
+   * made one by one; a rejected load may keep some of its writes or none. Writers in other servers may wait until it
+   * settles; readers elsewhere see the store as it was before, or as it is after. Loads do not nest.
+   */
+  bulkLoad<T>(load: () => Promise<T>): Promise<T>;
+}
+
+/** True when the store implements the optional {@link StoreBulkLoad}. */
+export function loadsInBulk(store: SnekStore): store is SnekStore & StoreBulkLoad {
+  return hasCapability(store, 'bulkLoad');
+}
+
+/**
  * Every optional capability, listed once: the server's store guard wraps each method of each one the store has, and
  * the testkit checks that a store has all the methods of a capability or none. A store has a capability when it has
  * every one of its methods.
@@ -485,10 +506,11 @@ export const STORE_CAPABILITIES = [
   { name: 'fileBackup', methods: ['backupTo'] },
   { name: 'browse', methods: ['browse'] },
   { name: 'search', methods: ['search'] },
+  { name: 'bulkLoad', methods: ['bulkLoad'] },
 ] as const satisfies ReadonlyArray<{ name: string; methods: readonly [keyof AllStoreCapabilities, ...Array<keyof AllStoreCapabilities>] }>;
 
 /** Every optional method a store may have. */
-type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool & StoreFileBackup & StoreBrowse & StoreSearch;
+type AllStoreCapabilities = StoreStatusReporter & StoreBulkWriter & StoreBulkCreator & StoreTypeCounter & StoreSeedLedger & StoreConditionalWriter & StoreChangeLog & StoreChangeFeed & StoreSnapshot & StoreChangeReplay & StoreConnectionPool & StoreFileBackup & StoreBrowse & StoreSearch & StoreBulkLoad;
 
 export type StoreCapability = (typeof STORE_CAPABILITIES)[number];
 export type StoreCapabilityName = StoreCapability['name'];

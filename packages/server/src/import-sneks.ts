@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { SnekError, createsInBulk, formatIssues, keepsChangeLog, replaysChanges, slugify, snekSchema, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
+import { SnekError, createsInBulk, formatIssues, keepsChangeLog, loadsInBulk, replaysChanges, slugify, snekSchema, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
 import { withConditionalWrites } from './conditional-fallback.js';
 import { isHistoryLine, toChange } from './history-lines.js';
 
@@ -43,6 +43,14 @@ type Candidate = { where: string; value: unknown } | { where: string; unreadable
 export async function importSneks(store: SnekStore, options: ImportOptions): Promise<ImportReport> {
   const started = performance.now();
   const report: ImportReport = { imported: 0, created: 0, kept: 0, skipped: [], replayed: 0, historySkipped: 0, seconds: 0 };
+  // One bulk load for the whole source: a store keeps its indexes once for it (StoreBulkLoad), not once a batch.
+  if (loadsInBulk(store)) await store.bulkLoad(() => importInto(store, options, report));
+  else await importInto(store, options, report);
+  report.seconds = (performance.now() - started) / 1000;
+  return report;
+}
+
+async function importInto(store: SnekStore, options: ImportOptions, report: ImportReport): Promise<void> {
   // Without overwrite, the ids this import created: a later record of one of them still wins, as it would with overwrite.
   const ours = new Set<string>();
   // Ids whose history this import replayed: their snek lines are created only if the replay left them absent.
@@ -92,8 +100,6 @@ export async function importSneks(store: SnekStore, options: ImportOptions): Pro
   if (history.pending) writing = history.flush(writing);
   await flush();
   await writing;
-  report.seconds = (performance.now() - started) / 1000;
-  return report;
 }
 
 /** History lines, checked and replayed in order through the store's replayChanges, in batches. */

@@ -1,4 +1,4 @@
-import { backsUpToFile, browsesSorted, searchesSneks, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, poolsConnections, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
+import { backsUpToFile, browsesSorted, loadsInBulk, searchesSneks, countsTypes, createsInBulk, feedsChanges, keepsChangeLog, keepsSeedLedger, poolsConnections, replaysChanges, reportsStatus, takesSnapshots, writesConditionally, writesInBulk, type SnekStore, type StoreCapabilityName } from '@snek/core';
 
 /** How the kit names an optional capability, and its guard from `@snek/core`. */
 interface CapabilityInfo<S extends SnekStore> {
@@ -27,6 +27,7 @@ export const CAPABILITIES = {
   fileBackup: info({ methods: 'backupTo()', provides: 'StoreFileBackup', guard: backsUpToFile }),
   browse: info({ methods: 'browse()', provides: 'StoreBrowse', guard: browsesSorted }),
   search: info({ methods: 'search()', provides: 'StoreSearch', guard: searchesSneks }),
+  bulkLoad: info({ methods: 'bulkLoad()', provides: 'StoreBulkLoad', guard: loadsInBulk }),
 } satisfies { [N in StoreCapabilityName]: CapabilityInfo<SnekStore> };
 
 /** A store with the capability `N`, as its guard narrows it. */

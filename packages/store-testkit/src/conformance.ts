@@ -23,6 +23,7 @@ import { fileBackupSuite } from './suites/file-backup.js';
 import { statusSuite } from './suites/status.js';
 import { browsingSuite } from './suites/browsing.js';
 import { searchingSuite } from './suites/searching.js';
+import { bulkLoadingSuite } from './suites/bulk-loading.js';
 
 /**
  * The suite of each optional capability, in the order they are declared. Keyed by every name in `STORE_CAPABILITIES`,
@@ -44,6 +45,7 @@ const CAPABILITY_SUITES: { [N in StoreCapabilityName]: (harness: Harness<StoreWi
   fileBackup: fileBackupSuite,
   browse: browsingSuite,
   search: searchingSuite,
+  bulkLoad: bulkLoadingSuite,
 };
 
 function declareCapability<N extends StoreCapabilityName>(harness: Harness, name: N): void {

@@ -4,7 +4,7 @@ import type { Harness } from '../harness.js';
 import { pageThrough } from '../sample-sneks.js';
 
 /** Every snek in `sort`, forwards page by page with `after`. */
-async function browseForward(store: SnekStore & StoreBrowse, sort: SnekSort, type?: string, limit = 4): Promise<Array<{ id: string; position: SortPosition }>> {
+export async function browseForward(store: SnekStore & StoreBrowse, sort: SnekSort, type?: string, limit = 4): Promise<Array<{ id: string; position: SortPosition }>> {
   const found: Array<{ id: string; position: SortPosition }> = [];
   let after: SortPosition | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
@@ -31,7 +31,7 @@ async function browseBackward(store: SnekStore & StoreBrowse, sort: SnekSort, la
 }
 
 /** What browse must equal: a walk through list(), each snek placed by core's order. */
-async function referenceOrder(store: SnekStore, sort: SnekSort, type?: string): Promise<Array<{ id: string; position: SortPosition }>> {
+export async function referenceOrder(store: SnekStore, sort: SnekSort, type?: string): Promise<Array<{ id: string; position: SortPosition }>> {
   const all = await pageThrough(store, type === undefined ? { limit: 500 } : { limit: 500, type });
   const seqs = new Map<string, number>();
   if (sort === 'updated' && keepsChangeLog(store)) for (const change of await store.latestChanges(all.map((snek) => snek.id))) seqs.set(change.id, change.seq);

@@ -4,7 +4,7 @@ import type { Harness } from '../harness.js';
 import { ORDER_PROBE_SLUGS, codeUnitSorted, pageThrough, sampleSnek } from '../sample-sneks.js';
 
 /** What countTypes() must equal: the counts from a walk through list(). */
-async function walkedCounts(store: SnekStore): Promise<TypeCount[]> {
+export async function walkedCounts(store: SnekStore): Promise<TypeCount[]> {
   const counts = new Map<string, number>();
   for (const snek of await pageThrough(store, { limit: 500 })) counts.set(snek.type, (counts.get(snek.type) ?? 0) + 1);
   return codeUnitSorted([...counts.keys()]).map((type) => ({ type, count: counts.get(type)! }));

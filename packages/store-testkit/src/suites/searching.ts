@@ -4,7 +4,7 @@ import type { Harness } from '../harness.js';
 import { pageThrough } from '../sample-sneks.js';
 
 /** Every result of a search, page by page, following `after` to the end. */
-async function searchThrough(store: SnekStore & StoreSearch, q: string, type?: string, limit = 7): Promise<Array<{ id: string; rank: SearchRank }>> {
+export async function searchThrough(store: SnekStore & StoreSearch, q: string, type?: string, limit = 7): Promise<Array<{ id: string; rank: SearchRank }>> {
   const found: Array<{ id: string; rank: SearchRank }> = [];
   let after: SearchRank | undefined;
   for (let pages = 0; pages < 10_000; pages++) {
@@ -19,7 +19,7 @@ async function searchThrough(store: SnekStore & StoreSearch, q: string, type?: s
 }
 
 /** What search must equal: core's plain reference over a walk through list(). */
-async function referenceSearch(store: SnekStore, q: string, type?: string): Promise<Array<{ id: string; rank: SearchRank }>> {
+export async function referenceSearch(store: SnekStore, q: string, type?: string): Promise<Array<{ id: string; rank: SearchRank }>> {
   const all = await pageThrough(store, { limit: 500 });
   return rankSneks(all, prepareSearch(q), { type }).map(({ snek, rank }) => ({ id: snek.id, rank }));
 }
