@@ -27,6 +27,7 @@ const REASONS = {
   countTypes: 'the store has no countTypes() (StoreTypeCounter)',
   browse: 'the store has no browse() (StoreBrowse)',
   search: 'the store has no search() (StoreSearch)',
+  bulkLoad: 'the store has no bulkLoad() (StoreBulkLoad)',
   putMany: 'the store has no putMany() (StoreBulkWriter)',
   createMany: 'the store has no createMany() (StoreBulkCreator)',
   seedLedger: 'the store has no seeded() and recordSeeded() (StoreSeedLedger)',
@@ -138,7 +139,7 @@ describe.each(RUNNERS)('the kit under $runner', ({ runner, file, fixture, runKit
     const result = await runKit(await project(file, example!));
     expect([result.code, result.failed, result.failedNames]).toEqual([0, 0, []]);
     expect(result.passed).toBeGreaterThan(30);
-    expect(skipReasons(result)).toEqual([REASONS.reopen, REASONS.putMany, REASONS.status, REASONS.changeFeed, REASONS.connectionPool, REASONS.fileBackup].sort());
+    expect(skipReasons(result)).toEqual([REASONS.reopen, REASONS.putMany, REASONS.status, REASONS.changeFeed, REASONS.connectionPool, REASONS.fileBackup, REASONS.bulkLoad].sort());
   }, 120_000);
 
   it('reports every check of a capability the store lacks as skipped, each naming it; cleanup runs in afterAll', async () => {
@@ -149,8 +150,8 @@ describe.each(RUNNERS)('the kit under $runner', ({ runner, file, fixture, runKit
     expect(skipReasons(result)).toEqual(Object.values(REASONS).sort());
     // Every test of each capability suite: 5 countTypes, 4 putMany, 5 createMany, 6 seed ledger, 1 status, 10 putIf/deleteIf,
     // 19 change log, 3 change feed, 11 snapshot, 8 change replay, 1 connection pool, 2 file backup, 3 browse, 4 search,
-    // 2 persistence.
-    expect(result.skipped).toHaveLength(84);
+    // 3 bulk load, 2 persistence.
+    expect(result.skipped).toHaveLength(87);
     expect(await readFile(path.join(dir, 'cleaned-up'), 'utf8')).toBe('yes');
   }, 120_000);
 
