@@ -1,4 +1,4 @@
-import { MAX_CHANGES_LIMIT, SnekError, feedsChanges, keepsChangeLog, keepsSeedLedger, replaysChanges, sameSnek, takesSnapshots, writesInBulk, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
+import { MAX_CHANGES_LIMIT, SnekError, feedsChanges, keepsChangeLog, keepsSeedLedger, loadsInBulk, replaysChanges, sameSnek, takesSnapshots, writesInBulk, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
 import { DigestBuilder, digestStore, everySnek, idsChangedAfter, type StoreDigest } from './store-digest.js';
 
 export interface MigrateOptions {
@@ -90,8 +90,9 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
   const unlogged: Snek[] = [];
   // Ids the snapshot's log has a change of: their sneks came with it, and need no look-up of their own.
   const loggedIds = new Set<string>();
-  let seq: number;
-  try {
+  let seq = 0;
+  // The copy is one bulk load of the target (StoreBulkLoad): its indexes are kept once for it; a follow comes after.
+  const copy = async () => {
     seq = view?.seq ?? (keepsChangeLog(source) ? await newestSeq(source) : 0);
     if (history) {
       if (view) {
@@ -111,6 +112,10 @@ export async function migrateStore(options: MigrateOptions): Promise<MigrateRepo
       if (!history) counts.sneks += sneks.length;
       options.progress?.(counts);
     }
+  };
+  try {
+    if (loadsInBulk(target)) await target.bulkLoad(copy);
+    else await copy();
   } finally {
     await view?.close();
   }
