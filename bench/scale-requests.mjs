@@ -13,18 +13,33 @@ function anyCase(word, i) {
   return [...word].map((c, k) => (bits & (1 << k) ? c.toUpperCase() : c)).join('');
 }
 
-/** The search mix: one label each, in turn. */
+/** The names of an answer's results. */
+const names = (body) => JSON.parse(body).items.map((snek) => snek.name);
+
+/**
+ * The search mix: one label each, in turn, each `(i) => [path, check]`; `check(body)` says how the answer fails a
+ * person who asked it (their snek not on the first page, say), or undefined.
+ */
 function searches(n) {
+  const first = (name) => (body) => (names(body)[0] === name ? undefined : `"${name}" is not the first result`);
+  const found = (name) => (body) => (names(body).includes(name) ? undefined : `"${name}" is not on the first page`);
+  const full = (body) => (names(body).length === 48 ? undefined : `${names(body).length} results, not a full page`);
   return {
-    exact: (i) => q(scaleName(pick(1, i, n))),
+    exact: (i) => [q(scaleName(pick(1, i, n))), first(scaleName(pick(1, i, n)))],
     // "Snek number 1234" of Snek number 123456: a name's start, which a few dozen to a few hundred names share.
-    prefix: (i) => q(scaleName(pick(2, i, n)).slice(0, -2)),
+    prefix: (i) => {
+      const text = scaleName(pick(2, i, n)).slice(0, -2);
+      return [q(text), (body) => (names(body)[0]?.startsWith(text) ? undefined : `the first result does not start with "${text}"`)];
+    },
     // The number without its first digit: inside a few names (and inside ids, a lower tier).
-    substring: (i) => q(String(pick(3, i, n)).slice(1).padStart(3, '1')),
+    substring: (i) => {
+      const text = String(pick(3, i, n)).slice(1).padStart(3, '1');
+      return [q(text), (body) => (names(body).some((name) => name.includes(text)) ? undefined : `no name holds "${text}"`)];
+    },
     // A transposed and a dropped letter: no name contains it, the trigrams are near.
-    'near miss': (i) => q(scaleName(pick(4, i, n)).replace('number', 'nubmer').replace('noodle', 'nodle')),
+    'near miss': (i) => [q(scaleName(pick(4, i, n)).replace('number', 'nubmer').replace('noodle', 'nodle')), found(scaleName(pick(4, i, n)))],
     // What most names (and every id) contain.
-    dense: (i) => q(anyCase(['snek', 'number', 'snek number'][i % 3], i)),
+    dense: (i) => [q(anyCase(['snek', 'number', 'snek number'][i % 3], i)), full],
   };
 }
 
@@ -70,12 +85,13 @@ export function scaleKinds(n) {
       },
     },
     search: {
-      labels: Object.fromEntries(Object.entries(mix).map(([label, make]) => [label, make(0)])),
+      labels: Object.fromEntries(Object.entries(mix).map(([label, make]) => [label, make(0)[0]])),
       next: (accepted) => {
         let i = 0;
         return () => {
           const label = accepted[i % accepted.length];
-          return { label, path: mix[label](i++) };
+          const [path, check] = mix[label](i++);
+          return { label, path, check };
         };
       },
     },

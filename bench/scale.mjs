@@ -165,8 +165,12 @@ async function storeAtSize({ size, store, site, data, env, floorRead, work }) {
         // looked at the first sneks only, so its time is not the store's over all of them.
         const generator = next(accepted[kind]);
         let scanned = 0;
+        // Answers that fail the person who asked (a search's `check`): counted, the first few said, and the figure missed.
+        const failed = [];
         const watched = (previous) => {
           if (previous?.body.includes('"scanned":true')) scanned++;
+          const failure = previous?.check?.(previous.body.toString('utf8'));
+          if (failure) failed.push(`${previous.label}: ${failure}`);
           return generator(previous);
         };
         const measured = await timeRequests(client, watched, options);
@@ -175,8 +179,9 @@ async function storeAtSize({ size, store, site, data, env, floorRead, work }) {
         const floorP99 = percentile(bare.all, 0.99);
         const parts = Object.keys(labels).filter((label) => measured.times.has(label));
         const each = Object.keys(labels).length > 1 ? ` (${parts.map((label) => `${label} ${ms(percentile(measured.times.get(label), 0.99))}`).join(', ')})` : '';
-        const text = `${ms(p99)}${each} vs floor ${ms(floorP99)} = ${(p99 / floorP99).toFixed(1)}x; ${measured.all.length} requests, ${measured.distinct} distinct${scanned ? `; ${scanned} answers were a bounded scan, not the whole store` : ''}${refusedText}`;
-        record(size, store, kind, p99, text, refused !== undefined || scanned > 0);
+        const wrong = failed.length ? `; ${failed.length} answers failed their check (${[...new Set(failed)].slice(0, 3).join('; ')})` : '';
+        const text = `${ms(p99)}${each} vs floor ${ms(floorP99)} = ${(p99 / floorP99).toFixed(1)}x; ${measured.all.length} requests, ${measured.distinct} distinct${scanned ? `; ${scanned} answers were a bounded scan, not the whole store` : ''}${wrong}${refusedText}`;
+        record(size, store, kind, p99, text, refused !== undefined || scanned > 0 || failed.length > 0);
       } catch (error) {
         if (!(error instanceof Refused)) throw error;
         record(size, store, kind, undefined, `not measured: ${error.path} answered ${error.message}`);
