@@ -41,6 +41,8 @@ export const SEARCH_LIMITS: SearchLimits = { denseCandidates: 5000, scanBound: 2
  * many rows, not its whole list) is kept across searches.
  */
 const COMMON_FACTOR = 4;
+/** Near misses are drawn from pairs of at most this many of the rarest trigrams: 15 pairs. */
+const NEAR_MISS_GRAMS = 6;
 /** How many common trigrams a search keeps the counts of (see SqliteSearch.common); more clear the lot. */
 const COMMON_KEPT = 10_000;
 
@@ -93,6 +95,8 @@ export class SqliteSearch {
   private readonly statements = new Map<string, SqliteStatement>();
   // Trigram counts of this search, each with the cap it was counted to: tiers 2, 3 and 4 ask the same ones.
   private counted = new Map<string, { n: number; cap: number }>();
+  // What HOLDING named in this search, by sample and match.
+  private held = new Map<string, string>();
   private readonly limits: SearchLimits;
   /**
    * Trigrams found in at least so many rows, kept across searches ("nek" is in every row, and each search of
@@ -114,6 +118,7 @@ export class SqliteSearch {
       return this.tiers(query);
     } finally {
       this.counted = new Map();
+      this.held = new Map();
     }
   }
 
@@ -177,6 +182,20 @@ export class SqliteSearch {
     return ranked(search, rows, tier);
   }
 
+  /**
+   * The rowids (a JSON array) of HOLDING, the first `sample` of them when given: tiers 2 and 3 of one search ask the
+   * same, and the FTS lists are read once.
+   */
+  private holding(match: string, q: string, sample?: number): string {
+    const key = `${sample ?? ''} ${match}`;
+    let ids = this.held.get(key);
+    if (ids === undefined) {
+      const sql = `SELECT json_group_array(rowid) AS ids FROM (${HOLDING}${sample === undefined ? '' : ' LIMIT @sample'})`;
+      this.held.set(key, (ids = this.statement(sql).get(sample === undefined ? { match, q } : { match, q, sample })!['ids'] as string));
+    }
+    return ids;
+  }
+
   /** The greatest name key in [from, to), or null when there is none. */
   private ceiling(from: string, to: string | undefined): string | null {
     const sql = `SELECT max(name_key) AS k FROM sneks WHERE name_key >= @from${to === undefined ? '' : ' AND name_key < @to'}`;
@@ -194,8 +213,8 @@ export class SqliteSearch {
     const past = [...window, '(s.name_key, s.id) > (@key, @id)'];
     const cursor: Params = after ? { key: after.key, id: after.id } : {};
     if (candidates.kind === 'sparse') {
-      const params = { ...base, ...cursor, q: folded, n: need, match: candidates.match };
-      return this.statement(`SELECT ${COLUMNS} FROM (${HOLDING}) f CROSS JOIN sneks s ON s.rid = f.rowid WHERE ${[filter, ...(after ? past : window)].join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(params);
+      const params = { ...base, ...cursor, q: folded, n: need, ids: this.holding(candidates.match, folded) };
+      return this.statement(`SELECT ${COLUMNS} FROM json_each(@ids) f CROSS JOIN sneks s ON s.rid = f.value WHERE ${[filter, ...(after ? past : window)].join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(params);
     }
     const walked = after ? past : window;
     const walk = `FROM sneks s${walked.length ? ` WHERE ${walked.join(' AND ')}` : ''} ORDER BY s.name_key, s.id`;
@@ -206,8 +225,8 @@ export class SqliteSearch {
     const last = this.statement(`SELECT s.name_key, s.id ${walk} LIMIT 1 OFFSET @bound - 1`).get(bound);
     if (!last) return rows;
     // Only rows past the walk, so that the page stays in name order after its cursor.
-    const sampled = { ...base, key: last['name_key'] as string, id: last['id'] as string, q: folded, n: need - rows.length, match: candidates.match, sample: this.limits.denseSample };
-    return [...rows, ...this.statement(`SELECT ${COLUMNS} FROM (${HOLDING} LIMIT @sample) f CROSS JOIN sneks s ON s.rid = f.rowid WHERE ${[filter, ...past].join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(sampled)];
+    const sampled = { ...base, key: last['name_key'] as string, id: last['id'] as string, q: folded, n: need - rows.length, ids: this.holding(candidates.match, folded, this.limits.denseSample) };
+    return [...rows, ...this.statement(`SELECT ${COLUMNS} FROM json_each(@ids) f CROSS JOIN sneks s ON s.rid = f.value WHERE ${[filter, ...past].join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(sampled)];
   }
 
   /**
@@ -265,6 +284,22 @@ export class SqliteSearch {
     return chosen.length > 0 ? chosen : rarest.slice(0, 1);
   }
 
+  /**
+   * SQL for the rowids of the near-miss candidates, its parameters set in `params`: the rows holding the most pairs of
+   * the chosen trigrams (a pair's AND reads two short lists and names few rows; a count of every row holding any one of
+   * them grouped 16,000 rows for "snek number 123456"), then, when those are too few, the rarest one's first rows.
+   */
+  private nearMissRows(grams: string[], params: Params): string {
+    params['cap'] = this.limits.nearMissCandidates;
+    params['g0'] = quoted(grams[0]!);
+    const rarest = 'SELECT rowid, 0 AS pairs FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @g0 LIMIT @cap)';
+    if (grams.length === 1) return rarest;
+    const pairs: string[] = [];
+    const chosen = grams.slice(0, NEAR_MISS_GRAMS);
+    chosen.forEach((a, i) => chosen.slice(i + 1).forEach((b) => ((params[`p${pairs.length}`] = `${quoted(a)} AND ${quoted(b)}`), pairs.push(`SELECT rowid, 1 AS pairs FROM sneks_fts WHERE sneks_fts MATCH @p${pairs.length}`))));
+    return `SELECT rowid FROM (${[...pairs, rarest].join(' UNION ALL ')}) GROUP BY rowid ORDER BY sum(pairs) DESC, rowid LIMIT @cap`;
+  }
+
   /** Tier 4: candidates ranked in JS, sorted by compareRanks, those after `after` kept. */
   private nearMisses(search: PreparedSearch, type: string | undefined, after: SearchRank | undefined, need: number): Found {
     if (search.grams.size === 0) return [];
@@ -278,12 +313,7 @@ export class SqliteSearch {
     } else {
       const grams = this.nearMissGrams(windows(search.folded));
       if (grams.length === 0) return [];
-      // The rows holding the most of the chosen trigrams; counted in SQL, as a ranking by bm25 costs far more.
-      grams.forEach((gram, i) => (params[`g${i}`] = quoted(gram)));
-      Object.assign(params, { reads: this.limits.nearMissReads, cap: this.limits.nearMissCandidates });
-      const lists = grams.map((_, i) => `SELECT * FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @g${i} LIMIT @reads)`).join(' UNION ALL ');
-      const best = `SELECT rowid FROM (${lists}) GROUP BY rowid ORDER BY count(*) DESC, rowid LIMIT @cap`;
-      rows = this.statement(`SELECT ${RANKED_COLUMNS} FROM (${best}) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
+      rows = this.statement(`SELECT ${RANKED_COLUMNS} FROM (${this.nearMissRows(grams, params)}) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
     }
     // Ranked on id, name and type alone; only the page's few rows are read whole.
     const page = ranked(search, rows.map(partial), 4)
