@@ -24,23 +24,25 @@ export interface SearchLimits {
   /**
    * Near misses (tier 4) are ranked among at most this many candidates. A store of at most this many sneks (of the
    * type asked for) ranks every one, exactly as rankSneks does; past that the candidates are the rows holding the most
-   * of the text's rarer trigrams.
+   * pairs of the text's rarer trigrams (see nearMissGrams).
    */
   nearMissCandidates: number;
   /**
-   * The rarer trigrams are taken, rarest first, while their rows add up to at most this many (each trigram's list is
-   * read whole): at 1M sneks a misspelt name's digits ("123": 4,000 rows) are among them, "nek" (every row) is not.
+   * The rarer trigrams are those counted exactly whose rows add up to at most this many: at 1M sneks a misspelt name's
+   * digits ("123": 4,000 rows) and a noodle's adjective ("gru": 15,600) are among them, "nek" (every row) is not.
    */
   nearMissReads: number;
 }
 
-export const SEARCH_LIMITS: SearchLimits = { denseCandidates: 5000, scanBound: 2000, denseSample: 1000, nearMissCandidates: 500, nearMissReads: 20_000 };
+export const SEARCH_LIMITS: SearchLimits = { denseCandidates: 5000, scanBound: 2000, denseSample: 1000, nearMissCandidates: 500, nearMissReads: 30_000 };
 
 /**
  * A trigram is counted up to this many times denseCandidates rows: past that it is common, and its count (reading that
  * many rows, not its whole list) is kept across searches.
  */
 const COMMON_FACTOR = 4;
+// A word as core's trigrams sees one.
+const WORD = /[\p{L}\p{N}]+/gu;
 /** Near misses are drawn from pairs of at most this many of the rarest trigrams: 15 pairs. */
 const NEAR_MISS_GRAMS = 6;
 /** How many common trigrams a search keeps the counts of (see SqliteSearch.common); more clear the lot. */
@@ -266,20 +268,23 @@ export class SqliteSearch {
   }
 
   /**
-   * The trigrams whose rows near misses are drawn from: of those counted exactly (below the cap tiers 2 and 3 count
-   * to), rarest first, while their rows add up to at most nearMissReads; else the rarest one
-   * (then its first nearMissReads rows).
+   * The trigrams whose rows near misses are drawn from, at most NEAR_MISS_GRAMS, of those counted exactly (below the
+   * cap tiers 2 and 3 count to) while their rows add up to at most nearMissReads: first the rarest of each word, then
+   * the rest, rarest first ("grumpy nodle 999999": "999" and "gru", so a pair names Grumpy noodles with those digits);
+   * when none is counted exactly, the rarest one (then its first rows only).
    */
-  private nearMissGrams(grams: string[]): string[] {
+  private nearMissGrams(folded: string): string[] {
+    const grams = windows(folded);
     const cap = this.countCap();
     const counts = new Map(grams.map((gram) => [gram, this.count(gram, cap)]));
     const rarest = grams.filter((gram) => counts.get(gram)! > 0).sort((a, b) => counts.get(a)! - counts.get(b)!);
+    const words = [...folded.matchAll(WORD)].map(([word]) => rarest.find((gram) => word.includes(gram))).filter((gram) => gram !== undefined);
     const chosen: string[] = [];
     let sum = 0;
-    for (const gram of rarest) {
-      if (counts.get(gram)! >= cap || sum + counts.get(gram)! > this.limits.nearMissReads) break;
-      chosen.push(gram);
-      sum += counts.get(gram)!;
+    for (const gram of [...new Set([...words.sort((a, b) => counts.get(a)! - counts.get(b)!), ...rarest])]) {
+      const n = counts.get(gram)!;
+      if (chosen.length === NEAR_MISS_GRAMS) break;
+      if (n < cap && sum + n <= this.limits.nearMissReads) chosen.push(gram), (sum += n);
     }
     return chosen.length > 0 ? chosen : rarest.slice(0, 1);
   }
@@ -311,7 +316,7 @@ export class SqliteSearch {
     if (total <= this.limits.nearMissCandidates) {
       rows = this.statement(`SELECT ${RANKED_COLUMNS} FROM sneks s${filter}`).all(params);
     } else {
-      const grams = this.nearMissGrams(windows(search.folded));
+      const grams = this.nearMissGrams(search.folded);
       if (grams.length === 0) return [];
       rows = this.statement(`SELECT ${RANKED_COLUMNS} FROM (${this.nearMissRows(grams, params)}) f CROSS JOIN sneks s ON s.rid = f.rowid${filter}`).all(params);
     }
