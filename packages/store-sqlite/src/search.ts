@@ -34,7 +34,7 @@ export interface SearchLimits {
   nearMissReads: number;
 }
 
-export const SEARCH_LIMITS: SearchLimits = { denseCandidates: 5000, scanBound: 2000, denseSample: 1000, nearMissCandidates: 500, nearMissReads: 30_000 };
+export const SEARCH_LIMITS: SearchLimits = { denseCandidates: 5000, scanBound: 500, denseSample: 500, nearMissCandidates: 500, nearMissReads: 30_000 };
 
 /**
  * A trigram is counted up to this many times denseCandidates rows: past that it is common, and its count (reading that
