@@ -11,7 +11,7 @@ import { openSnapshot } from './snapshot.js';
 import { backupInto } from './backup.js';
 import { prepareStatements, toSnek } from './statements.js';
 import { SqliteBrowse } from './browse.js';
-import { SqliteSearch } from './search.js';
+import { SqliteSearch, type SearchLimits } from './search.js';
 import { SnekUpserts } from './snek-upserts.js';
 
 const SYNCHRONOUS_NAMES = ['off', 'normal', 'full', 'extra'];
@@ -30,10 +30,13 @@ interface PendingWrite {
  * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
  */
 export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreFileBackup, StoreBrowse, StoreSearch {
-  /** Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek. */
-  static async open(file: string, options: { driver?: SqliteDriverChoice; historyKeep?: number | undefined } = {}): Promise<SqliteSnekStore> {
+  /**
+   * Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek,
+   * `search` the reads a search may make (SEARCH_LIMITS by default).
+   */
+  static async open(file: string, options: { driver?: SqliteDriverChoice; historyKeep?: number | undefined; search?: Partial<SearchLimits> } = {}): Promise<SqliteSnekStore> {
     mkdirSync(path.dirname(file), { recursive: true });
-    return new SqliteSnekStore(file, await openConnection(file, options.driver), options.historyKeep ?? DEFAULT_HISTORY_KEEP);
+    return new SqliteSnekStore(file, await openConnection(file, options.driver), options.historyKeep ?? DEFAULT_HISTORY_KEEP, options.search ?? {});
   }
 
   private readonly statements: ReturnType<typeof prepareStatements>;
@@ -52,6 +55,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     readonly file: string,
     private readonly db: SqliteConnection,
     historyKeep: number,
+    searchLimits: Partial<SearchLimits>,
   ) {
     try {
       // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY; set first, as
@@ -69,7 +73,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       this.replay = new SqliteChangeReplay(db, this.log);
       this.identity = new DatabaseFileIdentity(file);
       this.browser = new SqliteBrowse(db);
-      this.searcher = new SqliteSearch(db);
+      this.searcher = new SqliteSearch(db, searchLimits);
       this.upserts = new SnekUpserts(db);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { compareSortPositions, foldCase, naturalKey, naturalKeyOfFolded, prepareSearch, rankSneks, sortPosition, type Snek, type SnekSort } from '@snek/core';
+import { compareRanks, compareSortPositions, foldCase, naturalKey, naturalKeyOfFolded, prepareSearch, rankSneks, sortPosition, type Snek, type SnekSort } from '@snek/core';
 import { browseSql } from '../src/browse.js';
 import { openConnection, type SqliteDriverName } from '../src/driver.js';
 import { nameKeyRanges } from '../src/name-key-ranges.js';
-import { MIGRATIONS, SqliteSnekStore } from '../src/index.js';
+import { MIGRATIONS, SqliteSnekStore, type SearchLimits } from '../src/index.js';
 import { rawDatabase } from './helpers/raw-database.js';
 
 const TYPE_WRITER = fileURLToPath(new URL('./helpers/type-writer.mjs', import.meta.url));
@@ -144,5 +144,51 @@ describe('the sqlite search index', () => {
         expect(ranges.some((range) => key >= range.from && (range.to === undefined || key < range.to))).toBe(true);
       }
     }
+  });
+
+  describe('past its limits, as at a million sneks (3,000 sneks, limits a few hundredth of the defaults)', () => {
+    // Named as the scale bench names them: noodles sort before "snek", so a walk of the name order sees them first.
+    const ADJECTIVES = ['Sleepy', 'Grumpy', 'Happy', 'Coiled'];
+    const many: Snek[] = Array.from({ length: 3000 }, (_, i) => ({ id: `snek-${String(i).padStart(7, '0')}`, name: i % 8 === 7 ? `${ADJECTIVES[(i >>> 3) % 4]} noodle ${i}` : `Snek number ${i}`, type: 'plain', content: 'x' }));
+    const LIMITS: SearchLimits = { denseCandidates: 50, scanBound: 20, denseSample: 100, nearMissCandidates: 30, nearMissReads: 300 };
+    let store: SqliteSnekStore;
+    beforeEach(async () => {
+      store = await SqliteSnekStore.open(path.join(root, 'many.db'), { search: LIMITS });
+      await store.putMany(many);
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    const ranksOf = (q: string): Map<string, unknown> => new Map(rankSneks(many, prepareSearch(q)).map(({ snek, rank }) => [snek.id, rank]));
+
+    it('finds a misspelt name among its near misses, first, from the trigrams its digits share', async () => {
+      const page = await store.search({ q: 'Snek nubmer 1234', limit: 10 });
+      expect(page.items[0]!.snek.name).toBe('Snek number 1234');
+      const exact = ranksOf('Snek nubmer 1234');
+      for (const item of page.items) expect(item.rank).toEqual(exact.get(item.snek.id));
+      expect(page.items.length).toBe(10);
+    });
+
+    it('fills the page of a text that most names contain, with real matches in rank order, and pages on after the cursor', async () => {
+      const exact = ranksOf('number');
+      // The walk of 20 rows sees only noodles: the page comes from the sample of the trigram index.
+      const first = await store.search({ q: 'number', limit: 10 });
+      expect(first.items.length).toBe(10);
+      expect(first.more).toBe(true);
+      const second = await store.search({ q: 'number', limit: 10, after: first.items.at(-1)!.rank });
+      expect(second.items.length).toBe(10);
+      const both = [...first.items, ...second.items];
+      for (const item of both) expect(item.rank).toEqual(exact.get(item.snek.id));
+      for (let i = 1; i < both.length; i++) expect(compareRanks(both[i - 1]!.rank, both[i]!.rank)).toBeLessThan(0);
+    });
+
+    it('is exact where the page fills within the walk, or the text has a rare trigram', async () => {
+      for (const q of ['noodle', 'snek-00012', 'number 123', '2999', 'zzz']) {
+        const expected = rankSneks(many, prepareSearch(q)).slice(0, 10).map(({ snek, rank }) => ({ id: snek.id, rank }));
+        const tiers = expected.filter((item) => item.rank.tier < 4);
+        const got = (await store.search({ q, limit: 10 })).items.map((item) => ({ id: item.snek.id, rank: item.rank }));
+        expect(got.slice(0, tiers.length)).toEqual(tiers);
+      }
+    });
   });
 });
