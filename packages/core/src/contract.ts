@@ -397,6 +397,9 @@ export interface SortPosition {
   id: string;
 }
 
+/** What a page's answer tells of a snek's newest change: its `updatedAt` and `updatedBy`. */
+export type BrowsedChange = Pick<Change, 'seq' | 'actor' | 'at'>;
+
 /** A page request for {@link StoreBrowse.browse}: at most one of `after` and `before`. */
 export interface BrowseQuery {
   sort: SnekSort;
@@ -412,7 +415,12 @@ export interface BrowseQuery {
 
 /** One page of {@link StoreBrowse.browse}: each snek with its position. */
 export interface BrowsePage {
-  items: Array<{ snek: Snek; position: SortPosition }>;
+  /**
+   * `latest`, optional for a store with a change log: the snek's newest change as `latestChanges` would give it (null
+   * when the log holds none), read with the page, so the server asks nothing more for the page's `updatedAt`. On
+   * every item of a page or on none.
+   */
+  items: Array<{ snek: Snek; position: SortPosition; latest?: BrowsedChange | null }>;
   /** Whether more sneks lie beyond the page in the direction it was read: after it, or before it for `before`. */
   more: boolean;
 }

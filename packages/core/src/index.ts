@@ -38,6 +38,7 @@ export {
   type SortPosition,
   type BrowseQuery,
   type BrowsePage,
+  type BrowsedChange,
   type StoreBrowse,
   type SearchQuery,
   type SearchPage,

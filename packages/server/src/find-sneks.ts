@@ -16,6 +16,7 @@ import {
   sortPosition,
   type BrowsePage,
   type BrowseQuery,
+  type BrowsedChange,
   type SearchPage,
   type SearchQuery,
   type SearchRank,
@@ -56,6 +57,8 @@ export interface FoundPage {
   ranks?: SearchRank[];
   /** True when the store lacked the capability and only the first {@link SCAN_BOUND} sneks were looked at. */
   scanned?: boolean;
+  /** Each item's newest change, in order, when the store read them with the page (BrowsePage's `latest`). */
+  latest?: Array<BrowsedChange | null>;
 }
 
 /** One walk for every listing: search, sorted pages both ways, or the store's own id-ordered list. */
@@ -161,9 +164,9 @@ async function sorted(store: SnekStore, sort: SnekSort, query: FindQuery): Promi
     // A scan saw only part of the store, so the store's whole count would not match the pages.
     ...(total === undefined || scanned ? {} : { total }),
     ...(scanned ? { scanned } : {}),
+    ...(page.items.length > 0 && page.items.every((item) => item.latest !== undefined) ? { latest: page.items.map((item) => item.latest!) } : {}),
   };
 }
-
 
 /** A page cursor as read: `position` absent for a cursor of list()'s own, which `listCursor` then holds. */
 interface ReadCursor {

@@ -1,4 +1,4 @@
-import { DEFAULT_LIST_LIMIT, SnekError, keepsChangeLog, type Actor, type Change, type ChangeOp, type Snek, type SnekStore, type StoreChangeLog, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
+import { DEFAULT_LIST_LIMIT, SnekError, keepsChangeLog, type Actor, type BrowsedChange, type Change, type ChangeOp, type Snek, type SnekStore, type StoreChangeLog, type StoreConditionalWriter, type WriteOptions } from '@snek/core';
 import { putWithPreconditions, type Preconditions } from './preconditions.js';
 
 // A snek's history, who changed it and when, and undo: all read from the store's change log (core's StoreChangeLog).
@@ -135,12 +135,16 @@ export async function withMeta(store: SnekStore, snek: Snek): Promise<SnekAnswer
  * One shape for every answer, written out: objects made by spreading two others cost a list page about a tenth of
  * its time to build and to stringify (profiled under load).
  */
-function answerOf(snek: Snek, change: Change | undefined): SnekAnswer {
+function answerOf(snek: Snek, change: BrowsedChange | undefined): SnekAnswer {
   return { id: snek.id, name: snek.name, type: snek.type, content: snek.content, updatedAt: change ? change.at : null, updatedBy: change ? publicActor(change.actor) : null };
 }
 
-/** Every snek of a page with its meta, from one `latestChanges` call for the whole page. */
-export async function pageWithMeta(store: SnekStore, sneks: readonly Snek[]): Promise<SnekAnswer[]> {
+/**
+ * Every snek of a page with its meta: from `latest` when the store read each one's newest change with the page,
+ * else from one `latestChanges` call for the whole page.
+ */
+export async function pageWithMeta(store: SnekStore, sneks: readonly Snek[], read?: ReadonlyArray<BrowsedChange | null>): Promise<SnekAnswer[]> {
+  if (read?.length === sneks.length) return sneks.map((snek, i) => answerOf(snek, read[i] ?? undefined));
   if (!keepsChangeLog(store) || sneks.length === 0) return sneks.map((snek) => answerOf(snek, undefined));
   const latest = new Map<string, Change>();
   for (const change of await store.latestChanges(sneks.map((snek) => snek.id))) latest.set(change.id, change);

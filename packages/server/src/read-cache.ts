@@ -1,4 +1,4 @@
-import { sameSnek, type Change, type Snek, type SnekStore, type StoreChangeLog } from '@snek/core';
+import { countsTypes, sameSnek, type Change, type Snek, type SnekStore, type StoreChangeLog, type TypeCount } from '@snek/core';
 import type { ChangeTail } from './change-tail.js';
 import type { AnswerCache } from './answer-cache.js';
 
@@ -33,6 +33,8 @@ const WRITES: Record<string, (args: unknown[]) => string[]> = {
   putMany: ([sneks]) => (sneks as Snek[]).map((snek) => snek.id),
   createMany: ([sneks]) => (sneks as Snek[]).map((snek) => snek.id),
   replayChanges: ([changes]) => (changes as Change[]).map((change) => change.id),
+  // A store may settle its counts only as the load ends, after the writes in it returned.
+  bulkLoad: () => [],
 };
 
 /**
@@ -41,8 +43,10 @@ const WRITES: Record<string, (args: unknown[]) => string[]> = {
  * lags a write made through another server by more than that. Each change the tail reads drops its id; this
  * process's own writes drop theirs as they return (read-your-writes on one server) and wake the tail. An entry holds
  * both answers, read together, so a snek and its updatedAt always agree; a read that was in flight when its id
- * changed does not fill the cache. `maxStaleMs` 0: no cache, the writes still wake the tail. Every other method is
- * the store's own. `answers`, the routes' cache of answers, is cleared by each write as it returns.
+ * changed does not fill the cache. `countTypes()` is kept the same way, dropped by every change: each sorted page
+ * totals from it, and would otherwise ask the store for it beside its browse(). `maxStaleMs` 0: no cache, the writes
+ * still wake the tail. Every other method is the store's own. `answers`, the routes' cache of answers, is cleared by
+ * each write as it returns.
  */
 export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, maxStaleMs: number, limits: ReadCacheLimits = DEFAULT_LIMITS, answers?: AnswerCache): SnekStore & StoreChangeLog {
   const entries = new Map<string, Entry>();
@@ -55,10 +59,18 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
     chars -= entry.chars;
     entries.delete(id);
   };
+  // The type counts, and a generation every change bumps, so that a count read across a change does not fill.
+  let counts: TypeCount[] | undefined;
+  let countsGeneration = 0;
+  const dropCounts = () => {
+    counts = undefined;
+    countsGeneration++;
+  };
   // A change of `id`: what the cache holds of it, and what the reads in flight will bring, may be older.
   const drop = (id: string) => {
     remove(id);
     for (const read of inFlight.get(id) ?? []) read.stale = true;
+    dropCounts();
   };
   tail.subscribe({ change: (change) => drop(change.id) });
 
@@ -119,6 +131,7 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
           const ids = idsOf(args);
           return method.apply(store, args).finally(() => {
             for (const id of ids) drop(id);
+            dropCounts();
             answers?.clear();
             tail.wake();
           });
@@ -144,6 +157,18 @@ export function cacheReads(store: SnekStore & StoreChangeLog, tail: ChangeTail, 
     const latest = entry ? entry.latest : (await load(id)).latest;
     return latest ? [latest] : [];
   };
+  if (countsTypes(store)) {
+    cached['countTypes'] = async () => {
+      if (!fresh()) return store.countTypes();
+      if (!counts) {
+        const since = countsGeneration;
+        const read = await store.countTypes();
+        if (since !== countsGeneration || tail.lastSeq === undefined) return read;
+        counts = read;
+      }
+      return counts.map((count) => ({ ...count }));
+    };
+  }
   return cached as unknown as SnekStore & StoreChangeLog;
 }
 

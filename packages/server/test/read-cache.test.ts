@@ -60,6 +60,27 @@ describe('the read cache, with two servers on one SQLite file', () => {
     expect(await page(a)).toEqual(['l1=uno\n', 'l2=two\n']);
   });
 
+  it('counts types from its cache until a change: its own at once, the other server\'s once its tail reads it', async () => {
+    const counted = async (server: ServerProcess) => {
+      const response = await fetch(`${server.url}/v1/types`, { headers });
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { types: Array<{ type: string; count: number }> }).types.find((entry) => entry.type === 'counted')?.count ?? 0;
+    };
+    const putCounted = async (server: ServerProcess, id: string) => {
+      const response = await fetch(`${server.url}/v1/sneks/${id}`, { method: 'PUT', headers, body: JSON.stringify({ name: id, type: 'counted', content: 'x\n' }) });
+      expect([200, 201]).toContain(response.status);
+    };
+    expect(await counted(a)).toBe(0);
+    await putCounted(a, 'c1');
+    expect([await counted(a), await counted(a)]).toEqual([1, 1]);
+    await putCounted(b, 'c2');
+    let seen = await counted(a);
+    for (const deadline = Date.now() + 10_000; seen !== 2 && Date.now() < deadline; ) seen = await counted(a);
+    expect(seen).toBe(2);
+    expect((await fetch(`${a.url}/v1/sneks/c1`, { method: 'DELETE', headers })).status).toBe(204);
+    expect([await counted(a), await counted(a)]).toEqual([1, 1]);
+  });
+
   it("shows a server's own write at once, whatever it held before", async () => {
     for (let round = 0; round < 20; round++) {
       // B's write may or may not have reached A's cache yet; A's own write must win either way.

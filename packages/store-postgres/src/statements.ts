@@ -25,7 +25,10 @@ export interface ChangeRow {
   at: string;
 }
 
-const CHANGE_COLUMNS = `seq, id, op, name, type, content, actor, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at`;
+/** A change's `at` as the API gives it: ISO 8601 UTC with milliseconds. */
+export const isoAt = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const CHANGE_COLUMNS = `seq, id, op, name, type, content, actor, ${isoAt('at')} AS at`;
 
 /**
  * Every statement of the store, for one escaped schema, the number of changes kept per snek and the change feed's

@@ -109,6 +109,19 @@ const query = <R extends Record<string, unknown>>(text: string, values: unknown[
     expect(await query(`SELECT id FROM "${schema}".seeded_pack_sneks ORDER BY id`)).toEqual([{ id: 'a' }, { id: 'c' }]);
   });
 
+  it('browse() reads each snek\'s newest change with its page in every sort, so the server asks no latestChanges for it', async () => {
+    const store = await create({ schema: fresh('browse') });
+    await store.put(sampleSnek('a'), { actor: { kind: 'token', id: 'first' } });
+    await store.put(sampleSnek('a'), { actor: { kind: 'token', id: 'second' } });
+    await store.put(sampleSnek('b'));
+    const [a, b] = (await store.latestChanges(['a', 'b'])).sort((x, y) => x.seq - y.seq);
+    for (const sort of ['id', 'name', 'updated'] as const) {
+      const { items } = await store.browse({ sort, limit: 5 });
+      const latest = Object.fromEntries(items.map((item) => [item.snek.id, item.latest]));
+      expect(latest).toEqual({ a: { seq: a!.seq, actor: { kind: 'token', id: 'second' }, at: a!.at }, b: { seq: b!.seq, actor: null, at: b!.at } });
+    }
+  });
+
   it('closing one store leaves another on the same schema working', async () => {
     const schema = fresh();
     const [one, two] = await Promise.all([create({ schema }), create({ schema })]);

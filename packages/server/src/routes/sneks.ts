@@ -41,8 +41,8 @@ export function snekRoutes(router: AreaRoutes, store: SnekStore, answers?: Answe
     const known = key === undefined ? undefined : answers?.get(key);
     if (known) return sendJsonBytes(res, known.body);
     const since = answers?.begin();
-    const { items, ranks: _ranks, ...page } = await findSneks(store, query);
-    const answer = { items: await pageWithMeta(store, items), ...page };
+    const { items, ranks: _ranks, latest, ...page } = await findSneks(store, query);
+    const answer = { items: await pageWithMeta(store, items, latest), ...page };
     if (key === undefined) return sendJsonWithEtag(req, res, answer);
     const body = Buffer.from(JSON.stringify(answer));
     if (since !== undefined) answers!.fill(key, since, { body });

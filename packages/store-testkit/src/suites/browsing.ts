@@ -71,6 +71,31 @@ export function browsingSuite(harness: Harness<SnekStore & StoreBrowse>): void {
       }
     });
 
+    harness.test('an item\'s latest, where a store gives it, is the snek\'s newest change as latestChanges gives it, on every item or none', async (stores) => {
+      const store = await stores.fresh();
+      for (let i = 0; i < 6; i++) await store.put({ id: `l${i}`, name: `Snek ${i}`, type: i % 2 ? 'cute' : 'plain', content: 'x' }, { actor: { kind: 'token', id: `t${i}` } });
+      await store.put({ id: 'l2', name: 'Snek 2', type: 'plain', content: 'rewritten' }, { actor: { kind: 'person', id: 'p1', name: 'Ada' } });
+      for (const sort of ['id', 'name', 'updated'] as const) {
+        if (sort === 'updated' && !keepsChangeLog(store)) continue;
+        for (const query of [{ sort, limit: 4 }, { sort, limit: 4, type: 'plain' }, { sort, limit: 2, before: { key: sort === 'updated' ? -1 : '\u{10ffff}', id: '\u{10ffff}' } }]) {
+          const { items } = await store.browse(query);
+          const given = items.filter((item) => item.latest !== undefined).length;
+          if (given === 0) continue;
+          same(given, items.length, `latest on every item or none: ${JSON.stringify(query)}`);
+          if (!keepsChangeLog(store)) throw new Error('browse() gave latest without a change log');
+          const newest = new Map((await store.latestChanges(items.map((item) => item.snek.id))).map((change) => [change.id, change]));
+          same(
+            items.map((item) => item.latest),
+            items.map((item) => {
+              const change = newest.get(item.snek.id);
+              return change ? { seq: change.seq, actor: change.actor, at: change.at } : null;
+            }),
+            `latest of ${JSON.stringify(query)}`,
+          );
+        }
+      }
+    });
+
     harness.test('a page after a deleted snek neither repeats nor skips the rest', async (stores) => {
       const store = await stores.fresh();
       for (let i = 0; i < 9; i++) await store.put({ id: `d${i}`, name: `Snek ${i}`, type: 'plain', content: 'x' });
