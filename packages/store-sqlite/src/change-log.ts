@@ -16,6 +16,8 @@ export function changesSql(byId: boolean, order: 'asc' | 'desc'): string {
  */
 export class SqliteChangeLog {
   private readonly statements: ReturnType<typeof prepare>;
+  // Off while a bulk load defers retention to its end (pruneAfter).
+  private pruning = true;
 
   constructor(
     db: SqliteConnection,
@@ -31,7 +33,7 @@ export class SqliteChangeLog {
   append(id: string, snek: Snek | undefined, actor: Actor | undefined, at: string): number {
     const { append, prune } = this.statements;
     const { lastInsertRowid } = append.run({ id, op: snek ? 'put' : 'delete', name: snek?.name ?? null, type: snek?.type ?? null, content: snek?.content ?? null, actor: actor ? JSON.stringify(actor) : null, at });
-    prune.run({ id, keep: this.keep });
+    if (this.pruning) prune.run({ id, keep: this.keep });
     return Number(lastInsertRowid);
   }
 
@@ -40,7 +42,28 @@ export class SqliteChangeLog {
     const { replay, prune } = this.statements;
     const snek = change.snek;
     replay.run({ seq: change.seq, id: change.id, op: change.op, name: snek?.name ?? null, type: snek?.type ?? null, content: snek?.content ?? null, actor: change.actor ? JSON.stringify(change.actor) : null, at: change.at });
-    prune.run({ id: change.id, keep: this.keep });
+    if (this.pruning) prune.run({ id: change.id, keep: this.keep });
+  }
+
+  /** The largest seq ever given, even if retention dropped its change since. */
+  newestSeq(): number {
+    return Number(this.statements.newest.get()!['seq']);
+  }
+
+  /** Appends keep every change until pruneAfter or keepPruning: a bulk load applies retention once, at its end. */
+  deferPruning(): void {
+    this.pruning = false;
+  }
+
+  /** Applies retention to every id with a change after `seq`, once, and to each append again from now on. */
+  pruneAfter(seq: number): void {
+    const { overKeep, prune } = this.statements;
+    for (const row of overKeep.all({ seq, keep: this.keep })) prune.run({ id: row['id'] as string, keep: this.keep });
+    this.pruning = true;
+  }
+
+  keepPruning(): void {
+    this.pruning = true;
   }
 
   read(query: ChangeQuery = {}): Change[] {
@@ -64,6 +87,10 @@ function prepare(db: SqliteConnection) {
     append: db.prepare('INSERT INTO changes (id, op, name, type, content, actor, at) VALUES (@id, @op, @name, @type, @content, @actor, @at)'),
     replay: db.prepare('INSERT INTO changes (seq, id, op, name, type, content, actor, at) VALUES (@seq, @id, @op, @name, @type, @content, @actor, @at)'),
     prune: db.prepare('DELETE FROM changes WHERE id = @id AND seq <= (SELECT seq FROM changes WHERE id = @id ORDER BY seq DESC LIMIT 1 OFFSET @keep)'),
+    // The ids with a change after @seq and more than @keep: one walk of the (id, seq) index, which a bulk load's
+    // million ids cost less than a prune each.
+    overKeep: db.prepare('SELECT id FROM changes GROUP BY id HAVING count(*) > @keep AND max(seq) > @seq'),
+    newest: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq"),
     changes: { 'all-asc': changes(false, 'asc'), 'all-desc': changes(false, 'desc'), 'id-asc': changes(true, 'asc'), 'id-desc': changes(true, 'desc') },
     // One max() per distinct id: SQLite answers it from the end of that id's range of the (id, seq) index.
     latest: db.prepare(`SELECT ${CHANGE_COLUMNS} FROM changes WHERE seq IN (SELECT (SELECT max(seq) FROM changes WHERE id = ids.value) FROM (SELECT DISTINCT value FROM json_each(?)) AS ids)`),

@@ -1,7 +1,7 @@
 import { changesToReplay, checkReplayBatch, seqsAtOrBelow, type Change, type LoggedAt } from '@snek/core';
 import type { SqliteConnection, SqliteStatement } from './driver.js';
 import type { SqliteChangeLog } from './change-log.js';
-import { SnekUpserts } from './snek-upserts.js';
+import type { SnekUpserts } from './snek-upserts.js';
 
 /**
  * replayChanges for the sqlite store, run by the caller inside one write transaction (BEGIN IMMEDIATE), so the check
@@ -10,27 +10,23 @@ import { SnekUpserts } from './snek-upserts.js';
  * take seqs above the replayed ones.
  */
 export class SqliteChangeReplay {
-  private readonly statements: { newest: SqliteStatement; logged: SqliteStatement; exists: SqliteStatement; delete: SqliteStatement };
-  private readonly upserts: SnekUpserts;
-
+  private readonly statements: { logged: SqliteStatement; exists: SqliteStatement; delete: SqliteStatement };
   constructor(
     db: SqliteConnection,
     private readonly log: SqliteChangeLog,
+    private readonly upserts: SnekUpserts,
   ) {
     this.statements = {
-      // The largest seq ever given, even if retention dropped its change since.
-      newest: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq"),
       logged: db.prepare('SELECT seq, id, op, at FROM changes WHERE seq IN (SELECT value FROM json_each(?))'),
       exists: db.prepare('SELECT 1 FROM sneks WHERE id = ?'),
       delete: db.prepare('DELETE FROM sneks WHERE id = ?'),
     };
-    this.upserts = new SnekUpserts(db);
   }
 
   /** Call inside a write transaction: a throw rolls the whole batch back. */
   apply(changes: readonly Change[]): void {
     checkReplayBatch(changes, 'sqlite');
-    const newest = Number(this.statements.newest.get()!['seq']);
+    const newest = this.log.newestSeq();
     const seqs = seqsAtOrBelow(changes, newest);
     const logged = seqs.length === 0 ? [] : this.statements.logged.all(JSON.stringify(seqs)).map((row): LoggedAt => ({ seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], at: row['at'] as string }));
     this.upserts.around(() => {

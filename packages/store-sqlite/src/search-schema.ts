@@ -1,6 +1,12 @@
 import { foldCase, naturalKey } from '@snek/core';
 import type { SqliteConnection } from './driver.js';
 
+/** The text the trigram index holds for a row of `sneks`: its folded name and its id. */
+export const FTS_TEXT = "folded || ' ' || id";
+
+/** Fills an empty `type_counts` from `sneks`. */
+export const COUNT_TYPES_SQL = 'INSERT INTO type_counts (type, count) SELECT type, count(*) FROM sneks GROUP BY type';
+
 /**
  * Schema step 5, run inside the migration's write transaction: the columns of snek-row.ts, the counts per type, and a
  * trigram index of names and ids, kept by triggers on `sneks` (and, for new rows, snek-upserts.ts), so that every
@@ -31,14 +37,14 @@ export function addSearchAndBrowse(db: SqliteConnection): void {
     CREATE INDEX sneks_type_updated_id ON sneks (type, updated_seq DESC, id);
 
     CREATE TABLE type_counts (type TEXT PRIMARY KEY NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID;
-    INSERT INTO type_counts (type, count) SELECT type, count(*) FROM sneks GROUP BY type;
+    ${COUNT_TYPES_SQL};
 
     -- The trigram tokenizer, case-sensitive: the text is folded already (foldCase), and SQLite's own folding differs.
     -- One column, the folded name and the id, without positions (detail=none): candidates only, each checked in SQL
     -- and ranked by searchRank, so a match across the two or by trigrams out of order costs a row, not a result.
     -- Types are few: search finds them in type_counts.
     CREATE VIRTUAL TABLE sneks_fts USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = 'none');
-    INSERT INTO sneks_fts (rowid, text) SELECT rid, folded || ' ' || id FROM sneks;
+    INSERT INTO sneks_fts (rowid, text) SELECT rid, ${FTS_TEXT} FROM sneks;
 
     CREATE TRIGGER sneks_inserted AFTER INSERT ON sneks BEGIN
       INSERT INTO type_counts (type, count) VALUES (new.type, 1) ON CONFLICT (type) DO UPDATE SET count = count + 1;

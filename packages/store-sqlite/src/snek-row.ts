@@ -9,11 +9,19 @@ export function snekRow(snek: Snek, updatedSeq: number): Record<string, string |
   return { id: snek.id, name: snek.name, type: snek.type, content: snek.content, folded: foldCase(snek.name), name_key: naturalKey(snek.name), updated_seq: updatedSeq };
 }
 
+const upsertSql = (rid: string) => `INSERT INTO sneks (id, name, type, content, folded, name_key, updated_seq, rid)
+  VALUES (@id, @name, @type, @content, @folded, @name_key, @updated_seq, ${rid})
+  ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content,
+    folded = excluded.folded, name_key = excluded.name_key, updated_seq = excluded.updated_seq`;
+
 /**
  * The one upsert of a snek, for writes and replays alike. A new row takes the next `rid` (the FTS rowid; see
  * migrations.ts): one step down the rid index, under the write lock, so two servers on one file never share one.
  */
-export const UPSERT_SQL = `INSERT INTO sneks (id, name, type, content, folded, name_key, updated_seq, rid)
-  VALUES (@id, @name, @type, @content, @folded, @name_key, @updated_seq, coalesce((SELECT max(rid) FROM sneks), 0) + 1)
-  ON CONFLICT (id) DO UPDATE SET name = excluded.name, type = excluded.type, content = excluded.content,
-    folded = excluded.folded, name_key = excluded.name_key, updated_seq = excluded.updated_seq`;
+export const UPSERT_SQL = upsertSql('coalesce((SELECT max(rid) FROM sneks), 0) + 1');
+
+/**
+ * The upsert with a new row's rid given as @rid, for a bulk load that has dropped the rid index: it holds the write
+ * lock from start to end, so the rids it counts up from the largest are still nobody else's.
+ */
+export const UPSERT_WITH_RID_SQL = upsertSql('@rid');

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type BrowsePage, type BrowseQuery, type SearchPage, type SearchQuery, type StoreBrowse, type StoreSearch, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type BrowsePage, type BrowseQuery, type SearchPage, type SearchQuery, type StoreBrowse, type StoreSearch, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup, type StoreBulkLoad } from '@snek/core';
+import { SqliteBulkLoad } from './bulk-load.js';
 import { SqliteChangeLog } from './change-log.js';
 import { SqliteChangeReplay } from './change-replay.js';
 import { DatabaseFileIdentity } from './file-identity.js';
@@ -29,7 +30,7 @@ interface PendingWrite {
  * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. Each
  * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
  */
-export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreFileBackup, StoreBrowse, StoreSearch {
+export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreFileBackup, StoreBrowse, StoreSearch, StoreBulkLoad {
   /**
    * Opens (creating it if need be) and migrates `file` with the chosen driver; `historyKeep` is changes kept per snek,
    * `search` the reads a search may make (SEARCH_LIMITS by default).
@@ -50,6 +51,10 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   private readonly browser: SqliteBrowse;
   private readonly searcher: SqliteSearch;
   private readonly upserts: SnekUpserts;
+  private readonly bulk: SqliteBulkLoad;
+  // The error that failed the bulk load under way past saving: SQLite rolled its transaction back (SQLITE_FULL, IOERR),
+  // or its indexes could not be deferred. Its later writes fail with it, and so does the load.
+  private loadLost: { error: unknown } | undefined;
 
   private constructor(
     readonly file: string,
@@ -70,11 +75,12 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       migrate(db, file);
       this.statements = prepareStatements(db);
       this.log = new SqliteChangeLog(db, historyKeep);
-      this.replay = new SqliteChangeReplay(db, this.log);
+      this.upserts = new SnekUpserts(db);
+      this.replay = new SqliteChangeReplay(db, this.log, this.upserts);
+      this.bulk = new SqliteBulkLoad(db, this.upserts, this.log);
       this.identity = new DatabaseFileIdentity(file);
       this.browser = new SqliteBrowse(db);
       this.searcher = new SqliteSearch(db, searchLimits);
-      this.upserts = new SnekUpserts(db);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
     } catch (error) {
       db.close();
@@ -178,6 +184,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    */
   private writeAll(writes: ReadonlyArray<{ snek: Snek; expected?: Snek | null | undefined; actor?: Actor | undefined }>): Array<ConditionalWriteResult<{ created: boolean }>> {
     const { exists, get } = this.statements;
+    this.beforeLoadWrites(writes.length);
     return this.inTransaction(this.statements.beginWrite, () => this.upserts.around(() => {
       const at = new Date().toISOString();
       return writes.map(({ snek, expected, actor }) => {
@@ -204,8 +211,10 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
    */
   private inTransaction<T>(begin: SqliteStatement, run: () => T): T {
     const writes = begin === this.statements.beginWrite;
+    if (this.bulk.active) return writes ? this.inSavepoint(run) : run();
     if (writes) this.identity.assertUnchanged();
-    begin.run();
+    if (writes) this.beginWrite();
+    else begin.run();
     let result: T;
     try {
       result = run();
@@ -219,6 +228,87 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     }
     // Checked again after the commit: a write that went into a file removed meanwhile is refused, not acknowledged.
     if (writes) this.identity.assertUnchanged();
+    return result;
+  }
+
+  /** BEGIN IMMEDIATE, with a timeout on another server's write lock told as an outage of the file. */
+  private beginWrite(): void {
+    try {
+      this.statements.beginWrite.run();
+    } catch (error) {
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY')) throw error;
+      throw new SnekError('STORE_UNAVAILABLE', `Another server has held the write lock of ${this.file} for over 5 s (an import holds it from start to end), so this write waited and changed nothing. Try again once that write or import is done.`, { cause: error });
+    }
+  }
+
+  /**
+   * A write inside a bulk load, whose transaction is open: a savepoint, so that a write which fails leaves nothing of
+   * itself, as outside a load. The file's checks come at the load's commit.
+   */
+  private inSavepoint<T>(run: () => T): T {
+    if (this.loadLost) throw this.loadLost.error;
+    this.identity.assertUnchanged();
+    this.statements.savepoint.run();
+    try {
+      const result = run();
+      this.statements.release.run();
+      return result;
+    } catch (error) {
+      try {
+        this.statements.rollbackTo.run();
+        this.statements.release.run();
+      } catch {
+        // No savepoint left: SQLite has rolled the load's transaction back, and a write now would commit on its own.
+        this.loadLost = { error };
+      }
+      throw error;
+    }
+  }
+
+  /** Inside a bulk load, tells it of `rows` sneks to come (it may defer its indexes now); a failure there fails the load. */
+  private beforeLoadWrites(rows: number): void {
+    if (!this.bulk.active) return;
+    if (this.loadLost) throw this.loadLost.error;
+    try {
+      this.bulk.writing(rows);
+    } catch (error) {
+      this.loadLost = { error };
+      throw error;
+    }
+  }
+
+  /**
+   * One write transaction for the whole load, its writes nested in it as savepoints, so one commit, and indexes built
+   * once for a large load (see bulk-load.ts). It holds the file's write lock to its end: writers in other servers wait
+   * busy_timeout and then fail with STORE_UNAVAILABLE; readers there see the file as before the load until it
+   * commits. A load that rejects keeps none of its writes. Writes of this store made meanwhile by others than the load
+   * join it.
+   */
+  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    if (this.bulk.active) throw new SnekError('INTERNAL', `A bulk load into ${this.file} was started inside another; loads do not nest.`);
+    // Puts and reads queued before the load are answered before it.
+    if (this.pending.length) this.commitPending();
+    this.reads.flush();
+    this.identity.assertUnchanged();
+    this.beginWrite();
+    let result: T;
+    try {
+      this.bulk.begin();
+      result = await load();
+      if (this.loadLost) throw this.loadLost.error;
+      this.bulk.finish();
+      this.statements.commit.run();
+    } catch (error) {
+      try {
+        this.statements.rollback.run();
+      } catch {}
+      throw error;
+    } finally {
+      this.bulk.end();
+      this.loadLost = undefined;
+    }
+    this.identity.assertUnchanged();
     return result;
   }
 
@@ -243,6 +333,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   /** One write transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
   async replayChanges(changes: readonly Change[]): Promise<void> {
     this.assertOpen();
+    this.beforeLoadWrites(changes.length);
     this.inTransaction(this.statements.beginWrite, () => this.replay.apply(changes));
   }
 

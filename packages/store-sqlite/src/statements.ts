@@ -22,6 +22,10 @@ export function prepareStatements(db: SqliteConnection) {
     beginWrite: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
+    // A write inside a bulk load, whose transaction is open already.
+    savepoint: db.prepare('SAVEPOINT write'),
+    release: db.prepare('RELEASE write'),
+    rollbackTo: db.prepare('ROLLBACK TO write'),
     get: db.prepare(`SELECT ${COLUMNS} FROM sneks WHERE id = ?`),
     exists: db.prepare('SELECT 1 FROM sneks WHERE id = ?'),
     delete: db.prepare('DELETE FROM sneks WHERE id = ?'),

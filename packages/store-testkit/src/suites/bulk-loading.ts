@@ -20,8 +20,13 @@ async function writeBatch(store: SnekStore, sneks: Snek[]): Promise<void> {
   else for (const snek of sneks) await store.put(snek);
 }
 
-/** Every read the store has agrees with a walk through list(): counts, sorted pages, search, the newest changes. */
-async function readsAgree(store: SnekStore, what: string): Promise<void> {
+/**
+ * Every read the store has agrees with a walk through list(): counts, sorted pages, search, the newest changes. With
+ * `twin`, a store given the same writes one by one, search agrees with the twin's instead: a store's search may be
+ * exact only up to some size (sqlite's near misses past 1,000 sneks), and the contract asks the same answers as
+ * without the load.
+ */
+async function readsAgree<S extends SnekStore>(store: S, what: string, twin?: S): Promise<void> {
   const all = await pageThrough(store, { limit: 500 });
   for (const snek of all.filter((_, i) => i % 97 === 0)) same(await store.get(snek.id), snek, `get(${snek.id}) ${what}`);
   if (countsTypes(store)) same(await store.countTypes(), await walkedCounts(store), `countTypes() ${what}`);
@@ -31,7 +36,7 @@ async function readsAgree(store: SnekStore, what: string): Promise<void> {
     }
     same((await browseForward(store, 'name', 'cute', 400)).map((item) => item.id), (await referenceOrder(store, 'name', 'cute')).map((item) => item.id), `browse sort=name type=cute ${what}`);
   }
-  if (searchesSneks(store)) for (const q of QUERIES) same(await searchThrough(store, q, undefined, 200), await referenceSearch(store, q), `search "${q}" ${what}`);
+  if (searchesSneks(store)) for (const q of QUERIES) same(await searchThrough(store, q, undefined, 200), twin && searchesSneks(twin) ? await searchThrough(twin, q, undefined, 200) : await referenceSearch(store, q), `search "${q}" ${what}`);
   if (keepsChangeLog(store)) {
     const newest = await store.latestChanges(all.map((snek) => snek.id));
     same(newest.length, all.length, `latestChanges() of every snek ${what}`);
@@ -45,27 +50,35 @@ export function bulkLoadingSuite(harness: Harness<SnekStore & StoreBulkLoad>): v
   harness.describe('bulkLoad(load) (optional: StoreBulkLoad)', () => {
     harness.test(`a load of ${LOAD} sneks, with replacements, renames, retypes and a delete, leaves every read agreeing with list()`, async (stores) => {
       const store = await stores.fresh();
-      for (let i = 0; i < 40; i++) await store.put(sampleSnek(`before-${i}`, { name: `Snek before ${i}`, type: i % 2 ? 'cute' : 'old' }));
-      const value = await store.bulkLoad(async () => {
-        for (let start = 0; start < LOAD; start += BATCH) await writeBatch(store, Array.from({ length: BATCH }, (_, k) => loaded(start + k)));
+      const twin = await stores.fresh();
+      const before = async (target: SnekStore) => {
+        for (let i = 0; i < 40; i++) await target.put(sampleSnek(`before-${i}`, { name: `Snek before ${i}`, type: i % 2 ? 'cute' : 'old' }));
+      };
+      const writes = async (target: SnekStore) => {
+        for (let start = 0; start < LOAD; start += BATCH) await writeBatch(target, Array.from({ length: BATCH }, (_, k) => loaded(start + k)));
         // Replaced within the load: a snek it wrote, and ones from before it (renamed, retyped).
-        await writeBatch(store, [sampleSnek('load-00007', { name: 'Renamed in the load', type: 'fancy' }), sampleSnek('before-3', { name: 'Renamed before 3', type: 'cute' }), sampleSnek('before-4', { name: 'Snek before 4', type: 'new' })]);
-        if (createsInBulk(store)) same((await store.createMany([sampleSnek('load-00008', { content: 'not written' }), sampleSnek('created-late', { name: 'Snek created late' })])).created, ['created-late'], 'createMany() in the load');
-        assert.equal(await store.delete('before-5'), true, 'delete() in the load');
-        assert.equal(await store.delete('before-6'), true, 'delete() in the load');
-        same(await store.get('load-00007'), sampleSnek('load-00007', { name: 'Renamed in the load', type: 'fancy' }), 'get() in the load, of a snek it replaced');
-        return 'the value of load';
-      });
+        await writeBatch(target, [sampleSnek('load-00007', { name: 'Renamed in the load', type: 'fancy' }), sampleSnek('before-3', { name: 'Renamed before 3', type: 'cute' }), sampleSnek('before-4', { name: 'Snek before 4', type: 'new' })]);
+        if (createsInBulk(target)) same((await target.createMany([sampleSnek('load-00008', { content: 'not written' }), sampleSnek('created-late', { name: 'Snek created late' })])).created, ['created-late'], 'createMany() in the load');
+        assert.equal(await target.delete('before-5'), true, 'delete() in the load');
+        assert.equal(await target.delete('before-6'), true, 'delete() in the load');
+        same(await target.get('load-00007'), sampleSnek('load-00007', { name: 'Renamed in the load', type: 'fancy' }), 'get() in the load, of a snek it replaced');
+      };
+      await before(store);
+      const value = await store.bulkLoad(async () => (await writes(store), 'the value of load'));
       same(value, 'the value of load', 'what bulkLoad() resolves');
+      await before(twin);
+      await writes(twin);
       const all = await pageThrough(store, { limit: 500 });
       same(all.length, 40 - 2 + LOAD + (createsInBulk(store) ? 1 : 0), 'how many sneks list() walks after the load');
       same(await store.get('before-5'), undefined, 'a snek deleted in the load');
       same(await store.get('before-3'), sampleSnek('before-3', { name: 'Renamed before 3', type: 'cute' }));
-      await readsAgree(store, 'after the load');
+      await readsAgree(store, 'after the load', twin);
       // Kept as usual once the load is over.
-      await store.put(sampleSnek('after', { name: 'Snek numbr after', type: 'late' }));
-      await store.delete('load-00010');
-      await readsAgree(store, 'after writes that follow the load');
+      for (const target of [store, twin]) {
+        await target.put(sampleSnek('after', { name: 'Snek numbr after', type: 'late' }));
+        await target.delete('load-00010');
+      }
+      await readsAgree(store, 'after writes that follow the load', twin);
     });
 
     harness.test('a load that throws rejects with its error, and every read agrees with what the store kept', async (stores) => {
