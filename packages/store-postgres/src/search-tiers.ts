@@ -107,9 +107,9 @@ export function sampledStatements(schema: string, trigram: string | undefined) {
   const typed = (type: string | undefined, alias: string) => (type === undefined ? '' : ` AND ${alias}.type = ${escapeLiteral(type)}`);
   return {
     // The rows holding `run` (by pg_trgm, never a scan: with the planner's guesses a scan under LIMIT can look cheaper), then the tier's condition and order.
-    rare: (run: string, where: string, from: string[], limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
+    rare: (run: string, where: string, first: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
       SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.name_folded LIKE ${escapeLiteral(containsPattern(run))} OFFSET 0) s
-        WHERE ${where} AND (s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)})${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit}`,
+        WHERE ${where}${typed(type, 's')} ORDER BY ${first}s.name_key, s.id LIMIT ${limit}`,
     // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
     walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
       WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
@@ -194,18 +194,18 @@ export async function searchTiers(
     const seen = new Set(rows.map((row) => row.id));
     return [...rows, ...(await walk([next.key, next.id])).filter((row) => !seen.has(row.id))];
   };
-  // Tier 4 from the rows holding the text's rarest pieces, ranked here; false when the sample has no such pieces, or
-  // when they gave less than a page and the sample holds near misses outside them: then the bands below.
+  // Tier 4 from the rows holding the text's rarest pieces (and, when those give less than a page, some of those holding
+  // the next piece); false when even the rarest piece is common, or there is no sample: then the bands below.
   const nearMissCandidates = async () => {
     const held = await sample();
     const pieces = held?.rarePieces(q, NEAR_MISS_BUDGET) ?? [];
-    if (!held || pieces.length === 0) return false;
+    if (!held) return false;
     const before = found.length;
     const asked = { q, types: await typesWith(), type: query.type, after: query.after };
     // A few more than the page, for a name searchRank scores apart from pg_trgm (letters beyond ASCII).
     const limit = want - before + 16;
-    const rows = (await db.script<Snek>(sampled!.sql.nearMisses(pieces, asked, 2 * NEAR_MISS_BUDGET, limit))).rows;
-    if (before + rows.length < want && held.nearMissBeyond(q, search.grams, pieces)) {
+    const rows = pieces.length === 0 ? [] : (await db.script<Snek>(sampled!.sql.nearMisses(pieces, asked, 2 * NEAR_MISS_BUDGET, limit))).rows;
+    if (before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces))) {
       // Too few from the rare pieces, and more near misses elsewhere: some of those holding the next piece, when
       // it is not so common that reading its posting lists costs more than the bands.
       const wider = held.nextPiece(q, pieces, WIDER_ROWS);
@@ -226,7 +226,13 @@ export async function searchTiers(
       const digits = /[0-9]$/.test(q) && sql.trigram;
       const rare = digits ? await rareRun() : undefined;
       if (rare) {
-        keep((await db.script<Snek>(sampled!.sql.rare(rare, `starts_with(s.name_folded, ${escapeLiteral(q)}) AND s.name_folded <> ${escapeLiteral(q)}`, from, want - found.length, query.type))).rows, 1);
+        // Tier 2 holds the rare run too: both tiers in one read, tier 1 first (from the cursor), then tier 2.
+        const literal = escapeLiteral(q);
+        const where = `strpos(s.name_folded, ${literal}) > 0 AND s.name_folded <> ${literal} AND (NOT starts_with(s.name_folded, ${literal}) OR (s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)}))`;
+        const { rows } = await db.script<Snek>(sampled!.sql.rare(rare, where, `NOT starts_with(s.name_folded, ${literal}), `, want - found.length, query.type));
+        keep(rows, 1);
+        keep(rows, 2);
+        tier = 2;
         continue;
       }
       // Many names hold the text's rarest run: the range of keys, in order, finds a page sooner than pg_trgm.
@@ -239,7 +245,10 @@ export async function searchTiers(
     } else if (tier === 2) {
       const rare = sql.inside && INDEXABLE.test(q) ? await rareRun() : undefined;
       const held = rare === undefined && sql.inside && INDEXABLE.test(q) ? await sample() : undefined;
-      if (rare) read = await db.script<Snek>(sampled!.sql.rare(rare, `strpos(s.name_folded, ${escapeLiteral(q)}) > 0 AND NOT starts_with(s.name_folded, ${escapeLiteral(q)})`, from, want - found.length, query.type));
+      if (rare) {
+        const cursor = `(s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)})`;
+        read = await db.script<Snek>(sampled!.sql.rare(rare, `strpos(s.name_folded, ${escapeLiteral(q)}) > 0 AND NOT starts_with(s.name_folded, ${escapeLiteral(q)}) AND ${cursor}`, '', want - found.length, query.type));
+      }
       else if (held) read = { rows: await denseWalk(held, from) };
       else read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
     }

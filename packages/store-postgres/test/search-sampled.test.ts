@@ -46,6 +46,9 @@ async function walk(store: Searching, query: SearchQuery, pages: number): Promis
       { q: '2345', limit: 10 },
       { q: 'snek', limit: 30, type: 'fancy' },
       { q: 'noodle 1', limit: 30 },
+      { q: 'Snek number 110', limit: 40 },
+      { q: 'Snek number 110', limit: 7, type: 'cute' },
+      { q: '110', limit: 40 },
     ]) {
       const search = prepareSearch(query.q);
       const expected = rankSneks(SNEKS, search, { type: query.type });
