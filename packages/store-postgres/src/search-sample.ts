@@ -15,6 +15,26 @@ export interface SampledName {
   grams: Set<string>;
 }
 
+/**
+ * A piece of a search text that near-miss candidates hold: a run of it `inside` a word, or the first three characters
+ * of a word (`start`), which hold pg_trgm's padded trigrams ("  4", " 47", "470" of "470133").
+ */
+export interface Piece {
+  text: string;
+  at: 'inside' | 'start';
+}
+
+/** The LIKE patterns (any of them) of the names that hold `piece`: words are taken to be apart by spaces. */
+export function piecePatterns(piece: Piece): string[] {
+  return piece.at === 'inside' ? [`%${escapeLike(piece.text)}%`] : [`${escapeLike(piece.text)}%`, `% ${escapeLike(piece.text)}%`];
+}
+
+function holds(folded: string, piece: Piece): boolean {
+  return piece.at === 'inside' ? folded.includes(piece.text) : folded.startsWith(piece.text) || folded.includes(` ${piece.text}`);
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
+
 // Runs of three or more letters or digits: what pg_trgm's GIN index serves as LIKE '%run%', one posting list per trigram.
 const RUN = /[\p{L}\p{N}]{3,}/gu;
 
@@ -39,10 +59,7 @@ export class SearchSample {
 
   /** About how many of the store's names contain `text`. */
   rows(text: string): number {
-    if (this.names.length === 0) return 0;
-    let hits = 0;
-    for (const name of this.names) if (name.folded.includes(text)) hits++;
-    return (hits / this.names.length) * this.total;
+    return this.count((name) => name.includes(text));
   }
 
   /** The run of `folded` (three or more letters or digits) in the fewest names, with that count; every name containing `folded` contains it. */
@@ -56,12 +73,11 @@ export class SearchSample {
   }
 
   /**
-   * Pieces of `folded` for near-miss candidates: each word's runs of four (a word of three, whole), the rarest first,
-   * as many as together hold at most `budget` names. A name similar to the text shares its rare trigrams, most often
-   * side by side.
+   * Pieces of `folded` for near-miss candidates (see Piece), the rarest first, as many as together hold at most
+   * `budget` names. A name similar to the text shares its rare trigrams, most often side by side.
    */
-  rarePieces(folded: string, budget: number): string[] {
-    const chosen: string[] = [];
+  rarePieces(folded: string, budget: number): Piece[] {
+    const chosen: Piece[] = [];
     let rows = 0;
     for (const { piece, rows: more } of this.pieces(folded)) {
       if (rows + more > budget) break;
@@ -72,31 +88,40 @@ export class SearchSample {
   }
 
   /** The rarest piece of `folded` not in `taken`, if it is in at most `most` names. */
-  nextPiece(folded: string, taken: string[], most: number): string | undefined {
-    const next = this.pieces(folded).find(({ piece }) => !taken.includes(piece));
+  nextPiece(folded: string, taken: Piece[], most: number): Piece | undefined {
+    const next = this.pieces(folded).find(({ piece }) => !taken.some((other) => other.text === piece.text && other.at === piece.at));
     return next && next.rows <= most ? next.piece : undefined;
   }
 
-  /** Each word's runs of four (a word of three, whole), with how many names hold each, the rarest first. */
-  private pieces(folded: string): Array<{ piece: string; rows: number }> {
-    const pieces = new Set<string>();
+  private pieces(folded: string): Array<{ piece: Piece; rows: number }> {
+    const pieces = new Map<string, Piece>();
+    const add = (piece: Piece) => pieces.set(`${piece.at} ${piece.text}`, piece);
     for (const [word] of folded.matchAll(RUN)) {
       const points = Array.from(word);
-      if (points.length <= 4) pieces.add(word);
-      else for (let i = 0; i + 4 <= points.length; i++) pieces.add(points.slice(i, i + 4).join(''));
+      if (points.length <= 4) add({ text: word, at: 'inside' });
+      else for (let i = 0; i + 4 <= points.length; i++) add({ text: points.slice(i, i + 4).join(''), at: 'inside' });
+      // Not a word's end too: in the scale bench those names ("…133") are one a heap page, not side by side.
+      if (points.length >= 4) add({ text: points.slice(0, 3).join(''), at: 'start' });
     }
-    return [...pieces].map((piece) => ({ piece, rows: this.rows(piece) })).sort((a, b) => a.rows - b.rows);
+    return [...pieces.values()].map((piece) => ({ piece, rows: this.count((name) => holds(name, piece)) })).sort((a, b) => a.rows - b.rows);
+  }
+
+  private count(test: (folded: string) => boolean): number {
+    if (this.names.length === 0) return 0;
+    let hits = 0;
+    for (const name of this.names) if (test(name.folded)) hits++;
+    return (hits / this.names.length) * this.total;
   }
 
   /** Whether a sampled name without any of `pieces` is a near miss of `folded` (`grams` its trigrams): then more may be outside them. */
-  nearMissBeyond(folded: string, grams: Set<string>, pieces: string[]): boolean {
-    return this.names.some((name) => !name.folded.includes(folded) && !pieces.some((piece) => name.folded.includes(piece)) && trigramSimilarity(grams, name.grams) >= NEAR_MISS_SIMILARITY);
+  nearMissBeyond(folded: string, grams: Set<string>, pieces: Piece[]): boolean {
+    return this.names.some((name) => !name.folded.includes(folded) && !pieces.some((piece) => holds(name.folded, piece)) && trigramSimilarity(grams, name.grams) >= NEAR_MISS_SIMILARITY);
   }
 
   /**
    * Where to walk on from, in (key, id) order, past `after`, for rows that `matches`: the last sampled row before the
-   * first sampled match after `after` (undefined when no sampled row after `after` matches). The rows skipped up to
-   * it are those the sample suggests hold no match.
+   * first sampled match after `after`; undefined when that match is the first sampled row after `after` (nothing to
+   * skip), 'none' when no sampled row after `after` matches. The rows skipped are those the sample suggests hold no match.
    */
   jump(after: Pick<SearchRank, 'key' | 'id'>, matches: (folded: string) => boolean): { key: string; id: string } | 'none' | undefined {
     let before: SampledName | undefined;

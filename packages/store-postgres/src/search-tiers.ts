@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SearchSample } from './search-sample.js';
+import { piecePatterns, type Piece, type SearchSample } from './search-sample.js';
 import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
@@ -12,7 +12,8 @@ export interface SearchDatabase {
 const { escapeLiteral } = pg;
 
 /**
- * Near misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
+ * A store with a search sample (more than SAMPLE_ABOVE sneks, search-sample.ts) reads rare pieces of the text
+ * instead, where it can (sampledStatements). Otherwise near misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
  * that holds enough for the page ends the search, so a dense text ranks a few names, not all of them. A band read
  * stops at NEAR_MISS_CANDIDATES rows: when one band holds more, the page is the best of those it read, not of all.
  * Without an index for them (no pg_trgm, or a text with no run of three letters or digits for tier 2) a tier reads
@@ -94,10 +95,10 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
  * RARE_ROWS names reads the rows holding that run (one or a few of pg_trgm's posting lists) and sorts them; a denser
  * tier 2 walks the name order instead, DENSE_WALK rows at most per walk.
  */
-export const RARE_ROWS = 5000;
+export const RARE_ROWS = 20_000;
 export const DENSE_WALK = 2000;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
-export const NEAR_MISS_BUDGET = 2000;
+export const NEAR_MISS_BUDGET = 3000;
 /** When those give less than a page: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
 export const WIDER_ROWS = 50_000;
 
@@ -110,18 +111,21 @@ export function sampledStatements(schema: string, trigram: string | undefined) {
     rare: (run: string, where: string, first: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
       SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.name_folded LIKE ${escapeLiteral(containsPattern(run))} OFFSET 0) s
         WHERE ${where}${typed(type, 's')} ORDER BY ${first}s.name_key, s.id LIMIT ${limit}`,
+    ids: (q: string, where: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
+      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.id LIKE ${escapeLiteral(containsPattern(q))} OFFSET 0) s
+        WHERE ${where}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit}`,
     // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
     walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
       WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
     // Near misses among at most `read` rows holding any of `pieces`, best first by pg_trgm (searchRank ranks them
     // again; OFFSET 0 keeps each score worked out once): below the tiers above (`types`, those containing the text) and after the cursor `after`, at most `limit`.
-    nearMisses: (pieces: string[], search: { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined }, read: number, limit: number) => {
+    nearMisses: (pieces: Piece[], search: { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined }, read: number, limit: number) => {
       const q = escapeLiteral(search.q);
       const score = `${trigram}.similarity(s.name_folded, ${q})`;
       // pg_trgm's similarity is a float4, searchRank's a double: equal within 1e-6 (distinct scores of names are further apart).
       const after = search.after?.tier === 4 ? ` AND (s.score < ${search.after.score - 1e-6} OR s.score <= ${search.after.score + 1e-6} AND (s.name_key, s.id) > (${escapeLiteral(search.after.key)}, ${escapeLiteral(search.after.id)}))` : '';
       return `SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0;
-      SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM (SELECT * FROM ${sneks} s WHERE (${pieces.map((piece) => `s.name_folded LIKE ${escapeLiteral(containsPattern(piece))}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read}) s OFFSET 0) s
+      SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM (SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read}) s OFFSET 0) s
         WHERE s.score >= ${NEAR_MISS_SIMILARITY - 1e-6} AND NOT strpos(s.name_folded, ${q}) > 0 AND NOT (strpos(s.id, ${q}) > 0 OR s.type = ANY(${escapeLiteral(`{${search.types.map((type) => `"${type}"`).join(',')}}`)}::text[]))${after}
         ORDER BY s.score DESC, s.name_key, s.id LIMIT ${limit}`;
     },
@@ -254,7 +258,13 @@ export async function searchTiers(
     }
     else if (tier === 3) {
       if (!SLUG_TEXT.test(q)) continue;
-      read = await plan<Snek>('search', sql.idOrType[variant]!, [...head, containsPattern(q), await typesWith(), ...typed]);
+      const types = await typesWith();
+      // Ids only (no type holds the text), of a sampled store: the rows pg_trgm finds, never a walk of the name order
+      // that the planner, without statistics, can take for a few rows and check a million.
+      if (types.length === 0 && INDEXABLE.test(q) && (await sample())) {
+        const cursor = `(s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)})`;
+        read = await db.script<Snek>(sampled!.sql.ids(q, `NOT strpos(s.name_folded, ${escapeLiteral(q)}) > 0 AND strpos(s.id, ${escapeLiteral(q)}) > 0 AND ${cursor}`, want - found.length, query.type));
+      } else read = await plan<Snek>('search', sql.idOrType[variant]!, [...head, containsPattern(q), types, ...typed]);
     } else {
       // A text with no trigram is like no name (similarity 0), and pg_trgm would read its whole index to say so.
       if (search.grams.size === 0) continue;

@@ -49,6 +49,9 @@ async function walk(store: Searching, query: SearchQuery, pages: number): Promis
       { q: 'Snek number 110', limit: 40 },
       { q: 'Snek number 110', limit: 7, type: 'cute' },
       { q: '110', limit: 40 },
+      { q: '0001', limit: 30 },
+      { q: 'snek-0001', limit: 10, type: 'plain' },
+      { q: 'cut', limit: 10 },
     ]) {
       const search = prepareSearch(query.q);
       const expected = rankSneks(SNEKS, search, { type: query.type });
