@@ -98,7 +98,7 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
 export const RARE_ROWS = 20_000;
 export const DENSE_WALK = 2000;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
-export const NEAR_MISS_BUDGET = 3000;
+export const NEAR_MISS_BUDGET = 2000;
 /** When those give less than a page: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
 export const WIDER_ROWS = 50_000;
 
