@@ -13,7 +13,8 @@ const { escapeLiteral } = pg;
 
 /**
  * A store with a search sample (more than SAMPLE_ABOVE sneks, search-sample.ts) reads rare pieces of the text
- * instead, where it can (sampledStatements). Otherwise near misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
+ * instead, where it can (sampledStatements). Otherwise near misses (tier 4) are read in bands of similarity, highest
+ * first (NEAR_MISS_BANDS, down to core's 0.3): a band
  * that holds enough for the page ends the search, so a dense text ranks a few names, not all of them. A band read
  * stops at NEAR_MISS_CANDIDATES rows: when one band holds more, the page is the best of those it read, not of all.
  * Without an index for them (no pg_trgm, or a text with no run of three letters or digits for tier 2) a tier reads
@@ -118,7 +119,8 @@ export function sampledStatements(schema: string, trigram: string | undefined) {
     walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
       WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
     // Near misses among at most `read` rows holding any of `pieces`, best first by pg_trgm (searchRank ranks them
-    // again; OFFSET 0 keeps each score worked out once): below the tiers above (`types`, those containing the text) and after the cursor `after`, at most `limit`.
+    // again; OFFSET 0 keeps each score worked out once): below the tiers above (`types`, those containing the text)
+    // and after the cursor `after`, at most `limit`.
     nearMisses: (pieces: Piece[], search: { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined }, read: number, limit: number) => {
       const q = escapeLiteral(search.q);
       const score = `${trigram}.similarity(s.name_folded, ${q})`;
@@ -252,11 +254,9 @@ export async function searchTiers(
       if (rare) {
         const cursor = `(s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)})`;
         read = await db.script<Snek>(sampled!.sql.rare(rare, `strpos(s.name_folded, ${escapeLiteral(q)}) > 0 AND NOT starts_with(s.name_folded, ${escapeLiteral(q)}) AND ${cursor}`, '', want - found.length, query.type));
-      }
-      else if (held) read = { rows: await denseWalk(held, from) };
+      } else if (held) read = { rows: await denseWalk(held, from) };
       else read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
-    }
-    else if (tier === 3) {
+    } else if (tier === 3) {
       if (!SLUG_TEXT.test(q)) continue;
       const types = await typesWith();
       // Ids only (no type holds the text), of a sampled store: the rows pg_trgm finds, never a walk of the name order
