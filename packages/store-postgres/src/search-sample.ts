@@ -117,14 +117,17 @@ export class SearchSample {
   /**
    * Where to walk on from, in (key, id) order, past `after`, for rows that `matches`: the last sampled row before the
    * first sampled match after `after`; undefined when that match is the first sampled row after `after` (nothing to
-   * skip), 'none' when no sampled row after `after` matches. The rows skipped are those the sample suggests hold no match.
+   * skip), 'none' when no sampled row after `after` matches. The rows skipped are those the sample suggests hold no
+   * match; `skipped` sampled rows are among them.
    */
-  jump(after: Pick<SearchRank, 'key' | 'id'>, matches: (folded: string) => boolean): { key: string; id: string } | 'none' | undefined {
+  jump(after: Pick<SearchRank, 'key' | 'id'>, matches: (folded: string) => boolean): { key: string; id: string; skipped: number } | 'none' | undefined {
     let before: SampledName | undefined;
+    let skipped = 0;
     for (const name of this.names) {
       if ((compareKeys(name.key, after.key) || compareKeys(name.id, after.id)) <= 0) continue;
-      if (matches(name.folded)) return before && { key: before.key, id: before.id };
+      if (matches(name.folded)) return before && { key: before.key, id: before.id, skipped };
       before = name;
+      skipped++;
     }
     return 'none';
   }

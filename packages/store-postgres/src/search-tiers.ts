@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { piecePatterns, type Piece, type SearchSample } from './search-sample.js';
-import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
  * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
@@ -98,6 +98,8 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
  */
 export const RARE_ROWS = 20_000;
 export const DENSE_WALK = 2000;
+/** A dense walk starts where the sample's next match is when at least this many sampled rows before it hold none. */
+export const SKIP_AFTER = 20;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
 export const NEAR_MISS_BUDGET = 2000;
 /** When those give less than a page: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
@@ -190,12 +192,15 @@ export async function searchTiers(
     return rarest && rarest.rows <= RARE_ROWS ? rarest.run : undefined;
   };
   // Tier 2 in name order: one bounded walk from the cursor, and when that ends short, one more from where the sample
-  // says the next matches begin. The rows between are not read: a match among them is missed.
+  // says the next matches begin; straight from there when the sample saw a long run of rows without one (so many
+  // ahead of "snek number" at a million sneks that a walk from the cursor finds nothing). The rows between are not
+  // read: a match among them is missed.
   const denseWalk = async (held: SearchSample, from: string[]) => {
     const walk = async (at: string[]) => (await plan<Snek>('search', sampled!.sql.walk(query.type), [at[0], at[1], q, want - found.length])).rows;
+    const next = held.jump({ key: from[0]!, id: from[1]! }, (name) => name.includes(q) && !name.startsWith(q));
+    if (next !== undefined && next !== 'none' && next.skipped >= SKIP_AFTER) return walk([next.key, next.id]);
     const rows = await walk(from);
     if (rows.length >= want - found.length) return rows;
-    const next = held.jump({ key: from[0]!, id: from[1]! }, (name) => name.includes(q) && !name.startsWith(q));
     if (next === undefined || next === 'none') return rows;
     const seen = new Set(rows.map((row) => row.id));
     return [...rows, ...(await walk([next.key, next.id])).filter((row) => !seen.has(row.id))];
@@ -241,12 +246,15 @@ export async function searchTiers(
         tier = 2;
         continue;
       }
+      // A cursor before the range starts at the range: btree starts a scan at the row comparison's key, and from
+      // ('', '') would step over every key below the prefix (ids are never empty, so the rows are the same).
+      const start = [...(compareKeys(from[0]!, prefix) < 0 ? [prefix, ''] : from), ...head.slice(2)];
       // Many names hold the text's rarest run: the range of keys, in order, finds a page sooner than pg_trgm.
       if (digits && (await sample())) {
-        keep((await ranged<Snek>(sql.starts[variant]!, [...head, prefix, prefixEnd(prefix) ?? null, ...typed])).rows, 1);
+        keep((await ranged<Snek>(sql.starts[variant]!, [...start, prefix, prefixEnd(prefix) ?? null, ...typed])).rows, 1);
         continue;
       }
-      const values = [...head, prefix, prefixEnd(prefix) ?? null, ...(digits ? [startsPattern(q)] : [])];
+      const values = [...start, prefix, prefixEnd(prefix) ?? null, ...(digits ? [startsPattern(q)] : [])];
       read = digits ? await plan<Snek>('search', sql.startsDigits[variant]!, [...values, ...typed]) : await ranged<Snek>(sql.starts[variant]!, [...values, ...typed]);
     } else if (tier === 2) {
       const rare = sql.inside && INDEXABLE.test(q) ? await rareRun() : undefined;
