@@ -46,7 +46,8 @@ import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { PutBatches, type QueuedPut } from './put-batches.js';
 import { browse, browseStatements, type BrowseStatements } from './browse.js';
 import { nameColumns } from './name-columns.js';
-import { FALLBACK_SCAN, searchStatements, searchTiers, type SearchStatements } from './search-tiers.js';
+import { SAMPLE_ABOVE, SAMPLE_AGE_MS, SAMPLE_SIZE, SearchSample } from './search-sample.js';
+import { FALLBACK_SCAN, sampledStatements, searchStatements, searchTiers, type SampledStatements, type SearchStatements } from './search-tiers.js';
 import { COMPACT_SLACK, countStatements } from './type-counts.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
 
@@ -75,6 +76,9 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   private readonly replaySql: ReplayStatements;
   private readonly browseSql: BrowseStatements;
   private readonly searchSql: SearchStatements;
+  private readonly sampledSql: SampledStatements;
+  // The search sample (search-sample.ts): the one serving, and when it was asked for; a newer one replaces it once taken.
+  private sampled: { at: number; sample: Promise<SearchSample | undefined> } | undefined;
   private readonly countSql: ReturnType<typeof countStatements>;
   private readonly trigram: { schema: string } | { missing: string };
   private compacting: Promise<void> | undefined;
@@ -96,6 +100,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     this.trigram = options.trigram ?? { missing: 'not looked for' };
     this.browseSql = browseStatements(schema);
     this.searchSql = searchStatements(schema, 'schema' in this.trigram ? this.trigram.schema : undefined);
+    this.sampledSql = sampledStatements(schema, 'schema' in this.trigram ? this.trigram.schema : undefined);
     this.countSql = countStatements(schema);
     this.channel = changeChannel(settings.target.schema);
     const log = { keep: options.historyKeep ?? DEFAULT_HISTORY_KEEP, channel: this.channel };
@@ -223,7 +228,25 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
         return Array.isArray(results) ? results.at(-1)! : results;
       },
     };
-    return searchTiers(db, this.searchSql, query, async () => (await this.countTypes()).map((count) => count.type));
+    return searchTiers(db, this.searchSql, query, async () => (await this.countTypes()).map((count) => count.type), { sql: this.sampledSql, sample: () => this.searchSample() });
+  }
+
+  /** The sample search estimates with; undefined for a store of at most SAMPLE_ABOVE sneks. Taken again when old. */
+  private searchSample(): Promise<SearchSample | undefined> {
+    const serving = this.sampled;
+    if (serving && Date.now() - serving.at < SAMPLE_AGE_MS) return serving.sample;
+    const taking = this.takeSample();
+    this.sampled = { at: Date.now(), sample: serving ? taking.then((sample) => sample, () => serving.sample) : taking };
+    // A failed first sample is asked for again by the next search.
+    if (!serving) taking.catch(() => (this.sampled = undefined));
+    return serving ? serving.sample : taking;
+  }
+
+  private async takeSample(): Promise<SearchSample | undefined> {
+    const total = (await this.countTypes()).reduce((sum, count) => sum + count.count, 0);
+    if (total <= SAMPLE_ABOVE) return undefined;
+    const { rows } = await this.query<{ name_key: string; id: string; name_folded: string }>('search', this.sampledSql.sample, [Math.min(100, (100 * SAMPLE_SIZE) / total)], false);
+    return new SearchSample(total, rows);
   }
 
   /**

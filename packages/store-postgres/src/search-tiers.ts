@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { piecePatterns, type Piece, type SearchSample } from './search-sample.js';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
  * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
@@ -11,7 +12,9 @@ export interface SearchDatabase {
 const { escapeLiteral } = pg;
 
 /**
- * Near misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
+ * A store with a search sample (more than SAMPLE_ABOVE sneks, search-sample.ts) reads rare pieces of the text
+ * instead, where it can (sampledStatements). Otherwise near misses (tier 4) are read in bands of similarity, highest
+ * first (NEAR_MISS_BANDS, down to core's 0.3): a band
  * that holds enough for the page ends the search, so a dense text ranks a few names, not all of them. A band read
  * stops at NEAR_MISS_CANDIDATES rows: when one band holds more, the page is the best of those it read, not of all.
  * Without an index for them (no pg_trgm, or a text with no run of three letters or digits for tier 2) a tier reads
@@ -89,16 +92,87 @@ export function searchStatements(schema: string, trigram: string | undefined) {
 export type SearchStatements = ReturnType<typeof searchStatements>;
 
 /**
+ * With a sample (a store of more than SAMPLE_ABOVE sneks): a tier whose rarest run of the text is in at most
+ * RARE_ROWS names reads the rows holding that run (one or a few of pg_trgm's posting lists) and sorts them; a denser
+ * tier 2 walks the name order instead, DENSE_WALK rows at most per walk.
+ */
+export const RARE_ROWS = 20_000;
+export const DENSE_WALK = 2000;
+/** A dense walk starts where the sample's next match is when at least this many sampled rows before it hold none. */
+export const SKIP_AFTER = 20;
+/** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
+export const NEAR_MISS_BUDGET = 2000;
+/** When those give less than a page: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
+export const WIDER_ROWS = 50_000;
+
+/** Statements that name the text's pieces as literals, so each is planned for the posting lists it reads. */
+export function sampledStatements(schema: string, trigram: string | undefined) {
+  const sneks = `${schema}.sneks`;
+  const typed = (type: string | undefined, alias: string) => (type === undefined ? '' : ` AND ${alias}.type = ${escapeLiteral(type)}`);
+  return {
+    // The rows holding `run` (by pg_trgm, never a scan: with the planner's guesses a scan under LIMIT can look cheaper), then the tier's condition and order.
+    rare: (run: string, where: string, first: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
+      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.name_folded LIKE ${escapeLiteral(containsPattern(run))} OFFSET 0) s
+        WHERE ${where}${typed(type, 's')} ORDER BY ${first}s.name_key, s.id LIMIT ${limit}`,
+    ids: (q: string, where: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
+      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.id LIKE ${escapeLiteral(containsPattern(q))} OFFSET 0) s
+        WHERE ${where}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit}`,
+    // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
+    walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
+      WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
+    // Near misses among at most `read` rows holding any of `pieces`, best first by pg_trgm (searchRank ranks them
+    // again; OFFSET 0 keeps each score worked out once): below the tiers above (`types`, those containing the text)
+    // and after the cursor `after`, at most `limit`.
+    nearMisses: (pieces: Piece[], search: { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined }, read: number, limit: number) => {
+      const q = escapeLiteral(search.q);
+      const score = `${trigram}.similarity(s.name_folded, ${q})`;
+      // pg_trgm's similarity is a float4, searchRank's a double: equal within 1e-6 (distinct scores of names are further apart).
+      const after = search.after?.tier === 4 ? ` AND (s.score < ${search.after.score - 1e-6} OR s.score <= ${search.after.score + 1e-6} AND (s.name_key, s.id) > (${escapeLiteral(search.after.key)}, ${escapeLiteral(search.after.id)}))` : '';
+      return `SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0;
+      SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM (SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read}) s OFFSET 0) s
+        WHERE s.score >= ${NEAR_MISS_SIMILARITY - 1e-6} AND NOT strpos(s.name_folded, ${q}) > 0 AND NOT (strpos(s.id, ${q}) > 0 OR s.type = ANY(${escapeLiteral(`{${search.types.map((type) => `"${type}"`).join(',')}}`)}::text[]))${after}
+        ORDER BY s.score DESC, s.name_key, s.id LIMIT ${limit}`;
+    },
+    // Each row with probability $1 percent: every page read, once per SAMPLE_AGE_MS (about 0.1 s at a million sneks).
+    sample: `SELECT name_key, id, name_folded FROM ${sneks} TABLESAMPLE BERNOULLI ($1)`,
+  };
+}
+
+export type SampledStatements = ReturnType<typeof sampledStatements>;
+
+/** `text` with its parameters written in as literals, for a script: strings quoted, arrays as text[] literals. */
+export function inlined(text: string, values: unknown[]): string {
+  const literal = (value: unknown): string => {
+    if (value === null || value === undefined) return 'NULL';
+    if (typeof value === 'number') return String(value);
+    if (Array.isArray(value)) return escapeLiteral(`{${value.map((item) => `"${String(item).replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+    return escapeLiteral(String(value));
+  };
+  return text.replace(/\$(\d+)/g, (_, at: string) => literal(values[Number(at) - 1]));
+}
+
+/**
  * Tier by tier from the cursor's, each read in rank order by keyset, until the page is full: a dense text ("snek",
  * in every name) reads one page of tier 1 from the index and stops. Only near misses are ranked by score here, of
  * at most NEAR_MISS_CANDIDATES. searchRank gives every result its rank, as rankSneks would.
  */
-export async function searchTiers(db: SearchDatabase, sql: SearchStatements, query: SearchQuery, allTypes: () => Promise<string[]>): Promise<SearchPage> {
+export async function searchTiers(
+  db: SearchDatabase,
+  sql: SearchStatements,
+  query: SearchQuery,
+  allTypes: () => Promise<string[]>,
+  sampled?: { sql: SampledStatements; sample: () => Promise<SearchSample | undefined> },
+): Promise<SearchPage> {
   const search = prepareSearch(query.q);
   const q = search.folded;
   // Longer than the contract allows (the server refuses it first): no name is that long.
   if (q === '' || query.q.length > MAX_SEARCH_LENGTH) return { items: [], more: false };
   const plan = <R extends pg.QueryResultRow>(_method: string, text: string, values: unknown[]) => db.plan<R>(text, values);
+  // Tiers 0 and 1 read a range of (name_key, id) in order. Without statistics (a store never analyzed) the planner
+  // takes any range for a few rows, and would collect a million into a bitmap and sort them rather than walk the
+  // index and stop at the page; a sampled (large) store rules bitmaps out for them.
+  const ranged = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) =>
+    (await sample()) ? db.script<R>(`SET LOCAL enable_bitmapscan = off;\n${inlined(text, values)}`) : db.plan<R>(text, values);
   const typed = query.type === undefined ? [] : [query.type];
   const variant = typed.length;
   const want = query.limit + 1;
@@ -111,27 +185,101 @@ export async function searchTiers(db: SearchDatabase, sql: SearchStatements, que
       if (rank?.tier === tier && (query.after === undefined || compareRanks(rank, query.after) > 0)) found.push({ snek, rank });
     }
   };
+  const sample = async () => (sql.trigram && sampled ? await sampled.sample() : undefined);
+  // The rarest run of the text, when the sample says few names hold it (then so do few of those that contain the text).
+  const rareRun = async () => {
+    const rarest = (await sample())?.rarestRun(q);
+    return rarest && rarest.rows <= RARE_ROWS ? rarest.run : undefined;
+  };
+  // Tier 2 in name order: one bounded walk from the cursor, and when that ends short, one more from where the sample
+  // says the next matches begin; straight from there when the sample saw a long run of rows without one (so many
+  // ahead of "snek number" at a million sneks that a walk from the cursor finds nothing). The rows between are not
+  // read: a match among them is missed.
+  const denseWalk = async (held: SearchSample, from: string[]) => {
+    const walk = async (at: string[]) => (await plan<Snek>('search', sampled!.sql.walk(query.type), [at[0], at[1], q, want - found.length])).rows;
+    const next = held.jump({ key: from[0]!, id: from[1]! }, (name) => name.includes(q) && !name.startsWith(q));
+    if (next !== undefined && next !== 'none' && next.skipped >= SKIP_AFTER) return walk([next.key, next.id]);
+    const rows = await walk(from);
+    if (rows.length >= want - found.length) return rows;
+    if (next === undefined || next === 'none') return rows;
+    const seen = new Set(rows.map((row) => row.id));
+    return [...rows, ...(await walk([next.key, next.id])).filter((row) => !seen.has(row.id))];
+  };
+  // Tier 4 from the rows holding the text's rarest pieces (and, when those give less than a page, some of those holding
+  // the next piece); false when even the rarest piece is common, or there is no sample: then the bands below.
+  const nearMissCandidates = async () => {
+    const held = await sample();
+    const pieces = held?.rarePieces(q, NEAR_MISS_BUDGET) ?? [];
+    if (!held) return false;
+    const before = found.length;
+    const asked = { q, types: await typesWith(), type: query.type, after: query.after };
+    // A few more than the page, for a name searchRank scores apart from pg_trgm (letters beyond ASCII).
+    const limit = want - before + 16;
+    const rows = pieces.length === 0 ? [] : (await db.script<Snek>(sampled!.sql.nearMisses(pieces, asked, 2 * NEAR_MISS_BUDGET, limit))).rows;
+    if (before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces))) {
+      // Too few from the rare pieces, and more near misses elsewhere: some of those holding the next piece, when
+      // it is not so common that reading its posting lists costs more than the bands.
+      const wider = held.nextPiece(q, pieces, WIDER_ROWS);
+      if (!wider) return false;
+      const seen = new Set(rows.map((row) => row.id));
+      for (const row of (await db.script<Snek>(sampled!.sql.nearMisses([wider], asked, NEAR_MISS_CANDIDATES, limit))).rows) if (!seen.has(row.id)) rows.push(row);
+    }
+    keep(rows, 4);
+    return true;
+  };
   for (let tier = query.after?.tier ?? 0; tier <= 4 && found.length < want; tier++) {
     const from = query.after?.tier === tier ? [query.after.key, query.after.id] : ['', ''];
     const head = [...from, want - found.length, q];
     let read: { rows: Snek[] };
-    if (tier === 0) read = await plan<Snek>('search', sql.exact[variant]!, [...head, naturalKeyOfFolded(q), ...typed]);
+    if (tier === 0) read = await ranged<Snek>(sql.exact[variant]!, [...head, naturalKeyOfFolded(q), ...typed]);
     else if (tier === 1) {
       const prefix = keyPrefix(q);
       const digits = /[0-9]$/.test(q) && sql.trigram;
-      const values = [...head, prefix, prefixEnd(prefix) ?? null, ...(digits ? [startsPattern(q)] : [])];
-      read = await plan<Snek>('search', (digits ? sql.startsDigits : sql.starts)[variant]!, [...values, ...typed]);
-    } else if (tier === 2) read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
-    else if (tier === 3) {
+      const rare = digits ? await rareRun() : undefined;
+      if (rare) {
+        // Tier 2 holds the rare run too: both tiers in one read, tier 1 first (from the cursor), then tier 2.
+        const literal = escapeLiteral(q);
+        const where = `strpos(s.name_folded, ${literal}) > 0 AND s.name_folded <> ${literal} AND (NOT starts_with(s.name_folded, ${literal}) OR (s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)}))`;
+        const { rows } = await db.script<Snek>(sampled!.sql.rare(rare, where, `NOT starts_with(s.name_folded, ${literal}), `, want - found.length, query.type));
+        keep(rows, 1);
+        keep(rows, 2);
+        tier = 2;
+        continue;
+      }
+      // A cursor before the range starts at the range: btree starts a scan at the row comparison's key, and from
+      // ('', '') would step over every key below the prefix (ids are never empty, so the rows are the same).
+      const start = [...(compareKeys(from[0]!, prefix) < 0 ? [prefix, ''] : from), ...head.slice(2)];
+      // Many names hold the text's rarest run: the range of keys, in order, finds a page sooner than pg_trgm.
+      if (digits && (await sample())) {
+        keep((await ranged<Snek>(sql.starts[variant]!, [...start, prefix, prefixEnd(prefix) ?? null, ...typed])).rows, 1);
+        continue;
+      }
+      const values = [...start, prefix, prefixEnd(prefix) ?? null, ...(digits ? [startsPattern(q)] : [])];
+      read = digits ? await plan<Snek>('search', sql.startsDigits[variant]!, [...values, ...typed]) : await ranged<Snek>(sql.starts[variant]!, [...values, ...typed]);
+    } else if (tier === 2) {
+      const rare = sql.inside && INDEXABLE.test(q) ? await rareRun() : undefined;
+      const held = rare === undefined && sql.inside && INDEXABLE.test(q) ? await sample() : undefined;
+      if (rare) {
+        const cursor = `(s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)})`;
+        read = await db.script<Snek>(sampled!.sql.rare(rare, `strpos(s.name_folded, ${escapeLiteral(q)}) > 0 AND NOT starts_with(s.name_folded, ${escapeLiteral(q)}) AND ${cursor}`, '', want - found.length, query.type));
+      } else if (held) read = { rows: await denseWalk(held, from) };
+      else read = await plan<Snek>('search', (sql.inside && INDEXABLE.test(q) ? sql.inside : sql.insideScan)[variant]!, [...head, containsPattern(q), ...typed]);
+    } else if (tier === 3) {
       if (!SLUG_TEXT.test(q)) continue;
-      read = await plan<Snek>('search', sql.idOrType[variant]!, [...head, containsPattern(q), await typesWith(), ...typed]);
+      const types = await typesWith();
+      // Ids only (no type holds the text), of a sampled store: the rows pg_trgm finds, never a walk of the name order
+      // that the planner, without statistics, can take for a few rows and check a million.
+      if (types.length === 0 && INDEXABLE.test(q) && (await sample())) {
+        const cursor = `(s.name_key, s.id) > (${escapeLiteral(from[0]!)}, ${escapeLiteral(from[1]!)})`;
+        read = await db.script<Snek>(sampled!.sql.ids(q, `NOT strpos(s.name_folded, ${escapeLiteral(q)}) > 0 AND strpos(s.id, ${escapeLiteral(q)}) > 0 AND ${cursor}`, want - found.length, query.type));
+      } else read = await plan<Snek>('search', sql.idOrType[variant]!, [...head, containsPattern(q), types, ...typed]);
     } else {
       // A text with no trigram is like no name (similarity 0), and pg_trgm would read its whole index to say so.
       if (search.grams.size === 0) continue;
       const before = found.length;
       const types = await typesWith();
       if (!sql.nearMissBand) keep((await plan<Snek>('search', sql.nearMissScan[variant]!, [q, types, ...typed])).rows, 4);
-      else {
+      else if (!(await nearMissCandidates())) {
         const most = query.after?.tier === 4 ? query.after.score : 1;
         for (const least of NEAR_MISS_BANDS.filter((band) => band < most || band === NEAR_MISS_SIMILARITY)) {
           found.splice(before);
