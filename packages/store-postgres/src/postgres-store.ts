@@ -37,7 +37,9 @@ import {
   type SearchQuery,
   type StoreBrowse,
   type StoreSearch,
+  type StoreBulkLoad,
 } from '@snek/core';
+import { BulkLoad, deferredIndexes } from './bulk-load.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -45,7 +47,7 @@ import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { PutBatches, type QueuedPut } from './put-batches.js';
 import { browse, browseStatements, type BrowseStatements } from './browse.js';
-import { nameColumns } from './name-columns.js';
+import { nameColumns, trigramOps } from './name-columns.js';
 import { FALLBACK_SCAN, searchStatements, searchTiers, type SearchStatements } from './search-tiers.js';
 import { COMPACT_SLACK, countStatements } from './type-counts.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
@@ -59,6 +61,9 @@ const NO_JIT = 'SET LOCAL jit = off';
 /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): a row refused, the rest of its batch blameless. */
 const rowRefused = (error: unknown) => /^2[23]/.test(String((SnekError.is(error) ? (error.cause as { code?: unknown } | undefined)?.code : undefined) ?? ''));
 
+/** The methods that only read: within a bulk load, the first call that writes begins its transaction. */
+const READS = new Set(['get', 'list', 'countTypes', 'browse', 'search', 'changes', 'latestChanges', 'seeded', 'status']);
+
 /** The actor as the log's jsonb parameter: JSON, or null for a write that names nobody. */
 const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.stringify(options.actor) : null);
 
@@ -69,7 +74,7 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
  * (put-batches.ts).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot, StoreBrowse, StoreSearch {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot, StoreBrowse, StoreSearch, StoreBulkLoad {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private readonly replaySql: ReplayStatements;
@@ -82,6 +87,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   private readonly feeds = new Set<ChangeFeed>();
   private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
+  /** The load in progress (bulk-load.ts): every call goes through its connection and transaction until it ends. */
+  private loading: BulkLoad | undefined;
   private brokenConnections = 0;
   // Named statements are parsed once per connection; PostgreSQL keeps their plans.
   private readonly names = new Map<string, string>();
@@ -243,7 +250,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       }
       for (const values of batches) await client.query(this.sql.logBulk, [...values.slice(0, 4), actorOf(options)]);
       return { created };
-    });
+    }, sneks.length);
   }
 
   /** As putMany, with ON CONFLICT DO NOTHING: as fast, and an id the table holds is left alone (of a batch, the first snek of an id). */
@@ -260,13 +267,13 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
         if (kept.length > 0) await client.query(this.sql.logBulk, [kept.map((i) => ids![i]), kept.map((i) => names![i]), kept.map((i) => types![i]), kept.map((i) => contents![i]), actorOf(options)]);
       }
       return { created: [...created] };
-    });
+    }, sneks.length);
   }
 
   /** One transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
   async replayChanges(changes: readonly Change[]): Promise<void> {
     this.assertOpen();
-    await this.inTransaction('replayChanges', (client) => replayInto(client, this.replaySql, changes));
+    await this.inTransaction('replayChanges', (client) => replayInto(client, this.replaySql, changes), changes.length);
   }
 
   async changes(query: ChangeQuery = {}): Promise<Change[]> {
@@ -340,6 +347,42 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.settings.poolMax };
   }
 
+  /**
+   * One connection and one transaction for the whole load (bulk-load.ts): other servers read the store as it was
+   * until it commits, and their writes wait for it. A load whose first write has 500 rows or more drops the search
+   * and sort indexes first and builds them after its commit; a rejected load rolls back, keeping none of its writes.
+   */
+  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const { target } = this.settings;
+    if (this.loading) throw new SnekError('STORE_UNAVAILABLE', `The postgres store on ${describeTarget(target)}, schema "${target.schema}", is in a bulk load already: loads do not nest. Run the second after the first has settled.`);
+    const connection = { ...this.settings.connection, statement_timeout: this.settings.statementTimeoutMs, keepAlive: true, application_name: applicationName(target.schema) };
+    let session: BulkLoad;
+    try {
+      session = await BulkLoad.open(connection, target.schema, deferredIndexes(pg.escapeIdentifier(target.schema), trigramOps(this.trigram)));
+    } catch (error) {
+      throw this.failure('bulkLoad', error);
+    }
+    this.loading = session;
+    let result: T;
+    try {
+      result = await load();
+    } catch (error) {
+      await this.puts.idle();
+      this.loading = undefined;
+      await session.finish(false).catch(() => undefined);
+      throw error;
+    }
+    await this.puts.idle();
+    this.loading = undefined;
+    try {
+      await session.finish(true);
+    } catch (error) {
+      throw this.failure('bulkLoad', error);
+    }
+    return result;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -361,17 +404,26 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   /** As run, also once close has begun: for the puts queued before it. */
   private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[] | undefined, named = true): Promise<pg.QueryResult<R>> {
     try {
-      if (!named) return await this.pool.query<R>(text, values);
       let name = this.names.get(text);
-      if (name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));
-      return await this.pool.query<R>({ name, text, values });
+      if (named && name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));
+      const on = (db: pg.Pool | pg.ClientBase) => (named ? db.query<R>({ name, text, values }) : db.query<R>(text, values));
+      if (this.loading) return await this.loading.run(READS.has(method) ? 0 : 1, on);
+      return await on(this.pool);
     } catch (error) {
       throw this.failure(method, error);
     }
   }
 
-  private async inTransaction<T>(method: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** `rows`: how many rows it writes, for a bulk load, whose transaction it joins (as a savepoint) instead. */
+  private async inTransaction<T>(method: string, work: (client: pg.ClientBase) => Promise<T>, rows = 1): Promise<T> {
     this.assertOpen();
+    if (this.loading) {
+      try {
+        return await this.loading.run(rows, work);
+      } catch (error) {
+        throw this.failure(method, error);
+      }
+    }
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

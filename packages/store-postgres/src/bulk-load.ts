@@ -1,0 +1,144 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * The indexes of `sneks` that only search and sorted pages read: a bulk load drops them before it writes and builds
+ * each once at its end, which at 1M rows is far cheaper than keeping them row by row (the trigram GIN indexes most).
+ * Every statement still answers without them, by scans. `ops`: pg_trgm's operator class, when pg_trgm is there.
+ */
+export function deferredIndexes(schema: string, ops: string | undefined): DeferredIndex[] {
+  const index = (name: string, how: string) => ({ name, qualified: `${schema}.${name}`, create: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.sneks ${how}` });
+  const trigram = ops === undefined ? [] : [index('sneks_name_trgm', `USING gin (name_folded ${ops})`), index('sneks_id_trgm', `USING gin (id ${ops})`)];
+  return [...trigram, index('sneks_type_name_key_id', '(type, name_key, id)'), index('sneks_name_key_id', '(name_key, id)')];
+}
+
+export interface DeferredIndex {
+  name: string;
+  qualified: string;
+  create: string;
+}
+
+/** The advisory lock a load holds for its whole session; a store that opens meanwhile leaves the indexes to it. */
+export function loadLockKey(schema: string): string {
+  return createHash('sha256').update(`@snek/store-postgres bulk load ${schema}`).digest().readBigInt64BE(0).toString();
+}
+
+/**
+ * At open, inside the migration's transaction: builds the deferred indexes a load left missing (its process died
+ * before the end), unless a load is running now, which builds them itself when it ends.
+ */
+export async function repairDeferredIndexes(client: pg.ClientBase, schemaName: string, schema: string, ops: string | undefined): Promise<void> {
+  const { rows } = await client.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock_shared($1::bigint) AS free', [loadLockKey(schemaName)]);
+  if (!rows[0]!.free) return;
+  // Looked up first: CREATE INDEX IF NOT EXISTS would take its lock, and wait for writers, even for an index there.
+  const there = new Set((await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sneks'`, [schemaName])).rows.map((row) => row.name));
+  const missing = deferredIndexes(schema, ops).filter((index) => !there.has(index.name));
+  if (missing.length > 0) await client.query(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`);
+  for (const { create } of missing) await client.query(create);
+}
+
+/** A first write of at least this many rows makes the load drop the deferred indexes (a small load keeps them). */
+export const DEFER_FROM = 500;
+/** Per index build: GIN accumulates its entries in maintenance_work_mem and writes them out when it is full. */
+const BUILD_MEMORY = '512MB';
+
+/**
+ * One bulk load: a connection of its own that holds the load lock, and, from the first write on, one transaction
+ * (other servers read the store as before it until it commits). Calls run one at a time, each in a savepoint, so a
+ * call that fails undoes only itself, as outside a load.
+ */
+export class BulkLoad {
+  private began = false;
+  private deferred = false;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly connection: pg.ClientConfig,
+    private readonly indexes: DeferredIndex[],
+  ) {}
+
+  /** Connects and waits for any other server's load on this schema to end. */
+  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[]): Promise<BulkLoad> {
+    const client = new pg.Client(connection);
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query('SELECT pg_advisory_lock($1::bigint)', [loadLockKey(schemaName)]);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    return new BulkLoad(client, connection, indexes);
+  }
+
+  /** `rows`: how many rows the call writes (0 for a read); the first write decides whether the indexes wait. */
+  run<T>(rows: number, work: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    const done = this.tail.then(async () => {
+      if (rows > 0 && !this.began) await this.begin(rows);
+      if (!this.began) return work(this.client);
+      await this.client.query('SAVEPOINT snek_call');
+      try {
+        const result = await work(this.client);
+        await this.client.query('RELEASE SAVEPOINT snek_call');
+        return result;
+      } catch (error) {
+        await this.client.query('ROLLBACK TO SAVEPOINT snek_call');
+        await this.client.query('RELEASE SAVEPOINT snek_call');
+        throw error;
+      }
+    });
+    this.tail = done.catch(() => undefined);
+    return done;
+  }
+
+  /** The drop commits on its own, before the transaction: dropped within it, the index would lock out readers until the end. */
+  private async begin(rows: number): Promise<void> {
+    if (rows >= DEFER_FROM && this.indexes.length > 0) {
+      await this.client.query(`DROP INDEX IF EXISTS ${this.indexes.map((index) => index.qualified).join(', ')}`);
+      this.deferred = true;
+    }
+    await this.client.query('BEGIN');
+    this.began = true;
+  }
+
+  /**
+   * Commits (or, `ok` false, rolls back), then builds the indexes it dropped, two connections at a time (each build
+   * takes a SHARE lock: readers go on, writers wait), then lets go of the lock. Rejects if the commit failed.
+   */
+  async finish(ok: boolean): Promise<void> {
+    await this.tail;
+    let failure: unknown;
+    try {
+      if (this.began) await this.client.query(ok ? 'COMMIT' : 'ROLLBACK');
+    } catch (error) {
+      failure = error;
+      await this.client.query('ROLLBACK').catch(() => undefined);
+    }
+    try {
+      if (this.deferred) await this.buildIndexes();
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      await this.client.end().catch(() => undefined);
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  private async buildIndexes(): Promise<void> {
+    const queue = [...this.indexes];
+    const second = new pg.Client(this.connection);
+    second.on('error', () => undefined);
+    const builder = async (client: pg.Client) => {
+      await client.query(`SET maintenance_work_mem = '${BUILD_MEMORY}'; SET statement_timeout = 0`);
+      for (let next = queue.shift(); next; next = queue.shift()) await client.query(next.create);
+    };
+    try {
+      // Without a second connection, the first builds them all.
+      const extra = second.connect().then(() => builder(second), () => undefined);
+      await Promise.all([builder(this.client), extra]);
+    } finally {
+      await second.end().catch(() => undefined);
+    }
+  }
+}

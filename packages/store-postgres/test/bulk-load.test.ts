@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
+import { SnekError, type Snek } from '@snek/core';
+import plugin, { PostgresSnekStore } from '../src/index.js';
+import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
+import { cleanedUp, uniqueSchema, withClient } from './helpers/test-schemas.js';
+
+const available = await pgAvailable();
+const { schemas, open } = cleanedUp<PostgresSnekStore>(available);
+
+async function create(schema: string): Promise<PostgresSnekStore> {
+  const store = (await plugin.create({ url: TEST_PG_URL, schema }, { configDir: process.cwd() })) as PostgresSnekStore;
+  open.push(store);
+  return store;
+}
+
+const DEFERRED = ['sneks_id_trgm', 'sneks_name_key_id', 'sneks_name_trgm', 'sneks_type_name_key_id'];
+const snek = (i: number): Snek => ({ id: `s${String(i).padStart(4, '0')}`, name: `Snek number ${i}`, type: i % 2 ? 'cute' : 'plain', content: `~${i}` });
+const sneks = (from: number, count: number) => Array.from({ length: count }, (_, k) => snek(from + k));
+
+const indexesOf = (schema: string) =>
+  withClient(async (client) => (await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sneks' ORDER BY 1`, [schema])).rows.map((row) => row.name));
+
+/** The backend that holds the load's advisory lock: the load's own connection. */
+const loadBackend = (schema: string) =>
+  withClient(async (client) => {
+    const { rows } = await client.query<{ pid: number }>(`SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1`, [`snek ${schema}`]);
+    return rows.map((row) => row.pid);
+  });
+
+(available ? describe : describe.skip)('bulkLoad() in PostgreSQL', () => {
+  it('while a big load runs, another server reads the store as before it, and opens without building its indexes', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const loader = await create(schema);
+    await loader.putMany(sneks(0, 10));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const load = loader.bulkLoad(async () => {
+      await loader.putMany(sneks(10, 600));
+      written();
+      await held;
+    });
+    await wrote;
+    expect(await indexesOf(schema)).toEqual(['sneks_name_id', 'sneks_pkey', 'sneks_type_id']);
+    const reader = await create(schema);
+    expect(await indexesOf(schema)).toEqual(['sneks_name_id', 'sneks_pkey', 'sneks_type_id']);
+    expect((await reader.list({ limit: 1000 })).items).toHaveLength(10);
+    expect((await reader.search({ q: 'snek number 3', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0003']);
+    expect(await reader.countTypes()).toEqual([{ type: 'cute', count: 5 }, { type: 'plain', count: 5 }]);
+    release();
+    await load;
+    expect(await indexesOf(schema)).toEqual([...DEFERRED, 'sneks_name_id', 'sneks_pkey', 'sneks_type_id'].sort());
+    expect(await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${schema}.sneks`)).rows[0].n)).toBe(610);
+    expect(await reader.get('s0609')).toEqual(snek(609));
+    expect((await reader.search({ q: 'snek number 603', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0603']);
+  });
+
+  it('a load whose connection dies mid-way keeps none of its writes, and the next open builds the indexes it dropped', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const loader = await create(schema);
+    await loader.putMany(sneks(0, 10));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const load = loader.bulkLoad(async () => {
+      await loader.putMany(sneks(10, 600));
+      written();
+      await held;
+      await loader.putMany(sneks(610, 10));
+    });
+    load.catch(() => undefined);
+    await wrote;
+    // As PostgreSQL sees a process that dies: its backend goes, its transaction rolls back, its locks are let go.
+    const pids = await loadBackend(schema);
+    expect(pids).toHaveLength(1);
+    await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
+    const next = await create(schema);
+    expect(await indexesOf(schema)).toEqual([...DEFERRED, 'sneks_name_id', 'sneks_pkey', 'sneks_type_id'].sort());
+    expect((await next.list({ limit: 1000 })).items).toEqual(sneks(0, 10));
+    expect((await next.search({ q: 'snek number 3', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0003']);
+    release();
+    await assert.rejects(load, (error) => SnekError.is(error) && error.code === 'STORE_UNAVAILABLE');
+    await next.put(snek(700));
+    expect((await loader.list({ limit: 1000 })).items).toHaveLength(11);
+  });
+
+  it('a small load keeps the indexes, and loads do not nest', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    const before = await indexesOf(schema);
+    await store.bulkLoad(async () => {
+      await store.putMany(sneks(0, 20));
+      expect(await indexesOf(schema)).toEqual(before);
+      await assert.rejects(store.bulkLoad(async () => undefined), (error) => SnekError.is(error) && /do not nest/.test(error.message));
+    });
+    expect((await store.list()).items).toHaveLength(20);
+  });
+});
