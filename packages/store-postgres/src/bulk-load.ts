@@ -9,7 +9,7 @@ import pg from 'pg';
 export function deferredIndexes(schema: string, ops: string | undefined): DeferredIndex[] {
   const index = (name: string, how: string) => ({ name, qualified: `${schema}.${name}`, create: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.sneks ${how}` });
   const trigram = ops === undefined ? [] : [index('sneks_name_trgm', `USING gin (name_folded ${ops})`), index('sneks_id_trgm', `USING gin (id ${ops})`)];
-  return [...trigram, index('sneks_type_name_key_id', '(type, name_key, id)'), index('sneks_name_key_id', '(name_key, id)')];
+  return [...trigram, index('sneks_type_name_key_id', '(type, name_key, id)'), index('sneks_name_id', '(name, id)'), index('sneks_name_key_id', '(name_key, id)'), index('sneks_type_id', '(type, id)')];
 }
 
 export interface DeferredIndex {
@@ -17,6 +17,9 @@ export interface DeferredIndex {
   qualified: string;
   create: string;
 }
+
+/** After a big load, fresh statistics: the planner would go on pricing the tables at their size before it until autovacuum. */
+export const analyzeAfterLoad = (schema: string) => [`ANALYZE ${schema}.sneks`, `ANALYZE ${schema}.changes`];
 
 /** The advisory lock a load holds for its whole session; a store that opens meanwhile leaves the indexes to it. */
 export function loadLockKey(schema: string): string {
@@ -39,6 +42,8 @@ export async function repairDeferredIndexes(client: pg.ClientBase, schemaName: s
 
 /** A first write of at least this many rows makes the load drop the deferred indexes (a small load keeps them). */
 export const DEFER_FROM = 500;
+/** How long the drop may wait for other servers' reads of `sneks` to finish. */
+const DROP_WAIT = '2s';
 /** Per index build: GIN accumulates its entries in maintenance_work_mem and writes them out when it is full. */
 const BUILD_MEMORY = '512MB';
 
@@ -56,10 +61,11 @@ export class BulkLoad {
     private readonly client: pg.Client,
     private readonly connection: pg.ClientConfig,
     private readonly indexes: DeferredIndex[],
+    private readonly analyze: string[],
   ) {}
 
   /** Connects and waits for any other server's load on this schema to end. */
-  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[]): Promise<BulkLoad> {
+  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[], analyze: string[]): Promise<BulkLoad> {
     const client = new pg.Client(connection);
     client.on('error', () => undefined);
     try {
@@ -69,7 +75,7 @@ export class BulkLoad {
       await client.end().catch(() => undefined);
       throw error;
     }
-    return new BulkLoad(client, connection, indexes);
+    return new BulkLoad(client, connection, indexes, analyze);
   }
 
   /** `rows`: how many rows the call writes (0 for a read); the first write decides whether the indexes wait. */
@@ -95,8 +101,15 @@ export class BulkLoad {
   /** The drop commits on its own, before the transaction: dropped within it, the index would lock out readers until the end. */
   private async begin(rows: number): Promise<void> {
     if (rows >= DEFER_FROM && this.indexes.length > 0) {
-      await this.client.query(`DROP INDEX IF EXISTS ${this.indexes.map((index) => index.qualified).join(', ')}`);
-      this.deferred = true;
+      // The drop waits for reads in flight, and new reads queue behind it: briefly, else the load keeps the indexes.
+      await this.client.query(`SET lock_timeout = '${DROP_WAIT}'`);
+      try {
+        await this.client.query(`DROP INDEX IF EXISTS ${this.indexes.map((index) => index.qualified).join(', ')}`);
+        this.deferred = true;
+      } catch {
+        // Dropped all or none (one statement); the load goes on with the indexes.
+      }
+      await this.client.query('RESET lock_timeout');
     }
     await this.client.query('BEGIN');
     this.began = true;
@@ -104,7 +117,7 @@ export class BulkLoad {
 
   /**
    * Commits (or, `ok` false, rolls back), then builds the indexes it dropped, two connections at a time (each build
-   * takes a SHARE lock: readers go on, writers wait), then lets go of the lock. Rejects if the commit failed.
+   * takes a SHARE lock: readers go on, writers wait), and analyzes the tables, then lets go of the lock. Rejects if the commit failed.
    */
   async finish(ok: boolean): Promise<void> {
     await this.tail;
@@ -126,12 +139,12 @@ export class BulkLoad {
   }
 
   private async buildIndexes(): Promise<void> {
-    const queue = [...this.indexes];
+    const queue = [...this.indexes.map((index) => index.create), ...this.analyze];
     const second = new pg.Client(this.connection);
     second.on('error', () => undefined);
     const builder = async (client: pg.Client) => {
       await client.query(`SET maintenance_work_mem = '${BUILD_MEMORY}'; SET statement_timeout = 0`);
-      for (let next = queue.shift(); next; next = queue.shift()) await client.query(next.create);
+      for (let next = queue.shift(); next; next = queue.shift()) await client.query(next);
     };
     try {
       // Without a second connection, the first builds them all.

@@ -39,7 +39,7 @@ import {
   type StoreSearch,
   type StoreBulkLoad,
 } from '@snek/core';
-import { BulkLoad, deferredIndexes } from './bulk-load.js';
+import { BulkLoad, analyzeAfterLoad, deferredIndexes } from './bulk-load.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -359,7 +359,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     const connection = { ...this.settings.connection, statement_timeout: this.settings.statementTimeoutMs, keepAlive: true, application_name: applicationName(target.schema) };
     let session: BulkLoad;
     try {
-      session = await BulkLoad.open(connection, target.schema, deferredIndexes(pg.escapeIdentifier(target.schema), trigramOps(this.trigram)));
+      const schema = pg.escapeIdentifier(target.schema);
+      session = await BulkLoad.open(connection, target.schema, deferredIndexes(schema, trigramOps(this.trigram)), analyzeAfterLoad(schema));
     } catch (error) {
       throw this.failure('bulkLoad', error);
     }
