@@ -89,8 +89,8 @@ export class BulkLoad {
         await this.client.query('RELEASE SAVEPOINT snek_call');
         return result;
       } catch (error) {
-        await this.client.query('ROLLBACK TO SAVEPOINT snek_call');
-        await this.client.query('RELEASE SAVEPOINT snek_call');
+        // If even this fails, the transaction stays aborted and the load fails at its next call: the first error is the one to report.
+        await this.client.query('ROLLBACK TO SAVEPOINT snek_call; RELEASE SAVEPOINT snek_call').catch(() => undefined);
         throw error;
       }
     });
@@ -117,7 +117,8 @@ export class BulkLoad {
 
   /**
    * Commits (or, `ok` false, rolls back), then builds the indexes it dropped, two connections at a time (each build
-   * takes a SHARE lock: readers go on, writers wait), and analyzes the tables, then lets go of the lock. Rejects if the commit failed.
+   * takes a SHARE lock: readers go on, writers wait), and analyzes the tables, then lets go of the lock. Rejects if
+   * the commit failed.
    */
   async finish(ok: boolean): Promise<void> {
     await this.tail;

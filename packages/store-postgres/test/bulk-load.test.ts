@@ -89,6 +89,22 @@ const loadBackend = (schema: string) =>
     expect((await loader.list({ limit: 1000 })).items).toHaveLength(11);
   });
 
+  it('a call that fails inside a load undoes only itself: the load goes on and commits the rest', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    await store.bulkLoad(async () => {
+      await store.putMany(sneks(0, 600));
+      // PostgreSQL refuses a NUL in text (SQLSTATE 22021): the statement fails, and with it only its savepoint.
+      await assert.rejects(store.putMany([{ ...snek(600), content: 'a\u0000b' }]), (error) => SnekError.is(error) && error.code === 'STORE_UNAVAILABLE');
+      await store.put(snek(601));
+    });
+    expect(await store.get('s0600')).toBeUndefined();
+    expect(await store.get('s0601')).toEqual(snek(601));
+    expect(await store.get('s0599')).toEqual(snek(599));
+    expect((await store.changes({ order: 'desc', limit: 1 }))[0]?.id).toBe('s0601');
+  });
+
   it('a small load keeps the indexes, and loads do not nest', async () => {
     const schema = uniqueSchema('bulk');
     schemas.push(schema);
