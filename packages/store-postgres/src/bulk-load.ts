@@ -55,6 +55,9 @@ const BUILD_MEMORY = '512MB';
 export class BulkLoad {
   private began = false;
   private deferred = false;
+  /** The store and its log were empty at the start of a big load (its counter held since): see `copies`. */
+  private fresh = false;
+  private spoiled = false;
   private tail: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -62,10 +65,25 @@ export class BulkLoad {
     private readonly connection: pg.ClientConfig,
     private readonly indexes: DeferredIndex[],
     private readonly analyze: string[],
+    private readonly freshness: { claim: string; check: string },
   ) {}
 
+  /**
+   * Whether a write of new sneks may go by COPY: the load began on an empty store and log, and has made no call
+   * but putMany and createMany since (so an id it has not written has no row and no change; one it has written
+   * is in the table, and the copy of it meets the primary key).
+   */
+  get copies(): boolean {
+    return this.fresh && !this.spoiled;
+  }
+
+  /** A call other than a bulk write of sneks (a delete, a replay…): from now on every write goes the usual way. */
+  spoil(): void {
+    this.spoiled = true;
+  }
+
   /** Connects and waits for any other server's load on this schema to end. */
-  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[], analyze: string[]): Promise<BulkLoad> {
+  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[], analyze: string[], freshness: { claim: string; check: string }): Promise<BulkLoad> {
     const client = new pg.Client(connection);
     client.on('error', () => undefined);
     try {
@@ -75,7 +93,7 @@ export class BulkLoad {
       await client.end().catch(() => undefined);
       throw error;
     }
-    return new BulkLoad(client, connection, indexes, analyze);
+    return new BulkLoad(client, connection, indexes, analyze, freshness);
   }
 
   /** `rows`: how many rows the call writes (0 for a read); the first write decides whether the indexes wait. */
@@ -113,6 +131,11 @@ export class BulkLoad {
     }
     await this.client.query('BEGIN');
     this.began = true;
+    if (rows >= DEFER_FROM) {
+      // Its first write would take the counter anyway; taken first, what the check finds holds until the commit.
+      await this.client.query(this.freshness.claim);
+      this.fresh = (await this.client.query<{ fresh: boolean }>(this.freshness.check)).rows[0]!.fresh;
+    }
   }
 
   /**

@@ -40,6 +40,7 @@ import {
   type StoreBulkLoad,
 } from '@snek/core';
 import { BulkLoad, analyzeAfterLoad, deferredIndexes } from './bulk-load.js';
+import { copyColumns } from './copy-rows.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -60,6 +61,8 @@ const NO_JIT = 'SET LOCAL jit = off';
 
 /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): a row refused, the rest of its batch blameless. */
 const rowRefused = (error: unknown) => /^2[23]/.test(String((SnekError.is(error) ? (error.cause as { code?: unknown } | undefined)?.code : undefined) ?? ''));
+
+const UNIQUE_VIOLATION = '23505';
 
 /** The methods that only read: within a bulk load, the first call that writes begins its transaction. */
 const READS = new Set(['get', 'list', 'countTypes', 'browse', 'search', 'changes', 'latestChanges', 'seeded', 'status']);
@@ -242,6 +245,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     if (sneks.length === 0) return { created: 0 };
     const batches = bulkUpserts(sneks, 'last');
     return this.inTransaction('putMany', async (client) => {
+      const copied = await this.copyFresh(client, batches, actorOf(options));
+      if (copied) return { created: copied.length };
       await client.query(NO_JIT);
       let created = 0;
       for (const values of batches) {
@@ -259,6 +264,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     if (sneks.length === 0) return { created: [] };
     const batches = bulkUpserts(sneks, 'first');
     return this.inTransaction('createMany', async (client) => {
+      const copied = await this.copyFresh(client, batches, actorOf(options));
+      if (copied) return { created: copied };
       await client.query(NO_JIT);
       const created = new Set<string>();
       for (const values of batches) for (const row of (await client.query<{ id: string }>(this.sql.createMany, values)).rows) created.add(row.id);
@@ -268,6 +275,33 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       }
       return { created: [...created] };
     }, sneks.length);
+  }
+
+  /**
+   * In a load that began on an empty store (bulk-load.ts `copies`): the batches by COPY, sneks first, then their
+   * changes with seqs taken at once. Every row is new (the primary key checks it: a conflict undoes the copy, and
+   * the batches go the usual way, as every later one does) and no id has another change, so retention has nothing
+   * to prune. Gives the ids written, or undefined for the usual way.
+   */
+  private async copyFresh(client: pg.ClientBase, batches: string[][][], actor: string | null): Promise<string[] | undefined> {
+    if (!this.loading?.copies) return undefined;
+    await client.query('SAVEPOINT snek_copy');
+    try {
+      for (const columns of batches) await copyColumns(client, this.sql.copySneks, columns);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT snek_copy; RELEASE SAVEPOINT snek_copy');
+      this.loading.spoil();
+      return undefined;
+    }
+    await client.query('RELEASE SAVEPOINT snek_copy');
+    for (const [ids, names, types, contents] of batches) {
+      const { rows } = await client.query<{ last: string; at: string }>(this.sql.takeSeqs, [ids!.length]);
+      const first = BigInt(rows[0]!.last) - BigInt(ids!.length) + 1n;
+      const { at } = rows[0]!;
+      await copyColumns(client, this.sql.copyChanges, [ids!.map((_, i) => String(first + BigInt(i))), ids!, ids!.map(() => 'put'), names!, types!, contents!, ids!.map(() => actor), ids!.map(() => at)]);
+    }
+    return batches.flatMap((columns) => columns[0]!);
   }
 
   /** One transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
@@ -360,7 +394,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     let session: BulkLoad;
     try {
       const schema = pg.escapeIdentifier(target.schema);
-      session = await BulkLoad.open(connection, target.schema, deferredIndexes(schema, trigramOps(this.trigram)), analyzeAfterLoad(schema));
+      session = await BulkLoad.open(connection, target.schema, deferredIndexes(schema, trigramOps(this.trigram)), analyzeAfterLoad(schema), { claim: this.sql.claimCounter, check: this.sql.isFresh });
     } catch (error) {
       throw this.failure('bulkLoad', error);
     }
@@ -408,6 +442,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       let name = this.names.get(text);
       if (named && name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));
       const on = (db: pg.Pool | pg.ClientBase) => (named ? db.query<R>({ name, text, values }) : db.query<R>(text, values));
+      if (this.loading && !READS.has(method)) this.loading.spoil();
       if (this.loading) return await this.loading.run(READS.has(method) ? 0 : 1, on);
       return await on(this.pool);
     } catch (error) {
@@ -419,6 +454,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   private async inTransaction<T>(method: string, work: (client: pg.ClientBase) => Promise<T>, rows = 1): Promise<T> {
     this.assertOpen();
     if (this.loading) {
+      if (method !== 'putMany' && method !== 'createMany') this.loading.spoil();
       try {
         return await this.loading.run(rows, work);
       } catch (error) {

@@ -105,6 +105,46 @@ const loadBackend = (schema: string) =>
     expect((await store.changes({ order: 'desc', limit: 1 }))[0]?.id).toBe('s0601');
   });
 
+  it('a load into an empty store (by COPY) writes every byte, counts and logs as row by row, and a conflict or a delete sends the rest the usual way', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    // The four characters COPY's text format escapes, and a \N that must stay text.
+    const odd: Snek = { id: 's0003', name: 'Back\\slash\ttab', type: 'cute', content: 'a\\N\tb\r\nc\\\n' };
+    const first = sneks(0, 700).map((s) => (s.id === odd.id ? odd : s));
+    const result = await store.bulkLoad(async () => {
+      expect(await store.putMany(first, { actor: { kind: 'user', name: 'loader' } })).toEqual({ created: 700 });
+      expect((await store.createMany(sneks(700, 600))).created).toEqual(sneks(700, 600).map((s) => s.id));
+      // An id the load wrote: its copy meets the primary key, and the batch goes row by row.
+      expect((await store.createMany([snek(5), snek(1300)])).created).toEqual(['s1300']);
+      expect(await store.putMany([{ ...snek(6), name: 'Renamed 6' }, snek(1301)])).toEqual({ created: 1 });
+      expect(await store.delete('s0007')).toBe(true);
+      expect(await store.putMany([snek(7), snek(1302)])).toEqual({ created: 2 });
+      return 'loaded';
+    });
+    expect(result).toBe('loaded');
+    expect(await store.get(odd.id)).toEqual(odd);
+    expect(await store.get('s0006')).toEqual({ ...snek(6), name: 'Renamed 6' });
+    const all: Snek[] = [];
+    for (let cursor: string | undefined; ; ) {
+      const page = await store.list({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+      all.push(...page.items);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    expect(all).toHaveLength(1303);
+    expect(await store.countTypes()).toEqual([{ type: 'cute', count: all.filter((s) => s.type === 'cute').length }, { type: 'plain', count: all.filter((s) => s.type === 'plain').length }]);
+    const log = [...(await store.changes({ limit: 1000 })), ...(await store.changes({ after: 1000, limit: 1000 }))];
+    expect(log.map((change) => change.seq)).toEqual(log.map((_, i) => i + 1));
+    expect(log.slice(0, 700).map((change) => change.id)).toEqual(first.map((s) => s.id));
+    expect(log[3]).toMatchObject({ id: odd.id, op: 'put', snek: odd, actor: { kind: 'user', name: 'loader' } });
+    expect(log[700]).toMatchObject({ id: 's0700', op: 'put', actor: null });
+    expect(Date.parse(log[700]!.at)).toBeGreaterThanOrEqual(Date.parse(log[0]!.at));
+    expect((await store.changes({ id: 's0007' })).map((change) => change.op)).toEqual(['put', 'delete', 'put']);
+    expect((await store.latestChanges(['s0006']))[0]?.snek).toEqual({ ...snek(6), name: 'Renamed 6' });
+    expect((await store.search({ q: 'back', limit: 1 })).items.map((item) => item.snek.id)).toEqual([odd.id]);
+  });
+
   it('a small load keeps the indexes, and loads do not nest', async () => {
     const schema = uniqueSchema('bulk');
     schemas.push(schema);
