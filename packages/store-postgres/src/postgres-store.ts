@@ -40,7 +40,7 @@ import {
   type StoreBulkLoad,
 } from '@snek/core';
 import { BulkLoad, analyzeAfterLoad, deferredIndexes } from './bulk-load.js';
-import { copyColumns } from './copy-rows.js';
+import { copyColumn, copyColumns, copyField } from './copy-rows.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -285,9 +285,10 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
    */
   private async copyFresh(client: pg.ClientBase, batches: string[][][], actor: string | null): Promise<string[] | undefined> {
     if (!this.loading?.copies) return undefined;
+    const escaped = batches.map((columns) => columns.map(copyColumn));
     await client.query('SAVEPOINT snek_copy');
     try {
-      for (const columns of batches) await copyColumns(client, this.sql.copySneks, columns);
+      for (const columns of escaped) await copyColumns(client, this.sql.copySneks, columns);
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
       await client.query('ROLLBACK TO SAVEPOINT snek_copy; RELEASE SAVEPOINT snek_copy');
@@ -295,11 +296,12 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       return undefined;
     }
     await client.query('RELEASE SAVEPOINT snek_copy');
-    for (const [ids, names, types, contents] of batches) {
+    const actorField = copyField(actor);
+    for (const [ids, names, types, contents] of escaped) {
       const { rows } = await client.query<{ last: string; at: string }>(this.sql.takeSeqs, [ids!.length]);
       const first = BigInt(rows[0]!.last) - BigInt(ids!.length) + 1n;
-      const { at } = rows[0]!;
-      await copyColumns(client, this.sql.copyChanges, [ids!.map((_, i) => String(first + BigInt(i))), ids!, ids!.map(() => 'put'), names!, types!, contents!, ids!.map(() => actor), ids!.map(() => at)]);
+      const at = copyField(rows[0]!.at);
+      await copyColumns(client, this.sql.copyChanges, [ids!.map((_, i) => String(first + BigInt(i))), ids!, ids!.map(() => 'put'), names!, types!, contents!, ids!.map(() => actorField), ids!.map(() => at)]);
     }
     return batches.flatMap((columns) => columns[0]!);
   }
