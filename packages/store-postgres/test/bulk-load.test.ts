@@ -113,7 +113,7 @@ const loadBackend = (schema: string) =>
     const odd: Snek = { id: 's0003', name: 'Back\\slash\ttab', type: 'cute', content: 'a\\N\tb\r\nc\\\n' };
     const first = sneks(0, 700).map((s) => (s.id === odd.id ? odd : s));
     const result = await store.bulkLoad(async () => {
-      expect(await store.putMany(first, { actor: { kind: 'user', name: 'loader' } })).toEqual({ created: 700 });
+      expect(await store.putMany(first, { actor: { kind: 'token', id: 'loader' } })).toEqual({ created: 700 });
       expect((await store.createMany(sneks(700, 600))).created).toEqual(sneks(700, 600).map((s) => s.id));
       // An id the load wrote: its copy meets the primary key, and the batch goes row by row.
       expect((await store.createMany([snek(5), snek(1300)])).created).toEqual(['s1300']);
@@ -137,7 +137,7 @@ const loadBackend = (schema: string) =>
     const log = [...(await store.changes({ limit: 1000 })), ...(await store.changes({ after: 1000, limit: 1000 }))];
     expect(log.map((change) => change.seq)).toEqual(log.map((_, i) => i + 1));
     expect(log.slice(0, 700).map((change) => change.id)).toEqual(first.map((s) => s.id));
-    expect(log[3]).toMatchObject({ id: odd.id, op: 'put', snek: odd, actor: { kind: 'user', name: 'loader' } });
+    expect(log[3]).toMatchObject({ id: odd.id, op: 'put', snek: odd, actor: { kind: 'token', id: 'loader' } });
     expect(log[700]).toMatchObject({ id: 's0700', op: 'put', actor: null });
     expect(Date.parse(log[700]!.at)).toBeGreaterThanOrEqual(Date.parse(log[0]!.at));
     expect((await store.changes({ id: 's0007' })).map((change) => change.op)).toEqual(['put', 'delete', 'put']);
