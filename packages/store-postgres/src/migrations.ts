@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { SnekError } from '@snek/core';
-import { backfillNames, ensureTrigramIndex } from './name-columns.js';
+import { repairDeferredIndexes } from './bulk-load.js';
+import { backfillNames, ensureTrigram, trigramOps } from './name-columns.js';
 import { countsSchema } from './type-counts.js';
 
 /**
@@ -82,8 +83,10 @@ export async function migrate(client: pg.ClientBase, schema: string, escaped: st
       }
       await client.query(`INSERT INTO ${escaped}.schema_migrations (version) VALUES ($1)`, [next]);
     }
-    // Not a numbered step: a database whose role could not create pg_trgm gets the index once someone can.
-    const trigram = await ensureTrigramIndex(client, escaped);
+    // Not numbered steps: a database whose role could not create pg_trgm gets its indexes once someone can, and the
+    // indexes a bulk load dropped come back if its process died before it built them.
+    const trigram = await ensureTrigram(client, escaped);
+    await repairDeferredIndexes(client, schema, escaped, trigramOps(trigram));
     // The lock goes with the commit, once every step is durable.
     await client.query('COMMIT');
     return { steps: SCHEMA_VERSION - version, trigram };

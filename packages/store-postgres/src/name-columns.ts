@@ -23,11 +23,11 @@ export async function backfillNames(client: pg.ClientBase, schema: string): Prom
 const trigramSchema = async (client: pg.ClientBase) => (await client.query<{ schema: string }>(`SELECT extnamespace::regnamespace::text AS schema FROM pg_extension WHERE extname = 'pg_trgm'`)).rows[0]?.schema;
 
 /**
- * The trigram indexes search finds its candidates with, on the folded name and the id. pg_trgm is a trusted
+ * pg_trgm, whose operator class the trigram indexes of search use (bulk-load.ts builds them). pg_trgm is a trusted
  * extension (PostgreSQL 13+): a role with CREATE on the database may create it. When it cannot, search falls back
  * (search-tiers.ts) and status() says why; the next start tries again. Runs inside the migration's transaction.
  */
-export async function ensureTrigramIndex(client: pg.ClientBase, schema: string): Promise<{ schema: string } | { missing: string }> {
+export async function ensureTrigram(client: pg.ClientBase, schema: string): Promise<{ schema: string } | { missing: string }> {
   let found = await trigramSchema(client);
   if (found === undefined) {
     // Where the database puts it (public, for a role that may create there), else in the store's own schema: since
@@ -48,9 +48,8 @@ export async function ensureTrigramIndex(client: pg.ClientBase, schema: string):
     found = await trigramSchema(client);
     if (found === undefined) return { missing: reason };
   }
-  // regnamespace::text is already quoted where it must be.
-  const ops = `${found!}.gin_trgm_ops`;
-  await client.query(`CREATE INDEX IF NOT EXISTS sneks_name_trgm ON ${schema}.sneks USING gin (name_folded ${ops})`);
-  await client.query(`CREATE INDEX IF NOT EXISTS sneks_id_trgm ON ${schema}.sneks USING gin (id ${ops})`);
-  return { schema: found! };
+  return { schema: found };
 }
+
+/** pg_trgm's operator class for GIN, or undefined without pg_trgm. regnamespace::text is already quoted where it must be. */
+export const trigramOps = (trigram: { schema: string } | { missing: string }) => ('schema' in trigram ? `${trigram.schema}.gin_trgm_ops` : undefined);

@@ -37,7 +37,10 @@ import {
   type SearchQuery,
   type StoreBrowse,
   type StoreSearch,
+  type StoreBulkLoad,
 } from '@snek/core';
+import { BulkLoad, analyzeAfterLoad, deferredIndexes } from './bulk-load.js';
+import { copyColumn, copyColumns, copyField } from './copy-rows.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -45,7 +48,7 @@ import { applicationName, messageOf } from './connect.js';
 import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { PutBatches, type QueuedPut } from './put-batches.js';
 import { browse, browseStatements, type BrowseStatements } from './browse.js';
-import { nameColumns } from './name-columns.js';
+import { nameColumns, trigramOps } from './name-columns.js';
 import { SAMPLE_ABOVE, SAMPLE_AGE_MS, SAMPLE_SIZE, SearchSample } from './search-sample.js';
 import { FALLBACK_SCAN, sampledStatements, searchStatements, searchTiers, type SampledStatements, type SearchStatements } from './search-tiers.js';
 import { COMPACT_SLACK, countStatements } from './type-counts.js';
@@ -60,6 +63,11 @@ const NO_JIT = 'SET LOCAL jit = off';
 /** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): a row refused, the rest of its batch blameless. */
 const rowRefused = (error: unknown) => /^2[23]/.test(String((SnekError.is(error) ? (error.cause as { code?: unknown } | undefined)?.code : undefined) ?? ''));
 
+const UNIQUE_VIOLATION = '23505';
+
+/** The methods that only read: within a bulk load, the first call that writes begins its transaction. */
+const READS = new Set(['get', 'list', 'countTypes', 'browse', 'search', 'changes', 'latestChanges', 'seeded', 'status']);
+
 /** The actor as the log's jsonb parameter: JSON, or null for a write that names nobody. */
 const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.stringify(options.actor) : null);
 
@@ -70,7 +78,7 @@ const actorOf = (options: WriteOptions | undefined) => (options?.actor ? JSON.st
  * statement or transaction, and notifies the change feed's channel. Concurrent puts share one statement
  * (put-batches.ts).
  */
-export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot, StoreBrowse, StoreSearch {
+export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeFeed, StoreChangeReplay, StoreConnectionPool, StoreSnapshot, StoreBrowse, StoreSearch, StoreBulkLoad {
   private readonly pool: pg.Pool;
   private readonly sql: Statements;
   private readonly replaySql: ReplayStatements;
@@ -86,6 +94,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   private readonly feeds = new Set<ChangeFeed>();
   private readonly snapshots = new Set<SnapshotView>();
   private closed = false;
+  /** The load in progress (bulk-load.ts): every call goes through its connection and transaction until it ends. */
+  private loading: BulkLoad | undefined;
   private brokenConnections = 0;
   // Named statements are parsed once per connection; PostgreSQL keeps their plans.
   private readonly names = new Map<string, string>();
@@ -258,6 +268,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     if (sneks.length === 0) return { created: 0 };
     const batches = bulkUpserts(sneks, 'last');
     return this.inTransaction('putMany', async (client) => {
+      const copied = await this.copyFresh(client, batches, actorOf(options));
+      if (copied) return { created: copied.length };
       await client.query(NO_JIT);
       let created = 0;
       for (const values of batches) {
@@ -266,7 +278,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       }
       for (const values of batches) await client.query(this.sql.logBulk, [...values.slice(0, 4), actorOf(options)]);
       return { created };
-    });
+    }, sneks.length);
   }
 
   /** As putMany, with ON CONFLICT DO NOTHING: as fast, and an id the table holds is left alone (of a batch, the first snek of an id). */
@@ -275,6 +287,8 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     if (sneks.length === 0) return { created: [] };
     const batches = bulkUpserts(sneks, 'first');
     return this.inTransaction('createMany', async (client) => {
+      const copied = await this.copyFresh(client, batches, actorOf(options));
+      if (copied) return { created: copied };
       await client.query(NO_JIT);
       const created = new Set<string>();
       for (const values of batches) for (const row of (await client.query<{ id: string }>(this.sql.createMany, values)).rows) created.add(row.id);
@@ -283,13 +297,42 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
         if (kept.length > 0) await client.query(this.sql.logBulk, [kept.map((i) => ids![i]), kept.map((i) => names![i]), kept.map((i) => types![i]), kept.map((i) => contents![i]), actorOf(options)]);
       }
       return { created: [...created] };
-    });
+    }, sneks.length);
+  }
+
+  /**
+   * In a load that began on an empty store (bulk-load.ts `copies`): the batches by COPY, sneks first, then their
+   * changes with seqs taken at once. Every row is new (the primary key checks it: a conflict undoes the copy, and
+   * the batches go the usual way, as every later one does) and no id has another change, so retention has nothing
+   * to prune. Gives the ids written, or undefined for the usual way.
+   */
+  private async copyFresh(client: pg.ClientBase, batches: string[][][], actor: string | null): Promise<string[] | undefined> {
+    if (!this.loading?.copies) return undefined;
+    const escaped = batches.map((columns) => columns.map(copyColumn));
+    await client.query('SAVEPOINT snek_copy');
+    try {
+      for (const columns of escaped) await copyColumns(client, this.sql.copySneks, columns);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await client.query('ROLLBACK TO SAVEPOINT snek_copy; RELEASE SAVEPOINT snek_copy');
+      this.loading.spoil();
+      return undefined;
+    }
+    await client.query('RELEASE SAVEPOINT snek_copy');
+    const actorField = copyField(actor);
+    for (const [ids, names, types, contents] of escaped) {
+      const { rows } = await client.query<{ last: string; at: string }>(this.sql.takeSeqs, [ids!.length]);
+      const first = BigInt(rows[0]!.last) - BigInt(ids!.length) + 1n;
+      const at = copyField(rows[0]!.at);
+      await copyColumns(client, this.sql.copyChanges, [ids!.map((_, i) => String(first + BigInt(i))), ids!, ids!.map(() => 'put'), names!, types!, contents!, ids!.map(() => actorField), ids!.map(() => at)]);
+    }
+    return batches.flatMap((columns) => columns[0]!);
   }
 
   /** One transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */
   async replayChanges(changes: readonly Change[]): Promise<void> {
     this.assertOpen();
-    await this.inTransaction('replayChanges', (client) => replayInto(client, this.replaySql, changes));
+    await this.inTransaction('replayChanges', (client) => replayInto(client, this.replaySql, changes), changes.length);
   }
 
   async changes(query: ChangeQuery = {}): Promise<Change[]> {
@@ -363,6 +406,43 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.settings.poolMax };
   }
 
+  /**
+   * One connection and one transaction for the whole load (bulk-load.ts): other servers read the store as it was
+   * until it commits, and their writes wait for it. A load whose first write has 500 rows or more drops the search
+   * and sort indexes first and builds them after its commit; a rejected load rolls back, keeping none of its writes.
+   */
+  async bulkLoad<T>(load: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const { target } = this.settings;
+    if (this.loading) throw new SnekError('STORE_UNAVAILABLE', `The postgres store on ${describeTarget(target)}, schema "${target.schema}", is in a bulk load already: loads do not nest. Run the second after the first has settled.`);
+    const connection = { ...this.settings.connection, statement_timeout: this.settings.statementTimeoutMs, keepAlive: true, application_name: applicationName(target.schema) };
+    let session: BulkLoad;
+    try {
+      const schema = pg.escapeIdentifier(target.schema);
+      session = await BulkLoad.open(connection, target.schema, deferredIndexes(schema, trigramOps(this.trigram)), analyzeAfterLoad(schema), { claim: this.sql.claimCounter, check: this.sql.isFresh });
+    } catch (error) {
+      throw this.failure('bulkLoad', error);
+    }
+    this.loading = session;
+    let result: T;
+    try {
+      result = await load();
+    } catch (error) {
+      await this.puts.idle();
+      this.loading = undefined;
+      await session.finish(false).catch(() => undefined);
+      throw error;
+    }
+    await this.puts.idle();
+    this.loading = undefined;
+    try {
+      await session.finish(true);
+    } catch (error) {
+      throw this.failure('bulkLoad', error);
+    }
+    return result;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -384,17 +464,28 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   /** As run, also once close has begun: for the puts queued before it. */
   private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(method: string, text: string, values: unknown[] | undefined, named = true): Promise<pg.QueryResult<R>> {
     try {
-      if (!named) return await this.pool.query<R>(text, values);
       let name = this.names.get(text);
-      if (name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));
-      return await this.pool.query<R>({ name, text, values });
+      if (named && name === undefined) this.names.set(text, (name = `snek_${this.names.size}`));
+      const on = (db: pg.Pool | pg.ClientBase) => (named ? db.query<R>({ name, text, values }) : db.query<R>(text, values));
+      if (this.loading && !READS.has(method)) this.loading.spoil();
+      if (this.loading) return await this.loading.run(READS.has(method) ? 0 : 1, on);
+      return await on(this.pool);
     } catch (error) {
       throw this.failure(method, error);
     }
   }
 
-  private async inTransaction<T>(method: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** `rows`: how many rows it writes, for a bulk load, whose transaction it joins (as a savepoint) instead. */
+  private async inTransaction<T>(method: string, work: (client: pg.ClientBase) => Promise<T>, rows = 1): Promise<T> {
     this.assertOpen();
+    if (this.loading) {
+      if (method !== 'putMany' && method !== 'createMany') this.loading.spoil();
+      try {
+        return await this.loading.run(rows, work);
+      } catch (error) {
+        throw this.failure(method, error);
+      }
+    }
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();

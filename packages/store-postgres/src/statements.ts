@@ -76,6 +76,15 @@ export function statements(schema: string, log: { keep: number; channel: string 
     putMany: `INSERT INTO ${sneks} (${WRITTEN}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) ${UPSERT}, id`,
     createMany: `INSERT INTO ${sneks} (${WRITTEN}) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) ON CONFLICT (id) DO NOTHING RETURNING id`,
     logBulk: logged(`SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w (${COLUMNS})`, 'put', '$5', 'SELECT count(*) FROM written'),
+    // A fresh load's COPY path (postgres-store.ts copyFresh): where its rows go, and the seqs of $1 changes taken at
+    // once, after the load's snek rows, as logged() takes them; one notification with the last.
+    copySneks: `${sneks} (${WRITTEN})`,
+    copyChanges: `${changes} (seq, id, op, name, type, content, actor, at)`,
+    takeSeqs: `UPDATE ${schema}.change_counter SET seq = seq + $1 RETURNING seq::text AS last, clock_timestamp()::text AS at, pg_notify(${escapeLiteral(log.channel)}, seq::text)`,
+    // At a big load's start (bulk-load.ts): the counter first, so that no other writer commits until the load does,
+    // then whether the store is empty, its log too, so that it stays so for every id the load has not written.
+    claimCounter: `SELECT 1 FROM ${schema}.change_counter FOR UPDATE`,
+    isFresh: `SELECT NOT EXISTS (SELECT 1 FROM ${sneks}) AND NOT EXISTS (SELECT 1 FROM ${changes}) AS fresh`,
     // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit).
     list: [page(''), page(' AND name = $3'), page(' AND type = $3'), page(' AND name = $3 AND type = $4')],
     seeded: `SELECT id FROM ${schema}.seeded_pack_sneks WHERE id = ANY($1::text[])`,

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, expect, it } from '@jest/globals';
+import { SnekError, type Snek } from '@snek/core';
+import plugin, { PostgresSnekStore } from '../src/index.js';
+import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
+import { cleanedUp, uniqueSchema, withClient } from './helpers/test-schemas.js';
+
+const available = await pgAvailable();
+const { schemas, open } = cleanedUp<PostgresSnekStore>(available);
+
+async function create(schema: string): Promise<PostgresSnekStore> {
+  const store = (await plugin.create({ url: TEST_PG_URL, schema }, { configDir: process.cwd() })) as PostgresSnekStore;
+  open.push(store);
+  return store;
+}
+
+const DEFERRED = ['sneks_id_trgm', 'sneks_name_id', 'sneks_name_key_id', 'sneks_name_trgm', 'sneks_type_id', 'sneks_type_name_key_id'];
+const snek = (i: number): Snek => ({ id: `s${String(i).padStart(4, '0')}`, name: `Snek number ${i}`, type: i % 2 ? 'cute' : 'plain', content: `~${i}` });
+const sneks = (from: number, count: number) => Array.from({ length: count }, (_, k) => snek(from + k));
+
+const indexesOf = (schema: string) =>
+  withClient(async (client) => (await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sneks' ORDER BY 1`, [schema])).rows.map((row) => row.name));
+
+/** The backend that holds the load's advisory lock: the load's own connection. */
+const loadBackend = (schema: string) =>
+  withClient(async (client) => {
+    const { rows } = await client.query<{ pid: number }>(`SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1`, [`snek ${schema}`]);
+    return rows.map((row) => row.pid);
+  });
+
+(available ? describe : describe.skip)('bulkLoad() in PostgreSQL', () => {
+  it('while a big load runs, another server reads the store as before it, and opens without building its indexes', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const loader = await create(schema);
+    await loader.putMany(sneks(0, 10));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const load = loader.bulkLoad(async () => {
+      await loader.putMany(sneks(10, 600));
+      written();
+      await held;
+    });
+    await wrote;
+    expect(await indexesOf(schema)).toEqual(['sneks_pkey']);
+    const reader = await create(schema);
+    expect(await indexesOf(schema)).toEqual(['sneks_pkey']);
+    expect((await reader.list({ limit: 1000 })).items).toHaveLength(10);
+    expect((await reader.search({ q: 'snek number 3', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0003']);
+    expect(await reader.countTypes()).toEqual([{ type: 'cute', count: 5 }, { type: 'plain', count: 5 }]);
+    release();
+    await load;
+    expect(await indexesOf(schema)).toEqual([...DEFERRED, 'sneks_pkey'].sort());
+    expect(await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${schema}.sneks`)).rows[0].n)).toBe(610);
+    expect(await reader.get('s0609')).toEqual(snek(609));
+    expect((await reader.search({ q: 'snek number 603', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0603']);
+  });
+
+  it('a load whose connection dies mid-way keeps none of its writes, and the next open builds the indexes it dropped', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const loader = await create(schema);
+    await loader.putMany(sneks(0, 10));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written!: () => void;
+    const wrote = new Promise<void>((resolve) => (written = resolve));
+    const load = loader.bulkLoad(async () => {
+      await loader.putMany(sneks(10, 600));
+      written();
+      await held;
+      await loader.putMany(sneks(610, 10));
+    });
+    load.catch(() => undefined);
+    await wrote;
+    // As PostgreSQL sees a process that dies: its backend goes, its transaction rolls back, its locks are let go.
+    const pids = await loadBackend(schema);
+    expect(pids).toHaveLength(1);
+    await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
+    const next = await create(schema);
+    expect(await indexesOf(schema)).toEqual([...DEFERRED, 'sneks_pkey'].sort());
+    expect((await next.list({ limit: 1000 })).items).toEqual(sneks(0, 10));
+    expect((await next.search({ q: 'snek number 3', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0003']);
+    release();
+    await assert.rejects(load, (error) => SnekError.is(error) && error.code === 'STORE_UNAVAILABLE');
+    await next.put(snek(700));
+    expect((await loader.list({ limit: 1000 })).items).toHaveLength(11);
+  });
+
+  it('a call that fails inside a load undoes only itself: the load goes on and commits the rest', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    await store.bulkLoad(async () => {
+      await store.putMany(sneks(0, 600));
+      // PostgreSQL refuses a NUL in text (SQLSTATE 22021): the statement fails, and with it only its savepoint.
+      await assert.rejects(store.putMany([{ ...snek(600), content: 'a\u0000b' }]), (error) => SnekError.is(error) && error.code === 'STORE_UNAVAILABLE');
+      await store.put(snek(601));
+    });
+    expect(await store.get('s0600')).toBeUndefined();
+    expect(await store.get('s0601')).toEqual(snek(601));
+    expect(await store.get('s0599')).toEqual(snek(599));
+    expect((await store.changes({ order: 'desc', limit: 1 }))[0]?.id).toBe('s0601');
+  });
+
+  it('a load into an empty store (by COPY) writes every byte, counts and logs as row by row, and a conflict or a delete sends the rest the usual way', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    // The four characters COPY's text format escapes, and a \N that must stay text.
+    const odd: Snek = { id: 's0003', name: 'Back\\slash\ttab', type: 'cute', content: 'a\\N\tb\r\nc\\\n' };
+    const first = sneks(0, 700).map((s) => (s.id === odd.id ? odd : s));
+    const result = await store.bulkLoad(async () => {
+      expect(await store.putMany(first, { actor: { kind: 'token', id: 'loader' } })).toEqual({ created: 700 });
+      expect((await store.createMany(sneks(700, 600))).created).toEqual(sneks(700, 600).map((s) => s.id));
+      // An id the load wrote: its copy meets the primary key, and the batch goes row by row.
+      expect((await store.createMany([snek(5), snek(1300)])).created).toEqual(['s1300']);
+      expect(await store.putMany([{ ...snek(6), name: 'Renamed 6' }, snek(1301)])).toEqual({ created: 1 });
+      expect(await store.delete('s0007')).toBe(true);
+      expect(await store.putMany([snek(7), snek(1302)])).toEqual({ created: 2 });
+      return 'loaded';
+    });
+    expect(result).toBe('loaded');
+    expect(await store.get(odd.id)).toEqual(odd);
+    expect(await store.get('s0006')).toEqual({ ...snek(6), name: 'Renamed 6' });
+    const all: Snek[] = [];
+    for (let cursor: string | undefined; ; ) {
+      const page = await store.list({ limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+      all.push(...page.items);
+      if (page.nextCursor === null) break;
+      cursor = page.nextCursor;
+    }
+    expect(all).toHaveLength(1303);
+    expect(await store.countTypes()).toEqual([{ type: 'cute', count: all.filter((s) => s.type === 'cute').length }, { type: 'plain', count: all.filter((s) => s.type === 'plain').length }]);
+    const log = [...(await store.changes({ limit: 1000 })), ...(await store.changes({ after: 1000, limit: 1000 }))];
+    expect(log.map((change) => change.seq)).toEqual(log.map((_, i) => i + 1));
+    expect(log.slice(0, 700).map((change) => change.id)).toEqual(first.map((s) => s.id));
+    expect(log[3]).toMatchObject({ id: odd.id, op: 'put', snek: odd, actor: { kind: 'token', id: 'loader' } });
+    expect(log[700]).toMatchObject({ id: 's0700', op: 'put', actor: null });
+    expect(Date.parse(log[700]!.at)).toBeGreaterThanOrEqual(Date.parse(log[0]!.at));
+    expect((await store.changes({ id: 's0007' })).map((change) => change.op)).toEqual(['put', 'delete', 'put']);
+    expect((await store.latestChanges(['s0006']))[0]?.snek).toEqual({ ...snek(6), name: 'Renamed 6' });
+    expect((await store.search({ q: 'back', limit: 1 })).items.map((item) => item.snek.id)).toEqual([odd.id]);
+  });
+
+  it('a small load keeps the indexes, and loads do not nest', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    const before = await indexesOf(schema);
+    await store.bulkLoad(async () => {
+      await store.putMany(sneks(0, 20));
+      expect(await indexesOf(schema)).toEqual(before);
+      await assert.rejects(store.bulkLoad(async () => undefined), (error) => SnekError.is(error) && /do not nest/.test(error.message));
+    });
+    expect((await store.list()).items).toHaveLength(20);
+  });
+});
