@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compareRanks, prepareSearch, rankSneks, searchRank, type SearchPage, type SearchQuery, type Snek, type SnekStore, type StoreSearch } from '@snek/core';
+import { compareRanks, prepareSearch, rankSneks, searchRank, type SearchPage, type SearchQuery, type Snek, type SnekStore, type StoreBulkWriter, type StoreSearch } from '@snek/core';
 import plugin from '../src/index.js';
 import { SAMPLE_ABOVE } from '../src/search-sample.js';
 import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
@@ -17,7 +17,7 @@ const SNEKS: Snek[] = Array.from({ length: SAMPLE_ABOVE + 2000 }, (_, i) => ({
   content: 'x',
 }));
 
-type Searching = SnekStore & StoreSearch;
+type Searching = SnekStore & StoreSearch & StoreBulkWriter;
 
 /** Every page of `query`, walked by the last item's rank. */
 async function walk(store: Searching, query: SearchQuery, pages: number): Promise<SearchPage['items']> {
