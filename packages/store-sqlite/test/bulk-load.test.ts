@@ -4,19 +4,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Change, Snek } from '@snek/core';
 import { pageThrough, sampleSnek } from '@snek/store-testkit';
-import { openConnection, type SqliteDriverName } from '../src/driver.js';
+import type { SqliteDriverName } from '../src/driver.js';
 import { SqliteSnekStore } from '../src/index.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
 import { rawDatabase } from './helpers/raw-database.js';
+import { usable } from './helpers/usable-driver.js';
 
-async function usable(driver: SqliteDriverName): Promise<boolean> {
-  try {
-    (await openConnection(':memory:', driver)).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const DRIVERS = ['node:sqlite', 'better-sqlite3'] as const;
 const USABLE = Object.fromEntries(await Promise.all(DRIVERS.map(async (driver) => [driver, await usable(driver)] as const)));
 

@@ -6,24 +6,15 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Snek } from '@snek/core';
 import { sampleSnek } from '@snek/store-testkit';
-import { openConnection } from '../src/driver.js';
 import plugin, { SCHEMA_VERSION, SqliteSnekStore, type SqliteDriverName } from '../src/index.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
+import { usable } from './helpers/usable-driver.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 const CONTENT = JSON.parse(await readFile(path.join(FIXTURES, 'fixture-content.json'), 'utf8')) as { sneks: Snek[]; seeded: string[] };
 const HAS_NODE_SQLITE = process.getBuiltinModule('node:sqlite') !== undefined;
 const AUTO: SqliteDriverName = HAS_NODE_SQLITE ? 'node:sqlite' : 'better-sqlite3';
 
-/** The drivers that open a file on this Node: node:sqlite on 22.13+, better-sqlite3 where it is built for this Node. */
-async function usable(driver: SqliteDriverName): Promise<boolean> {
-  try {
-    (await openConnection(':memory:', driver)).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const BOTH = (await usable('node:sqlite')) && (await usable('better-sqlite3'));
 const SQLITE3_CLI = spawnSync('sqlite3', ['-version']).status === 0;
 

@@ -10,17 +10,10 @@ import { openConnection, type SqliteDriverName } from '../src/driver.js';
 import { nameKeyRanges } from '../src/name-key-ranges.js';
 import { MIGRATIONS, SqliteSnekStore, type SearchLimits } from '../src/index.js';
 import { rawDatabase } from './helpers/raw-database.js';
+import { usable } from './helpers/usable-driver.js';
 
 const TYPE_WRITER = fileURLToPath(new URL('./helpers/type-writer.mjs', import.meta.url));
 
-async function usable(driver: SqliteDriverName): Promise<boolean> {
-  try {
-    (await openConnection(':memory:', driver)).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 const DRIVERS = { 'node:sqlite': await usable('node:sqlite'), 'better-sqlite3': await usable('better-sqlite3') };
 
 let root: string;
