@@ -220,7 +220,12 @@ export async function searchTiers(
       // Too few from the rare pieces, and more near misses elsewhere: some of those holding the next piece, when
       // it is not so common that reading its posting lists costs more than the bands.
       const wider = held.nextPiece(q, pieces, WIDER_ROWS);
-      if (!wider) return false;
+      // The next piece is too common to read: the near misses holding the rare ones are the page (the bands would
+      // read arbitrary rows of the same similarity, and drop these, the nearest, at a million sneks).
+      if (!wider) {
+        keep(rows, 4);
+        return pieces.length > 0;
+      }
       const seen = new Set(rows.map((row) => row.id));
       for (const row of (await db.script<Snek>(sampled!.sql.nearMisses([wider], asked, NEAR_MISS_CANDIDATES, limit))).rows) if (!seen.has(row.id)) rows.push(row);
     }
@@ -281,10 +286,14 @@ export async function searchTiers(
       if (!sql.nearMissBand) keep((await plan<Snek>('search', sql.nearMissScan[variant]!, [q, types, ...typed])).rows, 4);
       else if (!(await nearMissCandidates())) {
         const most = query.after?.tier === 4 ? query.after.score : 1;
+        // Each band holds the one above it; a band cut at NEAR_MISS_CANDIDATES rows holds some of it, so the rows of
+        // every band read are kept: those of a band that was whole are the nearest, whatever the cut band read.
+        const read = new Map<string, Snek>();
         for (const least of NEAR_MISS_BANDS.filter((band) => band < most || band === NEAR_MISS_SIMILARITY)) {
-          found.splice(before);
           const { rows } = await db.script<Snek>(sql.nearMissBand(q, types, query.type, least, most));
-          keep(rows, 4);
+          for (const row of rows) read.set(row.id, row);
+          found.splice(before);
+          keep([...read.values()], 4);
           if (found.length >= want || rows.length >= NEAR_MISS_CANDIDATES) break;
         }
       }
