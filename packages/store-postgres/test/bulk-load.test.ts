@@ -28,22 +28,32 @@ const loadBackend = (schema: string) =>
     return rows.map((row) => row.pid);
   });
 
+/**
+ * A fresh store of 10 sneks and a load into it, held open once it has written 600 more (which defers the indexes):
+ * `release` lets it go on to `then`.
+ */
+async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = async () => undefined) {
+  const schema = uniqueSchema('bulk');
+  schemas.push(schema);
+  const loader = await create(schema);
+  await loader.putMany(sneks(0, 10));
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let written!: () => void;
+  const wrote = new Promise<void>((resolve) => (written = resolve));
+  const load = loader.bulkLoad(async () => {
+    await loader.putMany(sneks(10, 600));
+    written();
+    await held;
+    await then(loader);
+  });
+  await wrote;
+  return { schema, loader, load, release };
+}
+
 (available ? describe : describe.skip)('bulkLoad() in PostgreSQL', () => {
   it('while a big load runs, another server reads the store as before it, and opens without building its indexes', async () => {
-    const schema = uniqueSchema('bulk');
-    schemas.push(schema);
-    const loader = await create(schema);
-    await loader.putMany(sneks(0, 10));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let written!: () => void;
-    const wrote = new Promise<void>((resolve) => (written = resolve));
-    const load = loader.bulkLoad(async () => {
-      await loader.putMany(sneks(10, 600));
-      written();
-      await held;
-    });
-    await wrote;
+    const { schema, load, release } = await heldLoad();
     expect(await indexesOf(schema)).toEqual(['sneks_pkey']);
     const reader = await create(schema);
     expect(await indexesOf(schema)).toEqual(['sneks_pkey']);
@@ -59,22 +69,8 @@ const loadBackend = (schema: string) =>
   });
 
   it('a load whose connection dies mid-way keeps none of its writes, and the next open builds the indexes it dropped', async () => {
-    const schema = uniqueSchema('bulk');
-    schemas.push(schema);
-    const loader = await create(schema);
-    await loader.putMany(sneks(0, 10));
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let written!: () => void;
-    const wrote = new Promise<void>((resolve) => (written = resolve));
-    const load = loader.bulkLoad(async () => {
-      await loader.putMany(sneks(10, 600));
-      written();
-      await held;
-      await loader.putMany(sneks(610, 10));
-    });
+    const { schema, loader, load, release } = await heldLoad(async (held) => void (await held.putMany(sneks(610, 10))));
     load.catch(() => undefined);
-    await wrote;
     // As PostgreSQL sees a process that dies: its backend goes, its transaction rolls back, its locks are let go.
     const pids = await loadBackend(schema);
     expect(pids).toHaveLength(1);

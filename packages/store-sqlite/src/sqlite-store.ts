@@ -220,10 +220,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       result = run();
       this.statements.commit.run();
     } catch (error) {
-      // Some errors (SQLITE_FULL, SQLITE_IOERR) have rolled the transaction back already.
-      try {
-        this.statements.rollback.run();
-      } catch {}
+      this.rollBack();
       throw error;
     }
     // Checked again after the commit: a write that went into a file removed meanwhile is refused, not acknowledged.
@@ -300,9 +297,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       this.bulk.finish();
       this.statements.commit.run();
     } catch (error) {
-      try {
-        this.statements.rollback.run();
-      } catch {}
+      this.rollBack();
       throw error;
     } finally {
       this.bulk.end();
@@ -310,6 +305,13 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     }
     this.identity.assertUnchanged();
     return result;
+  }
+
+  /** Rolls the open transaction back; some errors (SQLITE_FULL, SQLITE_IOERR) have rolled it back already. */
+  private rollBack(): void {
+    try {
+      this.statements.rollback.run();
+    } catch {}
   }
 
   /** A write outside inTransaction, with the same checks around it. */
