@@ -14,6 +14,8 @@ const PG_URL = process.env.SNEK_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5
 const SIZES = (process.env.SNEK_BENCH_SCALE_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 /** The fs store reads every snek into memory at open and keeps its index there: past this it is not measured. */
 export const FS_LIMIT = 100_000;
+// For a look at one store: "sqlite,postgres" (fs runs only to FS_LIMIT whatever this says).
+const STORES = (process.env.SNEK_BENCH_SCALE_STORES ?? 'sqlite,postgres,fs').split(',');
 const REQUESTS = Number(process.env.SNEK_BENCH_SCALE_REQUESTS ?? 2000);
 const SECONDS = Number(process.env.SNEK_BENCH_SCALE_SECONDS ?? 8);
 const WARMUP = 100;
@@ -62,8 +64,8 @@ const ms = (value) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 
 /** Runs every size; `work` is the bench's folder, `env` the servers' environment. */
 export async function scaleCases({ work, env }) {
-  const pgOk = psql('SELECT 1').status === 0;
-  if (!pgOk) console.error(`postgres skipped at every size: no PostgreSQL at ${new URL(PG_URL).host}; set SNEK_BENCH_PG_URL.`);
+  const pgOk = STORES.includes('postgres') && psql('SELECT 1').status === 0;
+  if (!pgOk && STORES.includes('postgres')) console.error(`postgres skipped at every size: no PostgreSQL at ${new URL(PG_URL).host}; set SNEK_BENCH_PG_URL.`);
   for (const size of SIZES) {
     const started = performance.now();
     let cleanup = 0;
@@ -74,9 +76,10 @@ export async function scaleCases({ work, env }) {
     const floorRead = readFloor(data);
     console.error(`     ${size} sneks: ${(statSync(data).size / 2 ** 20).toFixed(0)} MB of JSON lines; reading and parsing them bare takes ${floorRead.toFixed(1)} s`);
     const schema = `snek_bench_scale_${process.pid}_${size}`;
-    const stores = [['sqlite', '{ use: sqlite, options: { file: ./sneks.db } }', env]];
+    const stores = [];
+    if (STORES.includes('sqlite')) stores.push(['sqlite', '{ use: sqlite, options: { file: ./sneks.db } }', env]);
     if (pgOk) stores.push(['postgres', `{ use: postgres, options: { urlEnv: SNEK_BENCH_PG, schema: ${schema} } }`, { ...env, SNEK_BENCH_PG: PG_URL }]);
-    if (size <= FS_LIMIT) stores.push(['fs', '{ use: fs, options: { dir: ./sneks } }', env]);
+    if (size <= FS_LIMIT && STORES.includes('fs')) stores.push(['fs', '{ use: fs, options: { dir: ./sneks } }', env]);
     try {
       if (pgOk) psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       for (const [store, spec, storeEnv] of stores) {
