@@ -29,12 +29,11 @@ export class SnekUpserts {
     const row = snekRow(snek, seq);
     if (this.nextRid !== undefined) {
       // An existing row keeps its rid: the upsert's update sets no rid.
-      row['rid'] = created ? this.nextRid++ : 0;
-      this.upsertWithRid.run(row);
+      this.upsertWithRid.run(...row, created ? this.nextRid++ : 0);
       return;
     }
-    const rid = Number(this.upsert.get(row)!['rid']);
-    if (created || this.created.has(snek.id)) this.created.set(snek.id, { rid, text: `${row['folded']} ${snek.id}` });
+    const rid = Number(this.upsert.get(...row)!['rid']);
+    if (created || this.created.has(snek.id)) this.created.set(snek.id, { rid, text: `${row[4]} ${snek.id}` });
   }
 
   /** Rows written from now on are not put in the trigram index, and new ones take rids from `largest` + 1 up. */

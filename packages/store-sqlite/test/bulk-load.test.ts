@@ -7,7 +7,7 @@ import { pageThrough, sampleSnek } from '@snek/store-testkit';
 import type { SqliteDriverName } from '../src/driver.js';
 import { SqliteSnekStore } from '../src/index.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
-import { rawDatabase } from './helpers/raw-database.js';
+import { rawDatabase, scalar } from './helpers/raw-database.js';
 import { usable } from './helpers/usable-driver.js';
 
 const DRIVERS = ['node:sqlite', 'better-sqlite3'] as const;
@@ -138,6 +138,25 @@ describe.each(DRIVERS)('bulkLoad() on %s', (driver) => {
     await loader.close();
     await other.close();
   }, 30_000);
+
+  test("a load that builds the trigram index leaves FTS5's hashsize as it found it, set or not", async () => {
+    const hashsize = async (store: SqliteSnekStore, set?: number) => {
+      const db = await rawDatabase(store.file);
+      if (set !== undefined) db.exec(`INSERT INTO sneks_fts (sneks_fts, rank) VALUES ('hashsize', ${set})`);
+      const value = scalar(db, "SELECT coalesce((SELECT v FROM sneks_fts_config WHERE k = 'hashsize'), 1048576)");
+      db.close();
+      return value;
+    };
+    const plain = await storeWithSneksBefore('fts-default', driver);
+    const tuned = await storeWithSneksBefore('fts-tuned', driver);
+    expect(await hashsize(tuned, 2097152)).toBe(2097152);
+    for (const store of [plain, tuned]) await store.bulkLoad(() => writeEverything(store));
+    expect(await hashsize(plain)).toBe(1048576);
+    expect(await hashsize(tuned)).toBe(2097152);
+    expect((await plain.search({ q: 'loaded 2999', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['load-02999']);
+    await plain.close();
+    await tuned.close();
+  });
 
   test('loads do not nest', async () => {
     const store = await SqliteSnekStore.open(path.join(root, 'nested', 'sneks.db'), { driver });
