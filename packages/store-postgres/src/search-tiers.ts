@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { piecePatterns, type Piece, type SearchSample } from './search-sample.js';
+import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_ABOVE, piecePatterns, type Piece, type SearchSample } from './search-sample.js';
 import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
@@ -12,15 +12,15 @@ export interface SearchDatabase {
 const { escapeLiteral } = pg;
 
 /**
- * A store with a search sample (more than SAMPLE_ABOVE sneks, search-sample.ts) reads rare pieces of the text
- * instead, where it can (sampledStatements). Otherwise near misses (tier 4) are read in bands of similarity, highest
- * first (NEAR_MISS_BANDS, down to core's 0.3): a band
+ * A store with a search sample (more than NEAR_MISS_SAMPLE_ABOVE sneks, search-sample.ts) reads near misses from rare
+ * pieces of the text, and, above SAMPLE_ABOVE, tiers 0–3 too, where it can (sampledStatements). Otherwise near
+ * misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
  * that holds enough for the page ends the search, so a dense text ranks a few names, not all of them. A band read
  * stops at NEAR_MISS_CANDIDATES rows: when one band holds more, the page is the best of those it read, not of all.
  * Without an index for them (no pg_trgm, or a text with no run of three letters or digits for tier 2) a tier reads
  * at most FALLBACK_SCAN sneks past the cursor: a store larger than that may miss some of those results.
  */
-export const NEAR_MISS_CANDIDATES = 1000;
+export const NEAR_MISS_CANDIDATES = NEAR_MISS_SAMPLE_ABOVE;
 const NEAR_MISS_BANDS = [0.9, 0.7, 0.5, NEAR_MISS_SIMILARITY];
 export const FALLBACK_SCAN = 10_000;
 // What pg_trgm can find by index in LIKE '%text%': a run of three word characters.
@@ -102,13 +102,31 @@ export const DENSE_WALK = 2000;
 export const SKIP_AFTER = 20;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
 export const NEAR_MISS_BUDGET = 2000;
-/** When those give less than a page: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
+/** When those give less than a page: this many names on each side of the text's key (sampledStatements.neighbours). */
+export const NEIGHBOURS = 100;
+// The start of a text's last word.
+const LAST_WORD = /[\p{L}\p{N}]+[^\p{L}\p{N}]*$/u;
+/** When those give less than a page too: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
 export const WIDER_ROWS = 50_000;
+
+type NearMissSearch = { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined };
 
 /** Statements that name the text's pieces as literals, so each is planned for the posting lists it reads. */
 export function sampledStatements(schema: string, trigram: string | undefined) {
   const sneks = `${schema}.sneks`;
   const typed = (type: string | undefined, alias: string) => (type === undefined ? '' : ` AND ${alias}.type = ${escapeLiteral(type)}`);
+  // Near misses among `rows` (a FROM item), best first by pg_trgm (searchRank ranks them again; OFFSET 0 keeps each
+  // score worked out once): below the tiers above (`types`, those containing the text) and after the cursor
+  // `after`, at most `limit`.
+  const nearest = (rows: string, search: NearMissSearch, limit: number) => {
+    const q = escapeLiteral(search.q);
+    const score = `${trigram}.similarity(s.name_folded, ${q})`;
+    // pg_trgm's similarity is a float4, searchRank's a double: equal within 1e-6 (distinct scores of names are further apart).
+    const after = search.after?.tier === 4 ? ` AND (s.score < ${search.after.score - 1e-6} OR s.score <= ${search.after.score + 1e-6} AND (s.name_key, s.id) > (${escapeLiteral(search.after.key)}, ${escapeLiteral(search.after.id)}))` : '';
+    return `SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM ${rows} s OFFSET 0) s
+      WHERE s.score >= ${NEAR_MISS_SIMILARITY - 1e-6} AND NOT strpos(s.name_folded, ${q}) > 0 AND NOT (strpos(s.id, ${q}) > 0 OR s.type = ANY(${escapeLiteral(`{${search.types.map((type) => `"${type}"`).join(',')}}`)}::text[]))${after}
+      ORDER BY s.score DESC, s.name_key, s.id LIMIT ${limit}`;
+  };
   return {
     // The rows holding `run` (by pg_trgm, never a scan: with the planner's guesses a scan under LIMIT can look cheaper), then the tier's condition and order.
     rare: (run: string, where: string, first: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
@@ -120,18 +138,19 @@ export function sampledStatements(schema: string, trigram: string | undefined) {
     // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
     walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
       WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
-    // Near misses among at most `read` rows holding any of `pieces`, best first by pg_trgm (searchRank ranks them
-    // again; OFFSET 0 keeps each score worked out once): below the tiers above (`types`, those containing the text)
-    // and after the cursor `after`, at most `limit`.
-    nearMisses: (pieces: Piece[], search: { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined }, read: number, limit: number) => {
-      const q = escapeLiteral(search.q);
-      const score = `${trigram}.similarity(s.name_folded, ${q})`;
-      // pg_trgm's similarity is a float4, searchRank's a double: equal within 1e-6 (distinct scores of names are further apart).
-      const after = search.after?.tier === 4 ? ` AND (s.score < ${search.after.score - 1e-6} OR s.score <= ${search.after.score + 1e-6} AND (s.name_key, s.id) > (${escapeLiteral(search.after.key)}, ${escapeLiteral(search.after.id)}))` : '';
-      return `SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0;
-      SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM (SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read}) s OFFSET 0) s
-        WHERE s.score >= ${NEAR_MISS_SIMILARITY - 1e-6} AND NOT strpos(s.name_folded, ${q}) > 0 AND NOT (strpos(s.id, ${q}) > 0 OR s.type = ANY(${escapeLiteral(`{${search.types.map((type) => `"${type}"`).join(',')}}`)}::text[]))${after}
-        ORDER BY s.score DESC, s.name_key, s.id LIMIT ${limit}`;
+    // Near misses among at most `read` rows holding any of `pieces`. A piece in most names (`dense`) is read by a
+    // scan, which finds `read` of them in the first pages: its posting lists are most of pg_trgm's index.
+    nearMisses: (pieces: Piece[], search: NearMissSearch, read: number, limit: number, dense = false) => `${dense ? '' : 'SET LOCAL enable_seqscan = off; '}SET LOCAL max_parallel_workers_per_gather = 0;
+    ${nearest(`(SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read})`, search, limit)}`,
+    // Near misses among the names beside the text's own key (`key`), of those that start with its words but the
+    // last (keys from `start` to `end`): `read` each way. Two walks of (name_key, id), a few hundred rows, where the
+    // rows of a piece that most such names hold ("grum" of "Grumpy noodle 6900") are the whole of its posting
+    // lists, some 15,000 at a million sneks.
+    neighbours: (search: NearMissSearch, key: string, start: string, end: string | undefined, read: number, limit: number) => {
+      const within = `s.name_key >= ${escapeLiteral(start)}${end === undefined ? ` AND starts_with(s.name_key, ${escapeLiteral(start)})` : ` AND s.name_key < ${escapeLiteral(end)}`}${typed(search.type, 's')}`;
+      const at = `(${escapeLiteral(key)}, '')`;
+      return nearest(`((SELECT * FROM ${sneks} s WHERE (s.name_key, s.id) >= ${at} AND ${within} ORDER BY s.name_key, s.id LIMIT ${read})
+        UNION ALL (SELECT * FROM ${sneks} s WHERE (s.name_key, s.id) < ${at} AND ${within} ORDER BY s.name_key DESC, s.id DESC LIMIT ${read}))`, search, limit);
     },
     // Each row with probability $1 percent: every page read, once per SAMPLE_AGE_MS (about 0.1 s at a million sneks).
     sample: `SELECT name_key, id, name_folded FROM ${sneks} TABLESAMPLE BERNOULLI ($1)`,
@@ -185,7 +204,12 @@ export async function searchTiers(
       if (rank?.tier === tier && (query.after === undefined || compareRanks(rank, query.after) > 0)) found.push({ snek, rank });
     }
   };
-  const sample = async () => (sql.trigram && sampled ? await sampled.sample() : undefined);
+  // The store's sample, for near misses; tiers 0–3 use it only above SAMPLE_ABOVE sneks.
+  const nearMissSample = async () => (sql.trigram && sampled ? await sampled.sample() : undefined);
+  const sample = async () => {
+    const held = await nearMissSample();
+    return held && held.total > SAMPLE_ABOVE ? held : undefined;
+  };
   // The rarest run of the text, when the sample says few names hold it (then so do few of those that contain the text).
   const rareRun = async () => {
     const rarest = (await sample())?.rarestRun(q);
@@ -208,7 +232,7 @@ export async function searchTiers(
   // Tier 4 from the rows holding the text's rarest pieces (and, when those give less than a page, some of those holding
   // the next piece); false when even the rarest piece is common, or there is no sample: then the bands below.
   const nearMissCandidates = async () => {
-    const held = await sample();
+    const held = await nearMissSample();
     const pieces = held?.rarePieces(q, NEAR_MISS_BUDGET) ?? [];
     if (!held) return false;
     const before = found.length;
@@ -216,18 +240,26 @@ export async function searchTiers(
     // A few more than the page, for a name searchRank scores apart from pg_trgm (letters beyond ASCII).
     const limit = want - before + 16;
     const rows = pieces.length === 0 ? [] : (await db.script<Snek>(sampled!.sql.nearMisses(pieces, asked, 2 * NEAR_MISS_BUDGET, limit))).rows;
-    if (before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces))) {
-      // Too few from the rare pieces, and more near misses elsewhere: some of those holding the next piece, when
-      // it is not so common that reading its posting lists costs more than the bands.
+    const seen = new Set(rows.map((row) => row.id));
+    const add = (more: Snek[]) => {
+      for (const row of more) if (!seen.has(row.id)) (seen.add(row.id), rows.push(row));
+    };
+    const beyond = before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces));
+    // Too few from the rare pieces, and more near misses elsewhere: first the names beside the text in name order
+    // that share its words but the last, which differ from it in that word alone.
+    const lead = q.slice(0, LAST_WORD.exec(q)?.index ?? 0);
+    if (beyond && /[\p{L}\p{N}]/u.test(lead)) {
+      const start = naturalKeyOfFolded(lead);
+      add((await db.script<Snek>(sampled!.sql.neighbours(asked, naturalKeyOfFolded(q), start, prefixEnd(start), NEIGHBOURS, limit))).rows);
+    }
+    if (beyond && before + rows.length < want) {
+      // Still too few: some of those holding the next piece, when it is not so common that reading its posting
+      // lists costs more than the bands.
       const wider = held.nextPiece(q, pieces, WIDER_ROWS);
-      // The next piece is too common to read: the near misses holding the rare ones are the page (the bands would
-      // read arbitrary rows of the same similarity, and drop these, the nearest, at a million sneks).
-      if (!wider) {
-        keep(rows, 4);
-        return pieces.length > 0;
-      }
-      const seen = new Set(rows.map((row) => row.id));
-      for (const row of (await db.script<Snek>(sampled!.sql.nearMisses([wider], asked, NEAR_MISS_CANDIDATES, limit))).rows) if (!seen.has(row.id)) rows.push(row);
+      // The next piece is too common to read: the near misses found are the page (the bands would read arbitrary
+      // rows of the same similarity, and drop these, the nearest, at a million sneks).
+      if (!wider && pieces.length === 0) return false;
+      if (wider) add((await db.script<Snek>(sampled!.sql.nearMisses([wider], asked, NEAR_MISS_CANDIDATES, limit, held.rows(wider.text) >= held.total / 2))).rows);
     }
     keep(rows, 4);
     return true;
