@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_ABOVE, piecePatterns, type Piece, type SearchSample } from './search-sample.js';
-import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, RUN_LENGTH_DIGITS, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
  * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
@@ -98,6 +98,8 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
  */
 export const RARE_ROWS = 20_000;
 export const DENSE_WALK = 2000;
+/** Tier 1 of a text ending in digits reads this many lengths of the run each as a range of keys, then the longer ones as one. */
+export const RUN_RANGES = 8;
 /** A dense walk starts where the sample's next match is when at least this many sampled rows before it hold none. */
 export const SKIP_AFTER = 20;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
@@ -135,6 +137,13 @@ export function sampledStatements(schema: string, trigram: string | undefined) {
     ids: (q: string, where: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
       SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.id LIKE ${escapeLiteral(containsPattern(q))} OFFSET 0) s
         WHERE ${where}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit}`,
+    // Tier 1 as ranges of keys, in order, each after the one before (see tier 1 in searchTiers): a union read in
+    // its order, which stops at `limit` rows without starting the ranges after.
+    ranges: (q: string, ranges: Array<{ start: string; end: string | undefined; after: string[] }>, limit: number, type: string | undefined) =>
+      `${ranges
+        .map(({ start, end, after }) => `(SELECT id, name, type, content FROM ${sneks} s WHERE s.name_key >= ${escapeLiteral(start)} AND ${end === undefined ? `starts_with(s.name_key, ${escapeLiteral(start)})` : `s.name_key < ${escapeLiteral(end)}`}
+          AND (s.name_key, s.id) > (${escapeLiteral(after[0]!)}, ${escapeLiteral(after[1]!)}) AND starts_with(s.name_folded, ${escapeLiteral(q)}) AND s.name_folded <> ${escapeLiteral(q)}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit})`)
+        .join(' UNION ALL ')} LIMIT ${limit}`,
     // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
     walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
       WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
@@ -246,9 +255,9 @@ export async function searchTiers(
     };
     const beyond = before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces));
     // Too few from the rare pieces, and more near misses elsewhere: first the names beside the text in name order
-    // that share its words but the last, which differ from it in that word alone.
+    // that share its words but the last, which differ from it in that word alone (when the sample holds such names).
     const lead = q.slice(0, LAST_WORD.exec(q)?.index ?? 0);
-    if (beyond && /[\p{L}\p{N}]/u.test(lead)) {
+    if (beyond && /[\p{L}\p{N}]/u.test(lead) && held.names.some((name) => name.folded.startsWith(lead))) {
       const start = naturalKeyOfFolded(lead);
       add((await db.script<Snek>(sampled!.sql.neighbours(asked, naturalKeyOfFolded(q), start, prefixEnd(start), NEIGHBOURS, limit))).rows);
     }
@@ -272,6 +281,23 @@ export async function searchTiers(
     else if (tier === 1) {
       const prefix = keyPrefix(q);
       const digits = /[0-9]$/.test(q) && sql.trigram;
+      const run = /[1-9][0-9]*$/.exec(q);
+      if (run && !/[0-9]/.test(q[run.index - 1] ?? '') && (await sample())) {
+        // A text that ends in digits (not starting with 0): a name that starts with it has a run of L of them or more
+        // there, and its key starts with the key of the text before, "0", L in RUN_LENGTH_DIGITS digits, and the
+        // digits. One range of keys per L from the text's own, in order; RUN_RANGES of them, then all longer runs in
+        // one. "Snek number 320" at a million sneks: 3200–3209 and 32000–32037, where the rows holding "320" are 5,000
+        // and the name order from "snek number 0" walks 100,000 before them.
+        const base = `${naturalKeyOfFolded(q.slice(0, run.index))}0`;
+        const length = (n: number) => String(n).padStart(RUN_LENGTH_DIGITS, '0');
+        const ranges = Array.from({ length: RUN_RANGES }, (_, i) => `${base}${length(run[0].length + i)}${run[0]}`).map((start) => ({ start, end: prefixEnd(start) }));
+        ranges.push({ start: `${base}${length(run[0].length + RUN_RANGES)}`, end: prefixEnd(base) });
+        const after = (start: string) => (compareKeys(from[0]!, start) < 0 ? [start, ''] : from);
+        const before = found.length;
+        keep((await db.script<Snek>(sampled!.sql.ranges(q, ranges.map((range) => ({ ...range, after: after(range.start) })), want - found.length, query.type))).rows, 1);
+        found.splice(before, found.length - before, ...found.slice(before).sort((a, b) => compareRanks(a.rank, b.rank)));
+        continue;
+      }
       const rare = digits ? await rareRun() : undefined;
       if (rare) {
         // Tier 2 holds the rare run too: both tiers in one read, tier 1 first (from the cursor), then tier 2.

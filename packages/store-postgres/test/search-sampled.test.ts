@@ -58,6 +58,9 @@ async function walk(store: Searching, query: SearchQuery, pages: number): Promis
       // Few rows hold the number's pieces: the noodles beside it in name order fill the page.
       { q: 'Tiny noodle 5555', limit: 48 },
       { q: 'Wavy noodle 1111', limit: 20, type: 'cute' },
+      // Names that start with the text have runs of every length from its own: a range of keys each.
+      { q: 'Tiny noodle 1', limit: 16 },
+      { q: 'snek number 99', limit: 30, type: 'plain' },
     ]) {
       const search = prepareSearch(query.q);
       const expected = rankSneks(SNEKS, search, { type: query.type });
