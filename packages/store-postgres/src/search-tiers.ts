@@ -100,12 +100,11 @@ export const RARE_ROWS = 20_000;
 export const DENSE_WALK = 2000;
 /** Tier 1 of a text ending in digits reads this many lengths of the run each as a range of keys, then the longer ones as one. */
 export const RUN_RANGES = 8;
+export const RANGES_ABOVE = 1000;
 /** A dense walk starts where the sample's next match is when at least this many sampled rows before it hold none. */
 export const SKIP_AFTER = 20;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
 export const NEAR_MISS_BUDGET = 2000;
-/** When those give less than a page: this many names on each side of the text's key (sampledStatements.neighbours). */
-export const NEIGHBOURS = 100;
 // The start of a text's last word.
 const LAST_WORD = /[\p{L}\p{N}]+[^\p{L}\p{N}]*$/u;
 /** When those give less than a page too: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
@@ -152,7 +151,7 @@ export function sampledStatements(schema: string, trigram: string | undefined) {
     nearMisses: (pieces: Piece[], search: NearMissSearch, read: number, limit: number, dense = false) => `${dense ? '' : 'SET LOCAL enable_seqscan = off; '}SET LOCAL max_parallel_workers_per_gather = 0;
     ${nearest(`(SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read})`, search, limit)}`,
     // Near misses among the names beside the text's own key (`key`), of those that start with its words but the
-    // last (keys from `start` to `end`): `read` each way. Two walks of (name_key, id), a few hundred rows, where the
+    // last (keys from `start` to `end`): `read` each way. Two walks of (name_key, id), a hundred rows or so, where the
     // rows of a piece that most such names hold ("grum" of "Grumpy noodle 6900") are the whole of its posting
     // lists, some 15,000 at a million sneks.
     neighbours: (search: NearMissSearch, key: string, start: string, end: string | undefined, read: number, limit: number) => {
@@ -255,11 +254,12 @@ export async function searchTiers(
     };
     const beyond = before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces));
     // Too few from the rare pieces, and more near misses elsewhere: first the names beside the text in name order
-    // that share its words but the last, which differ from it in that word alone (when the sample holds such names).
+    // that share its words but the last, which differ from it in that word alone (when the sample holds such names),
+    // as many each way as the page wants.
     const lead = q.slice(0, LAST_WORD.exec(q)?.index ?? 0);
     if (beyond && /[\p{L}\p{N}]/u.test(lead) && held.names.some((name) => name.folded.startsWith(lead))) {
       const start = naturalKeyOfFolded(lead);
-      add((await db.script<Snek>(sampled!.sql.neighbours(asked, naturalKeyOfFolded(q), start, prefixEnd(start), NEIGHBOURS, limit))).rows);
+      add((await db.script<Snek>(sampled!.sql.neighbours(asked, naturalKeyOfFolded(q), start, prefixEnd(start), limit, limit))).rows);
     }
     if (beyond && before + rows.length < want) {
       // Still too few: some of those holding the next piece, when it is not so common that reading its posting
@@ -282,12 +282,14 @@ export async function searchTiers(
       const prefix = keyPrefix(q);
       const digits = /[0-9]$/.test(q) && sql.trigram;
       const run = /[1-9][0-9]*$/.exec(q);
-      if (run && !/[0-9]/.test(q[run.index - 1] ?? '') && (await sample())) {
+      const rarest = run && !/[0-9]/.test(q[run.index - 1] ?? '') ? await sample().then((held) => held && (held.rarestRun(q)?.rows ?? Infinity)) : undefined;
+      if (run && rarest !== undefined && rarest > RANGES_ABOVE) {
         // A text that ends in digits (not starting with 0): a name that starts with it has a run of L of them or more
         // there, and its key starts with the key of the text before, "0", L in RUN_LENGTH_DIGITS digits, and the
         // digits. One range of keys per L from the text's own, in order; RUN_RANGES of them, then all longer runs in
         // one. "Snek number 320" at a million sneks: 3200–3209 and 32000–32037, where the rows holding "320" are 5,000
-        // and the name order from "snek number 0" walks 100,000 before them.
+        // and the name order from "snek number 0" walks 100,000 before them. When the text's rarest run is in at most
+        // RANGES_ABOVE names, reading them (tiers 1 and 2 at once, below) costs less than planning the ranges.
         const base = `${naturalKeyOfFolded(q.slice(0, run.index))}0`;
         const length = (n: number) => String(n).padStart(RUN_LENGTH_DIGITS, '0');
         const ranges = Array.from({ length: RUN_RANGES }, (_, i) => `${base}${length(run[0].length + i)}${run[0]}`).map((start) => ({ start, end: prefixEnd(start) }));
