@@ -50,7 +50,8 @@ import { PutBatches, type QueuedPut } from './put-batches.js';
 import { browse, browseStatements, type BrowseStatements } from './browse.js';
 import { nameColumns, trigramOps } from './name-columns.js';
 import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_AGE_MS, SAMPLE_SIZE, SearchSample } from './search-sample.js';
-import { FALLBACK_SCAN, sampledStatements, searchStatements, searchTiers, type SampledStatements, type SearchStatements } from './search-tiers.js';
+import { sampledStatements, type SampledStatements } from './sampled-statements.js';
+import { FALLBACK_SCAN, searchStatements, searchTiers, type SearchStatements } from './search-tiers.js';
 import { COMPACT_SLACK, countStatements } from './type-counts.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
 

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_ABOVE, piecePatterns, type Piece, type SearchSample } from './search-sample.js';
+import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_ABOVE, type SearchSample } from './search-sample.js';
+import { containsPattern, startsPattern, type SampledStatements } from './sampled-statements.js';
 import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, RUN_LENGTH_DIGITS, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
@@ -29,10 +30,6 @@ const INDEXABLE = /[\p{L}\p{N}]{3}/u;
 // Ids and types are slugs: a text with any other character is in neither.
 const SLUG_TEXT = /^[a-z0-9._-]+$/;
 
-/** `text` as a LIKE pattern that matches it literally, anywhere: \, % and _ escaped (backslash is LIKE's escape). */
-export const containsPattern = (text: string) => `%${escapeLike(text)}%`;
-export const startsPattern = (text: string) => `${escapeLike(text)}%`;
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 /**
  * What the key of every name that starts with `folded` starts with: its naturalKeyOfFolded, when it ends with a non-digit (each
@@ -94,12 +91,12 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
 /**
  * With a sample (a store of more than SAMPLE_ABOVE sneks): a tier whose rarest run of the text is in at most
  * RARE_ROWS names reads the rows holding that run (one or a few of pg_trgm's posting lists) and sorts them; a denser
- * tier 2 walks the name order instead, DENSE_WALK rows at most per walk.
+ * tier 2 walks the name order instead, DENSE_WALK (sampled-statements.ts) rows at most per walk.
  */
 export const RARE_ROWS = 20_000;
-export const DENSE_WALK = 2000;
 /** Tier 1 of a text ending in digits reads this many lengths of the run each as a range of keys, then the longer ones as one. */
 export const RUN_RANGES = 8;
+/** Tier 1 reads those ranges only when the text's rarest run is in more than this many names: reading fewer costs less than planning them. */
 export const RANGES_ABOVE = 1000;
 /** A dense walk starts where the sample's next match is when at least this many sampled rows before it hold none. */
 export const SKIP_AFTER = 20;
@@ -110,62 +107,6 @@ const LAST_WORD = /[\p{L}\p{N}]+[^\p{L}\p{N}]*$/u;
 /** When those give less than a page too: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
 export const WIDER_ROWS = 50_000;
 
-type NearMissSearch = { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined };
-
-/** Statements that name the text's pieces as literals, so each is planned for the posting lists it reads. */
-export function sampledStatements(schema: string, trigram: string | undefined) {
-  const sneks = `${schema}.sneks`;
-  const typed = (type: string | undefined, alias: string) => (type === undefined ? '' : ` AND ${alias}.type = ${escapeLiteral(type)}`);
-  // Near misses among `rows` (a FROM item), best first by pg_trgm (searchRank ranks them again; OFFSET 0 keeps each
-  // score worked out once): below the tiers above (`types`, those containing the text) and after the cursor
-  // `after`, at most `limit`.
-  const nearest = (rows: string, search: NearMissSearch, limit: number) => {
-    const q = escapeLiteral(search.q);
-    const score = `${trigram}.similarity(s.name_folded, ${q})`;
-    // pg_trgm's similarity is a float4, searchRank's a double: equal within 1e-6 (distinct scores of names are further apart).
-    const after = search.after?.tier === 4 ? ` AND (s.score < ${search.after.score - 1e-6} OR s.score <= ${search.after.score + 1e-6} AND (s.name_key, s.id) > (${escapeLiteral(search.after.key)}, ${escapeLiteral(search.after.id)}))` : '';
-    return `SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM ${rows} s OFFSET 0) s
-      WHERE s.score >= ${NEAR_MISS_SIMILARITY - 1e-6} AND NOT strpos(s.name_folded, ${q}) > 0 AND NOT (strpos(s.id, ${q}) > 0 OR s.type = ANY(${escapeLiteral(`{${search.types.map((type) => `"${type}"`).join(',')}}`)}::text[]))${after}
-      ORDER BY s.score DESC, s.name_key, s.id LIMIT ${limit}`;
-  };
-  return {
-    // The rows holding `run` (by pg_trgm, never a scan: with the planner's guesses a scan under LIMIT can look cheaper), then the tier's condition and order.
-    rare: (run: string, where: string, first: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
-      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.name_folded LIKE ${escapeLiteral(containsPattern(run))} OFFSET 0) s
-        WHERE ${where}${typed(type, 's')} ORDER BY ${first}s.name_key, s.id LIMIT ${limit}`,
-    ids: (q: string, where: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
-      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.id LIKE ${escapeLiteral(containsPattern(q))} OFFSET 0) s
-        WHERE ${where}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit}`,
-    // Tier 1 as ranges of keys, in order, each after the one before (see tier 1 in searchTiers): a union read in
-    // its order, which stops at `limit` rows without starting the ranges after.
-    ranges: (q: string, ranges: Array<{ start: string; end: string | undefined; after: string[] }>, limit: number, type: string | undefined) =>
-      `${ranges
-        .map(({ start, end, after }) => `(SELECT id, name, type, content FROM ${sneks} s WHERE s.name_key >= ${escapeLiteral(start)} AND ${end === undefined ? `starts_with(s.name_key, ${escapeLiteral(start)})` : `s.name_key < ${escapeLiteral(end)}`}
-          AND (s.name_key, s.id) > (${escapeLiteral(after[0]!)}, ${escapeLiteral(after[1]!)}) AND starts_with(s.name_folded, ${escapeLiteral(q)}) AND s.name_folded <> ${escapeLiteral(q)}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit})`)
-        .join(' UNION ALL ')} LIMIT ${limit}`,
-    // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
-    walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
-      WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
-    // Near misses among at most `read` rows holding any of `pieces`. A piece in most names (`dense`) is read by a
-    // scan, which finds `read` of them in the first pages: its posting lists are most of pg_trgm's index.
-    nearMisses: (pieces: Piece[], search: NearMissSearch, read: number, limit: number, dense = false) => `${dense ? '' : 'SET LOCAL enable_seqscan = off; '}SET LOCAL max_parallel_workers_per_gather = 0;
-    ${nearest(`(SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read})`, search, limit)}`,
-    // Near misses among the names beside the text's own key (`key`), of those that start with its words but the
-    // last (keys from `start` to `end`): `read` each way. Two walks of (name_key, id), a hundred rows or so, where the
-    // rows of a piece that most such names hold ("grum" of "Grumpy noodle 6900") are the whole of its posting
-    // lists, some 15,000 at a million sneks.
-    neighbours: (search: NearMissSearch, key: string, start: string, end: string | undefined, read: number, limit: number) => {
-      const within = `s.name_key >= ${escapeLiteral(start)}${end === undefined ? ` AND starts_with(s.name_key, ${escapeLiteral(start)})` : ` AND s.name_key < ${escapeLiteral(end)}`}${typed(search.type, 's')}`;
-      const at = `(${escapeLiteral(key)}, '')`;
-      return nearest(`((SELECT * FROM ${sneks} s WHERE (s.name_key, s.id) >= ${at} AND ${within} ORDER BY s.name_key, s.id LIMIT ${read})
-        UNION ALL (SELECT * FROM ${sneks} s WHERE (s.name_key, s.id) < ${at} AND ${within} ORDER BY s.name_key DESC, s.id DESC LIMIT ${read}))`, search, limit);
-    },
-    // Each row with probability $1 percent: every page read, once per SAMPLE_AGE_MS (about 0.1 s at a million sneks).
-    sample: `SELECT name_key, id, name_folded FROM ${sneks} TABLESAMPLE BERNOULLI ($1)`,
-  };
-}
-
-export type SampledStatements = ReturnType<typeof sampledStatements>;
 
 /** `text` with its parameters written in as literals, for a script: strings quoted, arrays as text[] literals. */
 export function inlined(text: string, values: unknown[]): string {
