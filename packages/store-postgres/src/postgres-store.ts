@@ -49,8 +49,9 @@ import { describeTarget, redact, type PostgresSettings } from './options.js';
 import { PutBatches, type QueuedPut } from './put-batches.js';
 import { browse, browseStatements, type BrowseStatements } from './browse.js';
 import { nameColumns, trigramOps } from './name-columns.js';
-import { SAMPLE_ABOVE, SAMPLE_AGE_MS, SAMPLE_SIZE, SearchSample } from './search-sample.js';
-import { FALLBACK_SCAN, sampledStatements, searchStatements, searchTiers, type SampledStatements, type SearchStatements } from './search-tiers.js';
+import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_AGE_MS, SAMPLE_SIZE, SearchSample } from './search-sample.js';
+import { sampledStatements, type SampledStatements } from './sampled-statements.js';
+import { FALLBACK_SCAN, searchStatements, searchTiers, type SearchStatements } from './search-tiers.js';
 import { COMPACT_SLACK, countStatements } from './type-counts.js';
 import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
 
@@ -241,7 +242,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     return searchTiers(db, this.searchSql, query, async () => (await this.countTypes()).map((count) => count.type), { sql: this.sampledSql, sample: () => this.searchSample() });
   }
 
-  /** The sample search estimates with; undefined for a store of at most SAMPLE_ABOVE sneks. Taken again when old. */
+  /** The sample search estimates with; undefined for a store of at most NEAR_MISS_SAMPLE_ABOVE sneks. Taken again when old. */
   private searchSample(): Promise<SearchSample | undefined> {
     const serving = this.sampled;
     if (serving && Date.now() - serving.at < SAMPLE_AGE_MS) return serving.sample;
@@ -254,7 +255,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
 
   private async takeSample(): Promise<SearchSample | undefined> {
     const total = (await this.countTypes()).reduce((sum, count) => sum + count.count, 0);
-    if (total <= SAMPLE_ABOVE) return undefined;
+    if (total <= NEAR_MISS_SAMPLE_ABOVE) return undefined;
     const { rows } = await this.query<{ name_key: string; id: string; name_folded: string }>('search', this.sampledSql.sample, [Math.min(100, (100 * SAMPLE_SIZE) / total)], false);
     return new SearchSample(total, rows);
   }

@@ -1,7 +1,13 @@
 import { NEAR_MISS_SIMILARITY, compareKeys, trigramSimilarity, trigrams, type SearchRank } from '@snek/core';
 
-/** A store of at most this many sneks searches without a sample: every tier and near miss exactly (search-tiers.ts). */
+/** A store of at most this many sneks reads tiers 0–3 without a sample, each exactly (search-tiers.ts). */
 export const SAMPLE_ABOVE = 10_000;
+/**
+ * A store of at most this many sneks ranks near misses by bands of similarity, exactly: no band holds more rows than
+ * the bands read (NEAR_MISS_CANDIDATES). A larger one takes a sample for them, whose rare pieces find the nearest names
+ * sooner: the bands rank every name that shares the text's common words ("snek number", in most), 50 ms at 10,000.
+ */
+export const NEAR_MISS_SAMPLE_ABOVE = 1000;
 /** About this many names are sampled from a larger store. */
 export const SAMPLE_SIZE = 2000;
 /** A sample is taken again after this long, in the background (the old one serves meanwhile). */
@@ -92,10 +98,15 @@ export class SearchSample {
   private pieces(folded: string): Array<{ piece: Piece; rows: number }> {
     const pieces = new Map<string, Piece>();
     const add = (piece: Piece) => pieces.set(piece.text, piece);
-    for (const [word] of folded.matchAll(RUN)) {
+    const small = this.total <= SAMPLE_ABOVE;
+    for (const { 0: word, index } of folded.matchAll(RUN)) {
       const points = Array.from(word);
-      if (points.length <= 4) add({ text: word });
-      else for (let i = 0; i + 4 <= points.length; i++) add({ text: points.slice(i, i + 4).join('') });
+      // Runs of four; in a store of at most SAMPLE_ABOVE sneks, of three too, and a word's first two after the
+      // character before it: rare enough there to read ("114" of "1149", " 11": tens of names of 10,000), and they find
+      // the nearest names, which share most of the text's number ("Snek number 11" of "Snek nubmer 1149"). In a larger
+      // store these are in ten times the names of a run of four, and the sample tells too little of them.
+      for (const size of small ? [4, 3] : [4]) for (let i = 0; i + size <= points.length; i++) add({ text: points.slice(i, i + size).join('') });
+      if (small && index > 0) add({ text: folded.slice(index - 1, index) + points.slice(0, 2).join('') });
       // Not a word's first or last three: their padded trigrams ("  4", "33 ") are in a name in ten or more, and
       // reading those posting lists tripled the read at a million sneks.
     }

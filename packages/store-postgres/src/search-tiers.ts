@@ -1,6 +1,7 @@
 import pg from 'pg';
-import { piecePatterns, type Piece, type SearchSample } from './search-sample.js';
-import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
+import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_ABOVE, type SearchSample } from './search-sample.js';
+import { containsPattern, startsPattern, type SampledStatements } from './sampled-statements.js';
+import { MAX_SEARCH_LENGTH, NEAR_MISS_SIMILARITY, RUN_LENGTH_DIGITS, compareKeys, naturalKeyOfFolded, prefixEnd, compareRanks, prepareSearch, searchRank, type SearchPage, type SearchQuery, type SearchRank, type SearchTier, type Snek } from '@snek/core';
 
 /** How search reaches PostgreSQL: `plan` runs one statement unnamed, so it is planned for these values (how
  * selective a prefix is, say); `script` runs statements with literals in one round trip and one transaction. */
@@ -12,15 +13,15 @@ export interface SearchDatabase {
 const { escapeLiteral } = pg;
 
 /**
- * A store with a search sample (more than SAMPLE_ABOVE sneks, search-sample.ts) reads rare pieces of the text
- * instead, where it can (sampledStatements). Otherwise near misses (tier 4) are read in bands of similarity, highest
- * first (NEAR_MISS_BANDS, down to core's 0.3): a band
+ * A store with a search sample (more than NEAR_MISS_SAMPLE_ABOVE sneks, search-sample.ts) reads near misses from rare
+ * pieces of the text, and, above SAMPLE_ABOVE, tiers 0–3 too, where it can (sampledStatements). Otherwise near
+ * misses (tier 4) are read in bands of similarity, highest first (NEAR_MISS_BANDS, down to core's 0.3): a band
  * that holds enough for the page ends the search, so a dense text ranks a few names, not all of them. A band read
  * stops at NEAR_MISS_CANDIDATES rows: when one band holds more, the page is the best of those it read, not of all.
  * Without an index for them (no pg_trgm, or a text with no run of three letters or digits for tier 2) a tier reads
  * at most FALLBACK_SCAN sneks past the cursor: a store larger than that may miss some of those results.
  */
-export const NEAR_MISS_CANDIDATES = 1000;
+export const NEAR_MISS_CANDIDATES = NEAR_MISS_SAMPLE_ABOVE;
 const NEAR_MISS_BANDS = [0.9, 0.7, 0.5, NEAR_MISS_SIMILARITY];
 export const FALLBACK_SCAN = 10_000;
 // What pg_trgm can find by index in LIKE '%text%': a run of three word characters.
@@ -29,10 +30,6 @@ const INDEXABLE = /[\p{L}\p{N}]{3}/u;
 // Ids and types are slugs: a text with any other character is in neither.
 const SLUG_TEXT = /^[a-z0-9._-]+$/;
 
-/** `text` as a LIKE pattern that matches it literally, anywhere: \, % and _ escaped (backslash is LIKE's escape). */
-export const containsPattern = (text: string) => `%${escapeLike(text)}%`;
-export const startsPattern = (text: string) => `${escapeLike(text)}%`;
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, '\\$&');
 
 /**
  * What the key of every name that starts with `folded` starts with: its naturalKeyOfFolded, when it ends with a non-digit (each
@@ -94,51 +91,22 @@ export type SearchStatements = ReturnType<typeof searchStatements>;
 /**
  * With a sample (a store of more than SAMPLE_ABOVE sneks): a tier whose rarest run of the text is in at most
  * RARE_ROWS names reads the rows holding that run (one or a few of pg_trgm's posting lists) and sorts them; a denser
- * tier 2 walks the name order instead, DENSE_WALK rows at most per walk.
+ * tier 2 walks the name order instead, DENSE_WALK (sampled-statements.ts) rows at most per walk.
  */
 export const RARE_ROWS = 20_000;
-export const DENSE_WALK = 2000;
+/** Tier 1 of a text ending in digits reads this many lengths of the run each as a range of keys, then the longer ones as one. */
+export const RUN_RANGES = 8;
+/** Tier 1 reads those ranges only when the text's rarest run is in more than this many names: reading fewer costs less than planning them. */
+export const RANGES_ABOVE = 1000;
 /** A dense walk starts where the sample's next match is when at least this many sampled rows before it hold none. */
 export const SKIP_AFTER = 20;
 /** Near-miss candidates: the rows holding the text's rarest pieces, about this many by the sample, at most twice. */
 export const NEAR_MISS_BUDGET = 2000;
-/** When those give less than a page: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
+// The start of a text's last word.
+const LAST_WORD = /[\p{L}\p{N}]+[^\p{L}\p{N}]*$/u;
+/** When those give less than a page too: NEAR_MISS_CANDIDATES of the rows holding the next rarest piece, if it is in at most this many names. */
 export const WIDER_ROWS = 50_000;
 
-/** Statements that name the text's pieces as literals, so each is planned for the posting lists it reads. */
-export function sampledStatements(schema: string, trigram: string | undefined) {
-  const sneks = `${schema}.sneks`;
-  const typed = (type: string | undefined, alias: string) => (type === undefined ? '' : ` AND ${alias}.type = ${escapeLiteral(type)}`);
-  return {
-    // The rows holding `run` (by pg_trgm, never a scan: with the planner's guesses a scan under LIMIT can look cheaper), then the tier's condition and order.
-    rare: (run: string, where: string, first: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
-      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.name_folded LIKE ${escapeLiteral(containsPattern(run))} OFFSET 0) s
-        WHERE ${where}${typed(type, 's')} ORDER BY ${first}s.name_key, s.id LIMIT ${limit}`,
-    ids: (q: string, where: string, limit: number, type: string | undefined) => `SET LOCAL enable_seqscan = off;
-      SELECT id, name, type, content FROM (SELECT * FROM ${sneks} s WHERE s.id LIKE ${escapeLiteral(containsPattern(q))} OFFSET 0) s
-        WHERE ${where}${typed(type, 's')} ORDER BY s.name_key, s.id LIMIT ${limit}`,
-    // Tier 2 in name order from $1, $2: at most DENSE_WALK rows read, those containing $3 kept, at most $4.
-    walk: (type: string | undefined) => `SELECT id, name, type, content FROM (SELECT * FROM ${sneks} k WHERE (k.name_key, k.id) > ($1, $2)${typed(type, 'k')} ORDER BY k.name_key, k.id LIMIT ${DENSE_WALK}) s
-      WHERE strpos(s.name_folded, $3) > 0 AND NOT starts_with(s.name_folded, $3) ORDER BY s.name_key, s.id LIMIT $4`,
-    // Near misses among at most `read` rows holding any of `pieces`, best first by pg_trgm (searchRank ranks them
-    // again; OFFSET 0 keeps each score worked out once): below the tiers above (`types`, those containing the text)
-    // and after the cursor `after`, at most `limit`.
-    nearMisses: (pieces: Piece[], search: { q: string; types: string[]; type: string | undefined; after: SearchRank | undefined }, read: number, limit: number) => {
-      const q = escapeLiteral(search.q);
-      const score = `${trigram}.similarity(s.name_folded, ${q})`;
-      // pg_trgm's similarity is a float4, searchRank's a double: equal within 1e-6 (distinct scores of names are further apart).
-      const after = search.after?.tier === 4 ? ` AND (s.score < ${search.after.score - 1e-6} OR s.score <= ${search.after.score + 1e-6} AND (s.name_key, s.id) > (${escapeLiteral(search.after.key)}, ${escapeLiteral(search.after.id)}))` : '';
-      return `SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0;
-      SELECT id, name, type, content FROM (SELECT s.*, ${score} AS score FROM (SELECT * FROM ${sneks} s WHERE (${pieces.flatMap(piecePatterns).map((pattern) => `s.name_folded LIKE ${escapeLiteral(pattern)}`).join(' OR ')})${typed(search.type, 's')} LIMIT ${read}) s OFFSET 0) s
-        WHERE s.score >= ${NEAR_MISS_SIMILARITY - 1e-6} AND NOT strpos(s.name_folded, ${q}) > 0 AND NOT (strpos(s.id, ${q}) > 0 OR s.type = ANY(${escapeLiteral(`{${search.types.map((type) => `"${type}"`).join(',')}}`)}::text[]))${after}
-        ORDER BY s.score DESC, s.name_key, s.id LIMIT ${limit}`;
-    },
-    // Each row with probability $1 percent: every page read, once per SAMPLE_AGE_MS (about 0.1 s at a million sneks).
-    sample: `SELECT name_key, id, name_folded FROM ${sneks} TABLESAMPLE BERNOULLI ($1)`,
-  };
-}
-
-export type SampledStatements = ReturnType<typeof sampledStatements>;
 
 /** `text` with its parameters written in as literals, for a script: strings quoted, arrays as text[] literals. */
 export function inlined(text: string, values: unknown[]): string {
@@ -185,7 +153,12 @@ export async function searchTiers(
       if (rank?.tier === tier && (query.after === undefined || compareRanks(rank, query.after) > 0)) found.push({ snek, rank });
     }
   };
-  const sample = async () => (sql.trigram && sampled ? await sampled.sample() : undefined);
+  // The store's sample, for near misses; tiers 0–3 use it only above SAMPLE_ABOVE sneks.
+  const nearMissSample = async () => (sql.trigram && sampled ? await sampled.sample() : undefined);
+  const sample = async () => {
+    const held = await nearMissSample();
+    return held && held.total > SAMPLE_ABOVE ? held : undefined;
+  };
   // The rarest run of the text, when the sample says few names hold it (then so do few of those that contain the text).
   const rareRun = async () => {
     const rarest = (await sample())?.rarestRun(q);
@@ -208,7 +181,7 @@ export async function searchTiers(
   // Tier 4 from the rows holding the text's rarest pieces (and, when those give less than a page, some of those holding
   // the next piece); false when even the rarest piece is common, or there is no sample: then the bands below.
   const nearMissCandidates = async () => {
-    const held = await sample();
+    const held = await nearMissSample();
     const pieces = held?.rarePieces(q, NEAR_MISS_BUDGET) ?? [];
     if (!held) return false;
     const before = found.length;
@@ -216,18 +189,27 @@ export async function searchTiers(
     // A few more than the page, for a name searchRank scores apart from pg_trgm (letters beyond ASCII).
     const limit = want - before + 16;
     const rows = pieces.length === 0 ? [] : (await db.script<Snek>(sampled!.sql.nearMisses(pieces, asked, 2 * NEAR_MISS_BUDGET, limit))).rows;
-    if (before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces))) {
-      // Too few from the rare pieces, and more near misses elsewhere: some of those holding the next piece, when
-      // it is not so common that reading its posting lists costs more than the bands.
+    const seen = new Set(rows.map((row) => row.id));
+    const add = (more: Snek[]) => {
+      for (const row of more) if (!seen.has(row.id)) (seen.add(row.id), rows.push(row));
+    };
+    const beyond = before + rows.length < want && (pieces.length === 0 || held.nearMissBeyond(q, search.grams, pieces));
+    // Too few from the rare pieces, and more near misses elsewhere: first the names beside the text in name order
+    // that share its words but the last, which differ from it in that word alone (when the sample holds such names),
+    // as many each way as the page wants.
+    const lead = q.slice(0, LAST_WORD.exec(q)?.index ?? 0);
+    if (beyond && /[\p{L}\p{N}]/u.test(lead) && held.names.some((name) => name.folded.startsWith(lead))) {
+      const start = naturalKeyOfFolded(lead);
+      add((await db.script<Snek>(sampled!.sql.neighbours(asked, naturalKeyOfFolded(q), start, prefixEnd(start), limit, limit))).rows);
+    }
+    if (beyond && before + rows.length < want) {
+      // Still too few: some of those holding the next piece, when it is not so common that reading its posting
+      // lists costs more than the bands.
       const wider = held.nextPiece(q, pieces, WIDER_ROWS);
-      // The next piece is too common to read: the near misses holding the rare ones are the page (the bands would
-      // read arbitrary rows of the same similarity, and drop these, the nearest, at a million sneks).
-      if (!wider) {
-        keep(rows, 4);
-        return pieces.length > 0;
-      }
-      const seen = new Set(rows.map((row) => row.id));
-      for (const row of (await db.script<Snek>(sampled!.sql.nearMisses([wider], asked, NEAR_MISS_CANDIDATES, limit))).rows) if (!seen.has(row.id)) rows.push(row);
+      // The next piece is too common to read: the near misses found are the page (the bands would read arbitrary
+      // rows of the same similarity, and drop these, the nearest, at a million sneks).
+      if (!wider && pieces.length === 0) return false;
+      if (wider) add((await db.script<Snek>(sampled!.sql.nearMisses([wider], asked, NEAR_MISS_CANDIDATES, limit, held.rows(wider.text) >= held.total / 2))).rows);
     }
     keep(rows, 4);
     return true;
@@ -240,6 +222,25 @@ export async function searchTiers(
     else if (tier === 1) {
       const prefix = keyPrefix(q);
       const digits = /[0-9]$/.test(q) && sql.trigram;
+      const run = /[1-9][0-9]*$/.exec(q);
+      const rarest = run && !/[0-9]/.test(q[run.index - 1] ?? '') ? await sample().then((held) => held && (held.rarestRun(q)?.rows ?? Infinity)) : undefined;
+      if (run && rarest !== undefined && rarest > RANGES_ABOVE) {
+        // A text that ends in digits (not starting with 0): a name that starts with it has a run of L of them or more
+        // there, and its key starts with the key of the text before, "0", L in RUN_LENGTH_DIGITS digits, and the
+        // digits. One range of keys per L from the text's own, in order; RUN_RANGES of them, then all longer runs in
+        // one. "Snek number 320" at a million sneks: 3200–3209 and 32000–32037, where the rows holding "320" are 5,000
+        // and the name order from "snek number 0" walks 100,000 before them. When the text's rarest run is in at most
+        // RANGES_ABOVE names, reading them (tiers 1 and 2 at once, below) costs less than planning the ranges.
+        const base = `${naturalKeyOfFolded(q.slice(0, run.index))}0`;
+        const length = (n: number) => String(n).padStart(RUN_LENGTH_DIGITS, '0');
+        const ranges = Array.from({ length: RUN_RANGES }, (_, i) => `${base}${length(run[0].length + i)}${run[0]}`).map((start) => ({ start, end: prefixEnd(start) }));
+        ranges.push({ start: `${base}${length(run[0].length + RUN_RANGES)}`, end: prefixEnd(base) });
+        const after = (start: string) => (compareKeys(from[0]!, start) < 0 ? [start, ''] : from);
+        const before = found.length;
+        keep((await db.script<Snek>(sampled!.sql.ranges(q, ranges.map((range) => ({ ...range, after: after(range.start) })), want - found.length, query.type))).rows, 1);
+        found.splice(before, found.length - before, ...found.slice(before).sort((a, b) => compareRanks(a.rank, b.rank)));
+        continue;
+      }
       const rare = digits ? await rareRun() : undefined;
       if (rare) {
         // Tier 2 holds the rare run too: both tiers in one read, tier 1 first (from the cursor), then tier 2.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { foldCase, naturalKey, prefixEnd } from '@snek/core';
-import { containsPattern, keyPrefix } from '../src/search-tiers.js';
+import { containsPattern } from '../src/sampled-statements.js';
+import { keyPrefix } from '../src/search-tiers.js';
 
 const NAMES = ['Snek 10', 'Snek 007 b', 'snek 2a', 'Straße 12 x 3', '100%', 'a_b', '🐍 9', '12', '0', 'x9y99z999', 'ΣΊΣΥΦΟΣ 1'];
 
