@@ -8,8 +8,16 @@ import pg from 'pg';
  */
 export function deferredIndexes(schema: string, ops: string | undefined): DeferredIndex[] {
   const index = (name: string, how: string) => ({ name, qualified: `${schema}.${name}`, create: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.sneks ${how}` });
-  const trigram = ops === undefined ? [] : [index('sneks_name_trgm', `USING gin (name_folded ${ops})`), index('sneks_id_trgm', `USING gin (id ${ops})`)];
-  return [...trigram, index('sneks_type_name_key_id', '(type, name_key, id)'), index('sneks_name_id', '(name, id)'), index('sneks_name_key_id', '(name_key, id)'), index('sneks_type_id', '(type, id)')];
+  const trigram = (name: string, column: string) => (ops === undefined ? [] : [index(name, `USING gin (${column} ${ops})`)]);
+  // Longest build first (at 1M, in CPU seconds: 3.4, 3.0, 2.5, 2.2, 1.4, 0.8), so that the two builders end together.
+  return [
+    ...trigram('sneks_name_trgm', 'name_folded'),
+    index('sneks_type_name_key_id', '(type, name_key, id)'),
+    ...trigram('sneks_id_trgm', 'id'),
+    index('sneks_type_id', '(type, id)'),
+    index('sneks_name_id', '(name, id)'),
+    index('sneks_name_key_id', '(name_key, id)'),
+  ];
 }
 
 export interface DeferredIndex {
@@ -23,7 +31,7 @@ export interface DeferredIndex {
  * autovacuum. Only the columns statements filter, join or sort on: the art (and a change's copy of the snek, its
  * actor and time) is never compared, and sorting its sample for a histogram was much of ANALYZE's time.
  */
-export const analyzeAfterLoad = (schema: string) => [`ANALYZE ${schema}.sneks (id, name, type, name_key, name_folded)`, `ANALYZE ${schema}.changes (seq, id, op, type)`];
+export const analyzeAfterLoad = (schema: string) => ({ sneks: `ANALYZE ${schema}.sneks (id, name, type, name_key, name_folded)`, changes: `ANALYZE ${schema}.changes (seq, id, op, type)` });
 
 /** The advisory lock a load holds for its whole session; a store that opens meanwhile leaves the indexes to it. */
 export function loadLockKey(schema: string): string {
@@ -68,7 +76,7 @@ export class BulkLoad {
     private readonly client: pg.Client,
     private readonly connection: pg.ClientConfig,
     private readonly indexes: DeferredIndex[],
-    private readonly analyze: string[],
+    private readonly analyze: { sneks: string; changes: string },
     private readonly freshness: { claim: string; check: string },
   ) {}
 
@@ -87,7 +95,7 @@ export class BulkLoad {
   }
 
   /** Connects and waits for any other server's load on this schema to end. */
-  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[], analyze: string[], freshness: { claim: string; check: string }): Promise<BulkLoad> {
+  static async open(connection: pg.ClientConfig, schemaName: string, indexes: DeferredIndex[], analyze: { sneks: string; changes: string }, freshness: { claim: string; check: string }): Promise<BulkLoad> {
     const client = new pg.Client(connection);
     client.on('error', () => undefined);
     try {
@@ -167,7 +175,10 @@ export class BulkLoad {
   }
 
   private async buildIndexes(): Promise<void> {
-    const queue = [...this.indexes.map((index) => index.create), ...this.analyze];
+    // ANALYZE of changes waits for no build (they lock sneks alone): it goes before the last, shortest build, where
+    // one builder would otherwise idle; that of sneks waits for every build (its lock conflicts with theirs).
+    const builds = this.indexes.map((index) => index.create);
+    const queue = [...builds.slice(0, -1), this.analyze.changes, ...builds.slice(-1), this.analyze.sneks];
     const second = new pg.Client(this.connection);
     second.on('error', () => undefined);
     const builder = async (client: pg.Client) => {

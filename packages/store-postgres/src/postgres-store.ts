@@ -40,7 +40,7 @@ import {
   type StoreBulkLoad,
 } from '@snek/core';
 import { BulkLoad, analyzeAfterLoad, deferredIndexes } from './bulk-load.js';
-import { copyColumn, copyColumns, copyField } from './copy-rows.js';
+import { COPY_ROWS, changeRows, copyRows, snekRows } from './copy-rows.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -53,7 +53,7 @@ import { NEAR_MISS_SAMPLE_ABOVE, SAMPLE_AGE_MS, SAMPLE_SIZE, SearchSample } from
 import { sampledStatements, type SampledStatements } from './sampled-statements.js';
 import { FALLBACK_SCAN, searchStatements, searchTiers, type SearchStatements } from './search-tiers.js';
 import { COMPACT_SLACK, countStatements } from './type-counts.js';
-import { bulkUpserts, statements, toChange, type ChangeRow, type Statements } from './statements.js';
+import { bulkUpserts, oneRowPerId, statements, toChange, type ChangeRow, type Statements } from './statements.js';
 
 /**
  * For bulk writes' transactions: the planner prices retention's walk for thousands of ids past jit_above_cost, and
@@ -267,10 +267,11 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   async putMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: number }> {
     this.assertOpen();
     if (sneks.length === 0) return { created: 0 };
-    const batches = bulkUpserts(sneks, 'last');
+    const kept = oneRowPerId(sneks, 'last');
     return this.inTransaction('putMany', async (client) => {
-      const copied = await this.copyFresh(client, batches, actorOf(options));
+      const copied = await this.copyFresh(client, kept, actorOf(options));
       if (copied) return { created: copied.length };
+      const batches = bulkUpserts(kept);
       await client.query(NO_JIT);
       let created = 0;
       for (const values of batches) {
@@ -286,10 +287,11 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   async createMany(sneks: readonly Snek[], options?: WriteOptions): Promise<{ created: string[] }> {
     this.assertOpen();
     if (sneks.length === 0) return { created: [] };
-    const batches = bulkUpserts(sneks, 'first');
+    const kept = oneRowPerId(sneks, 'first');
     return this.inTransaction('createMany', async (client) => {
-      const copied = await this.copyFresh(client, batches, actorOf(options));
+      const copied = await this.copyFresh(client, kept, actorOf(options));
       if (copied) return { created: copied };
+      const batches = bulkUpserts(kept);
       await client.query(NO_JIT);
       const created = new Set<string>();
       for (const values of batches) for (const row of (await client.query<{ id: string }>(this.sql.createMany, values)).rows) created.add(row.id);
@@ -302,17 +304,21 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
   }
 
   /**
-   * In a load that began on an empty store (bulk-load.ts `copies`): the batches by COPY, sneks first, then their
-   * changes with seqs taken at once. Every row is new (the primary key checks it: a conflict undoes the copy, and
-   * the batches go the usual way, as every later one does) and no id has another change, so retention has nothing
-   * to prune. Gives the ids written, or undefined for the usual way.
+   * In a load that began on an empty store (bulk-load.ts `copies`): the sneks by COPY (copy-rows.ts), every batch,
+   * then their changes with seqs taken at once. Every row is new (the primary key checks it: a conflict undoes the
+   * copy, and the sneks go the usual way, as every later write does) and no id has another change, so retention has
+   * nothing to prune. Gives the ids written, or undefined for the usual way.
    */
-  private async copyFresh(client: pg.ClientBase, batches: string[][][], actor: string | null): Promise<string[] | undefined> {
+  private async copyFresh(client: pg.ClientBase, sneks: readonly Snek[], actor: string | null): Promise<string[] | undefined> {
     if (!this.loading?.copies) return undefined;
-    const escaped = batches.map((columns) => columns.map(copyColumn));
+    const batches: ReturnType<typeof snekRows>[] = [];
     await client.query('SAVEPOINT snek_copy');
     try {
-      for (const columns of escaped) await copyColumns(client, this.sql.copySneks, columns);
+      for (let at = 0; at < sneks.length; at += COPY_ROWS) {
+        const rows = snekRows(sneks.slice(at, at + COPY_ROWS));
+        batches.push(rows);
+        await copyRows(client, this.sql.copySneks, rows.rows);
+      }
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
       await client.query('ROLLBACK TO SAVEPOINT snek_copy; RELEASE SAVEPOINT snek_copy');
@@ -320,14 +326,12 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       return undefined;
     }
     await client.query('RELEASE SAVEPOINT snek_copy');
-    const actorField = copyField(actor);
-    for (const [ids, names, types, contents] of escaped) {
-      const { rows } = await client.query<{ last: string; at: string }>(this.sql.takeSeqs, [ids!.length]);
-      const first = BigInt(rows[0]!.last) - BigInt(ids!.length) + 1n;
-      const at = copyField(rows[0]!.at);
-      await copyColumns(client, this.sql.copyChanges, [ids!.map((_, i) => String(first + BigInt(i))), ids!, ids!.map(() => 'put'), names!, types!, contents!, ids!.map(() => actorField), ids!.map(() => at)]);
+    for (const rows of batches) {
+      const count = rows.spans.length / 2;
+      const { rows: taken } = await client.query<{ last: string; at: Buffer }>(this.sql.takeSeqs, [count]);
+      await copyRows(client, this.sql.copyChanges, changeRows(rows, BigInt(taken[0]!.last) - BigInt(count) + 1n, actor, taken[0]!.at));
     }
-    return batches.flatMap((columns) => columns[0]!);
+    return sneks.map((snek) => snek.id);
   }
 
   /** One transaction for the batch (see change-replay.ts): a refused or failed batch leaves none of it. */

@@ -78,9 +78,10 @@ export function statements(schema: string, log: { keep: number; channel: string 
     logBulk: logged(`SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w (${COLUMNS})`, 'put', '$5', 'SELECT count(*) FROM written'),
     // A fresh load's COPY path (postgres-store.ts copyFresh): where its rows go, and the seqs of $1 changes taken at
     // once, after the load's snek rows, as logged() takes them; one notification with the last.
+    // The columns in the order copy-rows.ts writes them: a change's id, name, type and content are its snek row's bytes.
     copySneks: `${sneks} (${WRITTEN})`,
-    copyChanges: `${changes} (seq, id, op, name, type, content, actor, at)`,
-    takeSeqs: `UPDATE ${schema}.change_counter SET seq = seq + $1 RETURNING seq::text AS last, clock_timestamp()::text AS at, pg_notify(${escapeLiteral(log.channel)}, seq::text)`,
+    copyChanges: `${changes} (seq, id, name, type, content, op, actor, at)`,
+    takeSeqs: `UPDATE ${schema}.change_counter SET seq = seq + $1 RETURNING seq::text AS last, timestamptz_send(clock_timestamp()) AS at, pg_notify(${escapeLiteral(log.channel)}, seq::text)`,
     // At a big load's start (bulk-load.ts): the counter first, so that no other writer commits until the load does,
     // then whether the store is empty, its log too, so that it stays so for every id the load has not written.
     claimCounter: `SELECT 1 FROM ${schema}.change_counter FOR UPDATE`,
@@ -108,14 +109,22 @@ export function toChange(row: ChangeRow): Change {
 }
 
 /**
- * The parameters of each multi-row insert for `sneks` (the columns of WRITTEN), one row per id (one upsert cannot touch a row twice). The
- * `winner` snek of an id is kept: the last for putMany, as a run of puts would; the first for createMany, as a run
- * of creates would. Rows are sorted by id so concurrent imports lock in one order.
+ * One snek per id, sorted by id so that concurrent imports lock in one order (one upsert cannot touch a row twice).
+ * The `winner` snek of an id is kept: the last for putMany, as a run of puts would; the first for createMany, as a
+ * run of creates would.
  */
-export function bulkUpserts(sneks: readonly Snek[], winner: 'first' | 'last'): string[][][] {
+export function oneRowPerId(sneks: readonly Snek[], winner: 'first' | 'last'): Snek[] {
+  // An import in id order gives each batch so already: one look at each pair instead of a map and a sort.
+  let ascending = true;
+  for (let i = 1; i < sneks.length && ascending; i++) ascending = sneks[i - 1]!.id < sneks[i]!.id;
+  if (ascending) return [...sneks];
   const kept = new Map<string, Snek>();
   for (const snek of sneks) if (winner === 'last' || !kept.has(snek.id)) kept.set(snek.id, snek);
-  const sorted = [...kept.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return [...kept.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The parameters of each multi-row insert for `sneks` (the columns of WRITTEN), from oneRowPerId's sneks. */
+export function bulkUpserts(sorted: readonly Snek[]): string[][][] {
   const batches: string[][][] = [];
   let batch: Snek[] = [];
   let bytes = 0;

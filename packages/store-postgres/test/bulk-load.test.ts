@@ -105,11 +105,13 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     const schema = uniqueSchema('bulk');
     schemas.push(schema);
     const store = await create(schema);
-    // The four characters COPY's text format escapes, and a \N that must stay text.
-    const odd: Snek = { id: 's0003', name: 'Back\\slash\ttab', type: 'cute', content: 'a\\N\tb\r\nc\\\n' };
+    // The characters COPY's text format escapes, a \N that must stay text, and characters of two to four bytes in UTF-8.
+    const odd: Snek = { id: 's0003', name: 'Back\\slash\ttab é 蛇 🐍', type: 'cute', content: 'a\\N\tb\r\nc\\\n🐍é蛇' };
     const first = sneks(0, 700).map((s) => (s.id === odd.id ? odd : s));
+    const twice: Snek = { ...snek(10), content: 'the last of s0010 in the call' };
     const result = await store.bulkLoad(async () => {
-      expect(await store.putMany(first, { actor: { kind: 'token', id: 'loader' } })).toEqual({ created: 700 });
+      // Out of id order, and an id twice: the last one is written, and the changes follow id order.
+      expect(await store.putMany([...first].reverse().concat(twice), { actor: { kind: 'token', id: 'loader' } })).toEqual({ created: 700 });
       expect((await store.createMany(sneks(700, 600))).created).toEqual(sneks(700, 600).map((s) => s.id));
       // An id the load wrote: its copy meets the primary key, and the batch goes row by row.
       expect((await store.createMany([snek(5), snek(1300)])).created).toEqual(['s1300']);
@@ -120,6 +122,7 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     });
     expect(result).toBe('loaded');
     expect(await store.get(odd.id)).toEqual(odd);
+    expect(await store.get(twice.id)).toEqual(twice);
     expect(await store.get('s0006')).toEqual({ ...snek(6), name: 'Renamed 6' });
     const all: Snek[] = [];
     for (let cursor: string | undefined; ; ) {
@@ -134,11 +137,28 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     expect(log.map((change) => change.seq)).toEqual(log.map((_, i) => i + 1));
     expect(log.slice(0, 700).map((change) => change.id)).toEqual(first.map((s) => s.id));
     expect(log[3]).toMatchObject({ id: odd.id, op: 'put', snek: odd, actor: { kind: 'token', id: 'loader' } });
+    expect(log[10]).toMatchObject({ id: twice.id, snek: twice });
     expect(log[700]).toMatchObject({ id: 's0700', op: 'put', actor: null });
     expect(Date.parse(log[700]!.at)).toBeGreaterThanOrEqual(Date.parse(log[0]!.at));
     expect((await store.changes({ id: 's0007' })).map((change) => change.op)).toEqual(['put', 'delete', 'put']);
     expect((await store.latestChanges(['s0006']))[0]?.snek).toEqual({ ...snek(6), name: 'Renamed 6' });
     expect((await store.search({ q: 'back', limit: 1 })).items.map((item) => item.snek.id)).toEqual([odd.id]);
+    expect((await store.search({ q: '蛇 🐍', limit: 1 })).items.map((item) => item.snek.id)).toEqual([odd.id]);
+  });
+
+  it('a call of more sneks than one COPY carries writes them all, each with its change, in id order', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    const many = sneks(0, 5200);
+    await store.bulkLoad(async () => {
+      expect((await store.createMany(many)).created).toEqual(many.map((s) => s.id));
+    });
+    expect(await store.countTypes()).toEqual([{ type: 'cute', count: 2600 }, { type: 'plain', count: 2600 }]);
+    const tail = await store.changes({ after: 4990, limit: 1000 });
+    expect(tail.map((change) => [change.seq, change.id])).toEqual(many.slice(4990).map((s, i) => [4991 + i, s.id]));
+    expect(tail.at(-1)?.snek).toEqual(snek(5199));
+    expect(await store.get('s5000')).toEqual(snek(5000));
   });
 
   it('a small load keeps the indexes, and loads do not nest', async () => {
