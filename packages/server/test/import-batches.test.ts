@@ -104,4 +104,14 @@ describe('importSneks across batches', () => {
   ])('writes and counts as the model does for %s', async (_label, testCase) => {
     expect(await run(testCase)).toEqual(model(testCase));
   });
+
+  it('reads a snek whose art holds U+2028 and U+2029 as one line, as an export writes it (readline on Node 24 broke it there)', async () => {
+    const snek = { id: 'sep', name: 'Sep', type: 't', content: 'a\u2028b\u2029c\n' };
+    const file = path.join(dir.path, `sep-${n++}.jsonl`);
+    await writeFile(file, `${JSON.stringify(snek)}\n`);
+    const store = new MemorySnekStore();
+    const report = await importSneks(store, { source: file });
+    expect([report.imported, report.skipped, await store.get('sep')]).toEqual([1, [], snek]);
+    await store.close();
+  });
 });
