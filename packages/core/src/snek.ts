@@ -47,7 +47,7 @@ export const snekSchema = z.strictObject({
 /**
  * What `snekSchema.safeParse(value).data` is, a new `{ id, name, type, content }` or `undefined`, without zod's cost per
  * record: an import checks a million (about half the time, and none of zod's garbage). It gives no reason: for that,
- * parse a failed value with `snekSchema`. test/snek-check.test.ts holds it equal to the schema.
+ * parse a failed value with `snekSchema`. packages/server/test/snek-check.test.ts holds it equal to the schema.
  */
 export function checkSnek(value: unknown): Snek | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
