@@ -9,6 +9,7 @@ export {
   snekContentSchema,
   snekBodySchema,
   snekSchema,
+  checkSnek,
   slugify,
   type Snek,
   type SnekBody,

@@ -44,6 +44,33 @@ export const snekSchema = z.strictObject({
   content: snekContentSchema,
 });
 
+/**
+ * What `snekSchema.safeParse(value).data` is, a new `{ id, name, type, content }` or `undefined`, without zod's cost per
+ * record: an import checks a million (about half the time, and none of zod's garbage). It gives no reason: for that,
+ * parse a failed value with `snekSchema`. packages/server/test/snek-check.test.ts holds it equal to the schema.
+ */
+export function checkSnek(value: unknown): Snek | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  const { id, name, type, content } = record;
+  if (typeof id !== 'string' || !SLUG_PATTERN.test(id) || typeof type !== 'string' || !SLUG_PATTERN.test(type)) return undefined;
+  if (typeof name !== 'string' || name.length < 1 || !fitsNameLength(name) || CONTROL.test(name) || LONE_SURROGATE.test(name)) return undefined;
+  if (typeof content !== 'string' || content.length < 1 || !fitsContentBytes(content) || CONTROL_EXCEPT_TAB_NEWLINE.test(content) || LONE_SURROGATE.test(content)) return undefined;
+  // The strict object's check: zod walks for...in too, so an inherited enumerable key counts as it does there.
+  for (const key in record) if (key !== 'id' && key !== 'name' && key !== 'type' && key !== 'content') return undefined;
+  return { id, name, type, content };
+}
+
+// zod counts a name's length in code points (a pair of surrogates is one), so only a name over the limit in units is counted.
+const fitsNameLength = (name: string) => {
+  if (name.length <= MAX_NAME_LENGTH) return true;
+  let points = 0;
+  for (const _point of name) points++;
+  return points <= MAX_NAME_LENGTH;
+};
+// A UTF-16 unit is at most 3 bytes of UTF-8 (a pair of them 4), so short content needs no count.
+const fitsContentBytes = (content: string) => content.length <= MAX_CONTENT_BYTES / 3 || Buffer.byteLength(content, 'utf8') <= MAX_CONTENT_BYTES;
+
 /** A snek: `id` and `type` are slugs, `name` is for people, `content` is the art. */
 export type Snek = z.infer<typeof snekSchema>;
 export type SnekBody = z.infer<typeof snekBodySchema>;
