@@ -223,7 +223,7 @@ export class SqliteSearch {
     if (type === undefined) return this.rowsOf(chosenAmong(texts, tier, folded, from, need));
     // The trigram index has no types: the rows are read and checked in SQL.
     const where = [TIER_SQL[tier], 's.type = @type', ...(from ? ['(s.name_key, s.id) > (@key, @id)'] : [])];
-    const params = { type, q: folded, n: need, ids: JSON.stringify(texts.map((text) => parsed(text).id)), ...from };
+    const params = { type, q: folded, n: need, ids: JSON.stringify(texts.map((text) => parsed(text).id)), ...(from ? { key: from.key, id: from.id } : {}) };
     return this.statement(`SELECT ${COLUMNS} FROM json_each(@ids) f CROSS JOIN sneks s ON s.id = f.value WHERE ${where.join(' AND ')} ORDER BY s.name_key, s.id LIMIT @n`).all(params);
   }
 
