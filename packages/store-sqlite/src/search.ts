@@ -259,7 +259,7 @@ export class SqliteSearch {
 
   /**
    * The rowids of the near-miss candidates: the rows holding the most pairs of the chosen trigrams, then, when those
-   * are too few, the first rows of the first one (a count of every row holding any one of them grouped 16,000 rows for
+   * are too few, the first rows of each trigram (a count of every row holding any one of them grouped 16,000 rows for
    * "snek number 123456").
    */
   private nearMissRows(folded: string, total: number): number[] {
@@ -274,9 +274,15 @@ export class SqliteSearch {
       const pairs = pairsSql(chosen);
       rows = rowsByPairs(this.statement(pairs.sql).get(pairs.params)!, limit);
     }
-    if (rows.length >= limit) return rows;
+    // Too few: the first rows of each chosen trigram, then of the commoner ones, rarest first (at 10,000 sneks the
+    // digits of "snek number 133" name 120 rows, and "r 1" the rest of a page of sneks as near as they).
     const first = this.statement('SELECT json_group_array(rowid) AS ids FROM (SELECT rowid FROM sneks_fts WHERE sneks_fts MATCH @match LIMIT @limit)');
-    return filledUp(rows, JSON.parse(first.get({ match: quoted(chosen[0]!), limit })!['ids'] as string) as number[], limit);
+    const commoner = grams.filter((gram) => counts.get(gram)! > 0 && !chosen.includes(gram)).sort((a, b) => counts.get(a)! - counts.get(b)!);
+    for (const gram of [...chosen, ...commoner]) {
+      if (rows.length >= limit) break;
+      rows = filledUp(rows, JSON.parse(first.get({ match: quoted(gram), limit })!['ids'] as string) as number[], limit);
+    }
+    return rows;
   }
 
   /** Tier 4: candidates ranked in JS, sorted by compareRanks, those after `after` kept. */
