@@ -139,6 +139,51 @@ describe('the sqlite search index', () => {
     }
   });
 
+  it('keeps its trigram counts only while the file is unchanged: a search sees what this store, another on the file, or a bulk load wrote since', async () => {
+    const file = path.join(root, 'counted.db');
+    const store = await SqliteSnekStore.open(file);
+    const other = await SqliteSnekStore.open(file);
+    const named = (id: string, word: string): Snek => ({ id, name: `A ${word} ${id}`, type: 'plain', content: 'x' });
+    const found = async (q: string): Promise<string[]> => (await store.search({ q, limit: 10 })).items.map((item) => item.snek.id);
+    try {
+      await store.putMany(Array.from({ length: 30 }, (_, i) => ({ id: `s${i}`, name: `Snek ${i}`, type: 'plain', content: 'x' })));
+      // Each first search counts a trigram in no row (0: no row matches); each second one must count again.
+      expect(await found('zebra')).toEqual([]);
+      await other.put(named('z1', 'zebra'));
+      expect(await found('zebra')).toEqual(['z1']);
+      expect(await found('quagga')).toEqual([]);
+      await store.put(named('q1', 'quagga'));
+      expect(await found('quagga')).toEqual(['q1']);
+      expect(await found('okapi')).toEqual([]);
+      await store.bulkLoad(async () => {
+        await store.putMany([named('o1', 'okapi')]);
+        expect(await found('okapi')).toEqual(['o1']);
+      });
+      expect(await found('okapi')).toEqual(['o1']);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('ranks near misses on their own rows where a type holds the text: those of that type are tier 3, once', async () => {
+    // 620 sneks, past nearMissCandidates; the walk sees all of them, so tier 3 is exact. "Wigglr i" is a near miss of
+    // "wiggler", and of tier 3 where its type, "wigglers", holds the text.
+    const fillers = Array.from({ length: 600 }, (_, i) => ({ id: `f${i}`, name: `Snek number ${i}`, type: 'plain', content: 'x' }));
+    const near = Array.from({ length: 20 }, (_, i) => ({ id: `w${i}`, name: `Wigglr ${i}`, type: i % 2 ? 'wigglers' : 'plain', content: 'x' }));
+    const store = await SqliteSnekStore.open(path.join(root, 'typed.db'), { search: { denseCandidates: 50, scanBound: 1000, denseSample: 100, nearMissCandidates: 30, nearMissReads: 300 } });
+    try {
+      await store.putMany([...fillers, ...near]);
+      const expected = rankSneks([...fillers, ...near], prepareSearch('wiggler')).map(({ snek, rank }) => ({ id: snek.id, rank }));
+      expect(expected.map((item) => item.rank.tier)).toEqual([...Array(10).fill(3), ...Array(10).fill(4)]);
+      // A page of 13 leaves 3 places (and one to tell of more) to near misses: ranked as if untyped, the "wigglers" ones would take them.
+      expect((await store.search({ q: 'wiggler', limit: 13 })).items.map((item) => ({ id: item.snek.id, rank: item.rank }))).toEqual(expected.slice(0, 13));
+      expect((await store.search({ q: 'wiggler', limit: 50 })).items.map((item) => ({ id: item.snek.id, rank: item.rank }))).toEqual(expected);
+    } finally {
+      await store.close();
+    }
+  });
+
   describe('past its limits, as at a million sneks (3,000 sneks, limits a few hundredth of the defaults)', () => {
     // Named as the scale bench names them: noodles sort before "snek", so a walk of the name order sees them first.
     const ADJECTIVES = ['Sleepy', 'Grumpy', 'Happy', 'Coiled'];
