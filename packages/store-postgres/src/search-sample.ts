@@ -106,6 +106,8 @@ export class SearchSample {
       // the nearest names, which share most of the text's number ("Snek number 11" of "Snek nubmer 1149"). In a larger
       // store these are in ten times the names of a run of four, and the sample tells too little of them.
       for (const size of small ? [4, 3] : [4]) for (let i = 0; i + size <= points.length; i++) add({ text: points.slice(i, i + size).join('') });
+      // A word of three is a piece whole ("517" of "Snek nubmer 517"): else its name's only rare part goes unread.
+      if (points.length < 4) add({ text: word });
       if (small && index > 0) add({ text: folded.slice(index - 1, index) + points.slice(0, 2).join('') });
       // Not a word's first or last three: their padded trigrams ("  4", "33 ") are in a name in ten or more, and
       // reading those posting lists tripled the read at a million sneks.

@@ -90,4 +90,17 @@ async function walk(store: Searching, query: SearchQuery, pages: number): Promis
     const page = await store.search({ q, limit: 20 });
     expect(page.items.filter((item) => item.rank.score >= near).map((item) => item.snek.id)).toEqual(best.map((result) => result.snek.id));
   });
+
+  it('finds a misspelt name whose number is three digits long', async () => {
+    const schema = uniqueSchema('sampled');
+    schemas.push(schema);
+    const store = (await plugin.create({ url: TEST_PG_URL, schema }, { configDir: process.cwd() })) as Searching;
+    open.push(store);
+    // The low numbers written last (putMany sorts a call by id), so the first rows holding "snek" are far from them.
+    await store.putMany(SNEKS.slice(count / 2));
+    await store.putMany(SNEKS.slice(0, count / 2));
+    // "517" is the name's one rare part, shorter than the runs of four read for longer words.
+    const page = await store.search({ q: 'Snek nubmer 517', limit: 48 });
+    expect(page.items.map((item) => item.snek.name)).toContain('Snek number 517');
+  });
 });
