@@ -67,6 +67,14 @@ async function copied(page: Page): Promise<void> {
 // Browser-side code is written as strings or through locators: this file is type-checked without the DOM library.
 const cardIds = (page: Page) => page.locator('.card h2 a').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.replace('/s/', '')));
 
+/**
+ * Waits for the page a search's form loaded: a document whose own URL (its navigation entry, which
+ * history.replaceState leaves as it was) holds `part`. Search as you type writes the same query into the URL of the
+ * page before, a moment after the last key, so waitForURL could resolve before the form's page replaced it.
+ */
+const formPageFor = (page: Page, part: string) =>
+  page.waitForFunction(`performance.getEntriesByType('navigation')[0]?.name.includes(${JSON.stringify(part)}) && document.readyState === 'complete'`);
+
 beforeAll(async () => {
   if (skip) return;
   dir = await tempDir('snek-web-');
@@ -152,12 +160,12 @@ describeInBrowser('the gallery in Chromium', () => {
     await page.goto(`${server.url}/`);
     await page.getByLabel('Search sneks').fill('Bulk snek 7');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForURL(/q=Bulk/);
+    await formPageFor(page, 'q=Bulk');
     // The exact name first, then the names that start with it (Bulk snek 70–79).
     expect((await cardIds(page)).slice(0, 2)).toEqual(['snek-007', 'snek-070']);
     await page.getByLabel('Search sneks').fill('Qwxz zzz');
     await page.getByLabel('Search sneks').press('Enter');
-    await page.waitForURL(/q=Qwxz/);
+    await formPageFor(page, 'q=Qwxz');
     await expect(page.getByText('No snek matches “Qwxz zzz”').count()).resolves.toBe(1);
     // An old ?name= link still looks the exact name up.
     await page.goto(`${server.url}/?name=${encodeURIComponent('Bulk snek 7')}`);
@@ -220,7 +228,7 @@ describeInBrowser('the gallery in Chromium', () => {
     await expect(page.evaluate('document.activeElement.id')).resolves.toBe('q');
     await page.keyboard.type('breaker');
     await page.keyboard.press('Enter');
-    await page.waitForURL(/q=breaker/);
+    await formPageFor(page, 'q=breaker');
     expect(await cardIds(page)).toEqual(['xss-art']);
     // A chip narrows the search to its type.
     await page.getByRole('link', { name: 'evil (2)' }).focus();
@@ -265,7 +273,7 @@ describeInBrowser('the gallery in Chromium', () => {
     // The form keeps the page's type: no bulk snek matches, and the line offers the match in another type.
     await page.getByLabel('Search sneks').fill('normal');
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.waitForURL(/q=normal/);
+    await formPageFor(page, 'q=normal');
     expect(await cardIds(page)).toEqual([]);
     await page.locator('#empty').getByRole('link', { name: 'normal', exact: true }).click();
     await page.waitForURL(/\/s\/normal$/);
