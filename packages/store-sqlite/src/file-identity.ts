@@ -47,6 +47,11 @@ export class DatabaseFileIdentity {
     setImmediate(() => (this.checkedThisTurn = false));
   }
 
+  /** The store itself removed the WAL and its index (load-journal.ts): record them again when next seen. */
+  companionsRenewed(): void {
+    for (const companion of this.companions.keys()) this.companions.set(companion, undefined);
+  }
+
   /** Throws STORE_UNAVAILABLE when the path now names another file, or none. */
   assertUnchanged(): void {
     const main = identityOf(this.file);

@@ -6,6 +6,7 @@ import { SqliteChangeLog } from './change-log.js';
 import { SqliteChangeReplay } from './change-replay.js';
 import { DatabaseFileIdentity } from './file-identity.js';
 import { openConnection, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './driver.js';
+import { LoadJournal, openInWal } from './load-journal.js';
 import { migrate } from './migrations.js';
 import { ReadBatch } from './read-batch.js';
 import { openSnapshot } from './snapshot.js';
@@ -27,8 +28,9 @@ interface PendingWrite {
 }
 
 /**
- * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss. Each
- * write appends its changes to the table `changes` in its own transaction (see change-log.ts).
+ * Sneks in one SQLite file: WAL with synchronous=FULL, so an acknowledged write survives kill -9 and power loss (a bulk
+ * load alone on the file has a rollback journal: load-journal.ts). Each write appends its changes to the table
+ * `changes` in its own transaction (see change-log.ts).
  */
 export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBulkWriter, StoreBulkCreator, StoreConditionalWriter, StoreTypeCounter, StoreSeedLedger, StoreChangeLog, StoreChangeReplay, StoreSnapshot, StoreFileBackup, StoreBrowse, StoreSearch, StoreBulkLoad {
   /**
@@ -52,6 +54,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
   private readonly searcher: SqliteSearch;
   private readonly upserts: SnekUpserts;
   private readonly bulk: SqliteBulkLoad;
+  private readonly journal: LoadJournal;
   // The error that failed the bulk load under way past saving: SQLite rolled its transaction back (SQLITE_FULL, IOERR),
   // or its indexes could not be deferred. Its later writes fail with it, and so does the load.
   private loadLost: { error: unknown } | undefined;
@@ -65,7 +68,9 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     try {
       // Another process holding the write lock makes us wait busy_timeout ms before SQLITE_BUSY; set first, as
       // switching to WAL and migrating may wait on a server that opened the same new file a moment earlier.
-      db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL');
+      db.exec('PRAGMA busy_timeout = 5000');
+      openInWal(db, file);
+      db.exec('PRAGMA synchronous = FULL');
       // 64 MiB of page cache (the default is 2 MiB): writes at a million sneks touch seven indexes and the trigram
       // index in random places, and a cache that holds their upper levels saves a read and a write per row.
       db.exec('PRAGMA cache_size = -65536');
@@ -79,6 +84,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
       this.replay = new SqliteChangeReplay(db, this.log, this.upserts);
       this.bulk = new SqliteBulkLoad(db, this.upserts, this.log);
       this.identity = new DatabaseFileIdentity(file);
+      this.journal = new LoadJournal(db, this.identity);
       this.browser = new SqliteBrowse(db);
       this.searcher = new SqliteSearch(db, searchLimits);
       this.reads = new ReadBatch((run) => this.inTransaction(this.statements.beginRead, run));
@@ -288,9 +294,10 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     if (this.pending.length) this.commitPending();
     this.reads.flush();
     this.identity.assertUnchanged();
-    this.beginWrite();
+    this.journal.enter();
     let result: T;
     try {
+      this.beginWrite();
       this.bulk.begin();
       result = await load();
       if (this.loadLost) throw this.loadLost.error;
@@ -302,6 +309,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     } finally {
       this.bulk.end();
       this.loadLost = undefined;
+      this.journal.leave();
     }
     this.identity.assertUnchanged();
     return result;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,8 @@ describe.each(DRIVERS)('bulkLoad() on %s', (driver) => {
     await other.put(sampleSnek('old'));
     await loader.bulkLoad(async () => {
       await loader.putMany(batch(0, 1500));
+      // Not alone on the file: the load keeps the WAL.
+      expect(existsSync(`${file}-wal`)).toBe(true);
       expect(await other.get('load-00001')).toBeUndefined();
       expect((await other.list({ limit: 10 })).items.map((snek) => snek.id)).toEqual(['old']);
       expect(await other.countTypes()).toEqual([{ type: 'plain', count: 1 }]);
@@ -137,6 +140,32 @@ describe.each(DRIVERS)('bulkLoad() on %s', (driver) => {
     expect((await loader.countTypes()).find((entry) => entry.type === 'plain')).toEqual({ type: 'plain', count: 502 });
     await loader.close();
     await other.close();
+  }, 30_000);
+
+  test('a load alone on the file writes it with a rollback journal, then the file is in WAL mode again', async () => {
+    const store = await storeWithSneksBefore('alone', driver);
+    const file = store.file;
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    await store.bulkLoad(async () => {
+      await store.putMany(batch(0, 1500));
+      expect(existsSync(`${file}-wal`)).toBe(false);
+      expect(existsSync(`${file}-journal`)).toBe(true);
+      // A server that opens the file meanwhile cannot have it in WAL mode: it waits the busy timeout, then says why.
+      const refused = await rejection(() => SqliteSnekStore.open(file, { driver }));
+      expect(refused.code).toBe('STORE_UNAVAILABLE');
+      expect(refused.message).toContain('bulk load');
+    });
+    expect(existsSync(`${file}-journal`)).toBe(false);
+    const db = await rawDatabase(file, { readonly: true });
+    expect(scalar(db, 'PRAGMA journal_mode')).toBe('wal');
+    db.close();
+    // The store goes on, its file checks too: a write after the load, seen by another connection.
+    await store.put(sampleSnek('after-load'));
+    const other = await SqliteSnekStore.open(file, { driver });
+    expect(await other.get('after-load')).toEqual(sampleSnek('after-load'));
+    expect(await other.get('load-01499')).toEqual(loaded(1499));
+    await other.close();
+    await store.close();
   }, 30_000);
 
   test("a load that builds the trigram index leaves FTS5's hashsize as it found it, set or not", async () => {
