@@ -27,10 +27,9 @@ export class LoadJournal {
   /** Before the load's BEGIN. */
   enter(): void {
     try {
-      this.rollback = this.journalMode('DELETE') === 'delete';
+      this.rollback = journalMode(this.db, 'DELETE') === 'delete';
     } catch (error) {
       if (!busy(error)) throw error;
-      this.rollback = false;
     }
     // Leaving WAL mode removes the -wal and -shm files: that is no sign of the file being replaced.
     if (this.rollback) this.identity.companionsRenewed();
@@ -44,22 +43,12 @@ export class LoadJournal {
   leave(): void {
     if (!this.rollback) return;
     this.rollback = false;
-    const until = Date.now() + BACK_TO_WAL_MS;
-    for (;;) {
-      try {
-        if (this.journalMode('WAL') === 'wal') break;
-      } catch (error) {
-        // The load is committed or rolled back already: a failure other than a lock shows in the next read or write.
-        if (!busy(error)) break;
-      }
-      if (Date.now() > until) break;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS);
+    try {
+      toWal(this.db);
+    } catch {
+      // The load is committed or rolled back already: a failure other than a lock shows in the next read or write.
     }
     this.identity.companionsRenewed();
-  }
-
-  private journalMode(mode: 'DELETE' | 'WAL'): string {
-    return journalMode(this.db, mode);
   }
 }
 
@@ -68,18 +57,26 @@ export class LoadJournal {
  * holds the file with a rollback journal; this waits as long as the busy timeout, then says so.
  */
 export function openInWal(db: SqliteConnection, file: string): void {
+  const refused = toWal(db);
+  if (refused !== undefined) {
+    throw new SnekError('STORE_UNAVAILABLE', `${file} is held by a bulk load (snek-server import) in another process, which has it alone until it commits. Start again once the import is done.`, { cause: refused });
+  }
+}
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/** Switches to WAL mode, retrying while the file is locked; gives the lock error if it still is after BACK_TO_WAL_MS. */
+function toWal(db: SqliteConnection): unknown {
   const until = Date.now() + BACK_TO_WAL_MS;
   for (;;) {
     try {
       journalMode(db, 'WAL');
-      return;
+      return undefined;
     } catch (error) {
       if (!busy(error)) throw error;
-      if (Date.now() > until) {
-        throw new SnekError('STORE_UNAVAILABLE', `${file} is held by a bulk load (snek-server import) in another process, which has it alone until it commits. Start again once the import is done.`, { cause: error });
-      }
+      if (Date.now() > until) return error;
     }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS);
+    Atomics.wait(pause, 0, 0, RETRY_MS);
   }
 }
 
