@@ -2,25 +2,30 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 /**
- * The indexes of `sneks` that only search and sorted pages read: a bulk load drops them before it writes and builds
- * each once at its end, which at 1M rows is far cheaper than keeping them row by row (the trigram GIN indexes most).
- * Every statement still answers without them, by scans. `ops`: pg_trgm's operator class, when pg_trgm is there.
+ * The indexes a bulk load drops before it writes and builds each once at its end, which at 1M rows is far cheaper
+ * than keeping them row by row (the trigram GIN indexes most). Those of `sneks` serve only search and sorted pages;
+ * those of `changes` (one snek's history, sort=updated with a type, and retention) only a load into an empty store
+ * and log drops, since only there no write of the load reads them. Every statement still answers without them, by
+ * scans. `ops`: pg_trgm's operator class, when pg_trgm is there.
  */
 export function deferredIndexes(schema: string, ops: string | undefined): DeferredIndex[] {
-  const index = (name: string, how: string) => ({ name, qualified: `${schema}.${name}`, create: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.sneks ${how}` });
-  const trigram = (name: string, column: string) => (ops === undefined ? [] : [index(name, `USING gin (${column} ${ops})`)]);
-  // Longest build first (at 1M, in CPU seconds: 3.4, 3.0, 2.5, 2.2, 1.4, 0.8), so that the two builders end together.
+  const index = (table: DeferredIndex['table'], name: string, how: string) => ({ table, name, qualified: `${schema}.${name}`, create: `CREATE INDEX IF NOT EXISTS ${name} ON ${schema}.${table} ${how}` });
+  const trigram = (name: string, column: string) => (ops === undefined ? [] : [index('sneks', name, `USING gin (${column} ${ops})`)]);
+  // Longest build first, so that the two builders end together; those of `changes` before ANALYZE of it (bulk-load
+  // puts that before the last build), which waits for them.
   return [
     ...trigram('sneks_name_trgm', 'name_folded'),
-    index('sneks_type_name_key_id', '(type, name_key, id)'),
+    index('sneks', 'sneks_type_name_key_id', '(type, name_key, id)'),
     ...trigram('sneks_id_trgm', 'id'),
-    index('sneks_type_id', '(type, id)'),
-    index('sneks_name_id', '(name, id)'),
-    index('sneks_name_key_id', '(name_key, id)'),
+    index('changes', 'changes_put_type_seq', "(type, seq) WHERE op = 'put'"),
+    index('changes', 'changes_id_seq', '(id, seq)'),
+    index('sneks', 'sneks_type_id', '(type, id)'),
+    index('sneks', 'sneks_name_key_id', '(name_key, id)'),
   ];
 }
 
 export interface DeferredIndex {
+  table: 'sneks' | 'changes';
   name: string;
   qualified: string;
   create: string;
@@ -46,7 +51,7 @@ export async function repairDeferredIndexes(client: pg.ClientBase, schemaName: s
   const { rows } = await client.query<{ free: boolean }>('SELECT pg_try_advisory_xact_lock_shared($1::bigint) AS free', [loadLockKey(schemaName)]);
   if (!rows[0]!.free) return;
   // Looked up first: CREATE INDEX IF NOT EXISTS would take its lock, and wait for writers, even for an index there.
-  const there = new Set((await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sneks'`, [schemaName])).rows.map((row) => row.name));
+  const there = new Set((await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('sneks', 'changes')`, [schemaName])).rows.map((row) => row.name));
   const missing = deferredIndexes(schema, ops).filter((index) => !there.has(index.name));
   if (missing.length > 0) await client.query(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`);
   for (const { create } of missing) await client.query(create);
@@ -66,7 +71,8 @@ const BUILD_MEMORY = '512MB';
  */
 export class BulkLoad {
   private began = false;
-  private deferred = false;
+  /** The indexes this load dropped, to build at its end. */
+  private dropped: DeferredIndex[] = [];
   /** The store and its log were empty at the start of a big load (its counter held since): see `copies`. */
   private fresh = false;
   private spoiled = false;
@@ -130,12 +136,14 @@ export class BulkLoad {
 
   /** The drop commits on its own, before the transaction: dropped within it, the index would lock out readers until the end. */
   private async begin(rows: number): Promise<void> {
-    if (rows >= DEFER_FROM && this.indexes.length > 0) {
+    if (rows >= DEFER_FROM) {
+      const fresh = await this.isFresh();
+      const dropping = this.indexes.filter((index) => fresh || index.table === 'sneks');
       // The drop waits for reads in flight, and new reads queue behind it: briefly, else the load keeps the indexes.
       await this.client.query(`SET lock_timeout = '${DROP_WAIT}'`);
       try {
-        await this.client.query(`DROP INDEX IF EXISTS ${this.indexes.map((index) => index.qualified).join(', ')}`);
-        this.deferred = true;
+        await this.client.query(`DROP INDEX IF EXISTS ${dropping.map((index) => index.qualified).join(', ')}`);
+        this.dropped = dropping;
       } catch {
         // Dropped all or none (one statement); the load goes on with the indexes.
       }
@@ -146,8 +154,18 @@ export class BulkLoad {
     if (rows >= DEFER_FROM) {
       // Its first write would take the counter anyway; taken first, what the check finds holds until the commit.
       await this.client.query(this.freshness.claim);
-      this.fresh = (await this.client.query<{ fresh: boolean }>(this.freshness.check)).rows[0]!.fresh;
+      this.fresh = await this.isFresh();
+      // A write committed between the check before the drop and the claim: this load's writes go the usual way, and
+      // retention reads (id, seq), so the log's indexes are built now, in the transaction (writers wait for it anyway).
+      const needed = this.fresh ? [] : this.dropped.filter((index) => index.table === 'changes');
+      if (needed.length > 0) await this.client.query(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`);
+      for (const index of needed) await this.client.query(index.create);
+      this.dropped = this.dropped.filter((index) => !needed.includes(index));
     }
+  }
+
+  private async isFresh(): Promise<boolean> {
+    return (await this.client.query<{ fresh: boolean }>(this.freshness.check)).rows[0]!.fresh;
   }
 
   /**
@@ -165,7 +183,7 @@ export class BulkLoad {
       await this.client.query('ROLLBACK').catch(() => undefined);
     }
     try {
-      if (this.deferred) await this.buildIndexes();
+      if (this.dropped.length > 0) await this.buildIndexes();
     } catch (error) {
       failure ??= error;
     } finally {
@@ -175,9 +193,9 @@ export class BulkLoad {
   }
 
   private async buildIndexes(): Promise<void> {
-    // ANALYZE of changes waits for no build (they lock sneks alone): it goes before the last, shortest build, where
-    // one builder would otherwise idle; that of sneks waits for every build (its lock conflicts with theirs).
-    const builds = this.indexes.map((index) => index.create);
+    // ANALYZE of a table waits for the builds on it (their locks conflict). That of changes goes before the last,
+    // shortest build (of sneks), where one builder would otherwise idle; that of sneks goes last.
+    const builds = this.dropped.map((index) => index.create);
     const queue = [...builds.slice(0, -1), this.analyze.changes, ...builds.slice(-1), this.analyze.sneks];
     const second = new pg.Client(this.connection);
     second.on('error', () => undefined);

@@ -40,7 +40,7 @@ import {
   type StoreBulkLoad,
 } from '@snek/core';
 import { BulkLoad, analyzeAfterLoad, deferredIndexes } from './bulk-load.js';
-import { COPY_ROWS, changeRows, copyRows, snekRows } from './copy-rows.js';
+import { COPY_PART, COPY_ROWS, changeRows, copyRows, lazily, slices, snekRows, type SnekRows } from './copy-rows.js';
 import { ChangeFeed, changeChannel } from './change-feed.js';
 import { replayInto, replayStatements, type ReplayStatements } from './change-replay.js';
 import { openSnapshot } from './snapshot.js';
@@ -201,7 +201,7 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
     const limit = Math.min(Math.max(query.limit ?? DEFAULT_LIST_LIMIT, 1), MAX_LIST_LIMIT);
     // Every id sorts after '', so '' means "from the start".
     const after = query.cursor === undefined ? '' : decodeCursor(query.cursor);
-    const filters = [query.name, query.type].filter((value) => value !== undefined);
+    const filters = [query.name, query.type, query.name === undefined ? undefined : nameColumns(query.name).key].filter((value) => value !== undefined);
     const variant = (query.name === undefined ? 0 : 1) + (query.type === undefined ? 0 : 2);
     const { rows } = await this.run<Snek>('list', this.sql.list[variant]!, [after, limit + 1, ...filters]);
     const items = rows.slice(0, limit);
@@ -311,13 +311,18 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
    */
   private async copyFresh(client: pg.ClientBase, sneks: readonly Snek[], actor: string | null): Promise<string[] | undefined> {
     if (!this.loading?.copies) return undefined;
-    const batches: ReturnType<typeof snekRows>[] = [];
+    // Per COPY, the parts of its rows, which the changes copy from.
+    const copies: SnekRows[][] = [];
     await client.query('SAVEPOINT snek_copy');
     try {
       for (let at = 0; at < sneks.length; at += COPY_ROWS) {
-        const rows = snekRows(sneks.slice(at, at + COPY_ROWS));
-        batches.push(rows);
-        await copyRows(client, this.sql.copySneks, rows.rows);
+        const parts: SnekRows[] = [];
+        copies.push(parts);
+        await copyRows(client, this.sql.copySneks, lazily(slices(sneks, at, Math.min(at + COPY_ROWS, sneks.length), COPY_PART), (part) => {
+          const rows = snekRows(part);
+          parts.push(rows);
+          return rows.rows;
+        }));
       }
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
@@ -326,10 +331,15 @@ export class PostgresSnekStore implements SnekStore, StoreStatusReporter, StoreB
       return undefined;
     }
     await client.query('RELEASE SAVEPOINT snek_copy');
-    for (const rows of batches) {
-      const count = rows.spans.length / 2;
+    for (const parts of copies) {
+      const count = parts.reduce((sum, rows) => sum + rows.spans.length / 2, 0);
       const { rows: taken } = await client.query<{ last: string; at: Buffer }>(this.sql.takeSeqs, [count]);
-      await copyRows(client, this.sql.copyChanges, changeRows(rows, BigInt(taken[0]!.last) - BigInt(count) + 1n, actor, taken[0]!.at));
+      let seq = BigInt(taken[0]!.last) - BigInt(count) + 1n;
+      await copyRows(client, this.sql.copyChanges, lazily(parts, (rows) => {
+        const part = changeRows(rows, seq, actor, taken[0]!.at);
+        seq += BigInt(rows.spans.length / 2);
+        return part;
+      }));
     }
     return sneks.map((snek) => snek.id);
   }

@@ -86,8 +86,10 @@ export function statements(schema: string, log: { keep: number; channel: string 
     // then whether the store is empty, its log too, so that it stays so for every id the load has not written.
     claimCounter: `SELECT 1 FROM ${schema}.change_counter FOR UPDATE`,
     isFresh: `SELECT NOT EXISTS (SELECT 1 FROM ${sneks}) AND NOT EXISTS (SELECT 1 FROM ${changes}) AS fresh`,
-    // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit).
-    list: [page(''), page(' AND name = $3'), page(' AND type = $3'), page(' AND name = $3 AND type = $4')],
+    // Indexed by [name given] + 2 × [type given]; the filters' values follow $1 (after) and $2 (limit), the name's
+    // natural key last. A name filter goes by the key, which one name has one of: the (name_key, id) and
+    // (type, name_key, id) indexes of sort=name serve it in id order, so no index of names is kept for it.
+    list: [page(''), page(' AND name = $3 AND name_key = $4'), page(' AND type = $3'), page(' AND name = $3 AND type = $4 AND name_key = $5')],
     seeded: `SELECT id FROM ${schema}.seeded_pack_sneks WHERE id = ANY($1::text[])`,
     recordSeeded: `INSERT INTO ${schema}.seeded_pack_sneks (id) SELECT unnest($1::text[]) ON CONFLICT (id) DO NOTHING`,
     schemaVersion: `SELECT coalesce(max(version), 0)::int AS version FROM ${schema}.schema_migrations`,

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, expect, it } from '@jest/globals';
+import pg from 'pg';
 import { SnekError, type Snek } from '@snek/core';
 import plugin, { PostgresSnekStore } from '../src/index.js';
 import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
 import { cleanedUp, uniqueSchema, withClient } from './helpers/test-schemas.js';
+import { until } from './helpers/until.js';
 
 const available = await pgAvailable();
 const { schemas, open } = cleanedUp<PostgresSnekStore>(available);
@@ -14,12 +16,15 @@ async function create(schema: string): Promise<PostgresSnekStore> {
   return store;
 }
 
-const DEFERRED = ['sneks_id_trgm', 'sneks_name_id', 'sneks_name_key_id', 'sneks_name_trgm', 'sneks_type_id', 'sneks_type_name_key_id'];
+const DEFERRED = ['sneks_id_trgm', 'sneks_name_key_id', 'sneks_name_trgm', 'sneks_type_id', 'sneks_type_name_key_id'];
+/** Those of the change log, which only a load into an empty store and log drops. */
+const LOG_INDEXES = ['changes_id_seq', 'changes_put_type_seq'];
+const EVERY_INDEX = [...DEFERRED, ...LOG_INDEXES, 'changes_pkey', 'sneks_pkey'].sort();
 const snek = (i: number): Snek => ({ id: `s${String(i).padStart(4, '0')}`, name: `Snek number ${i}`, type: i % 2 ? 'cute' : 'plain', content: `~${i}` });
 const sneks = (from: number, count: number) => Array.from({ length: count }, (_, k) => snek(from + k));
 
 const indexesOf = (schema: string) =>
-  withClient(async (client) => (await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename = 'sneks' ORDER BY 1`, [schema])).rows.map((row) => row.name));
+  withClient(async (client) => (await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE schemaname = $1 AND tablename IN ('sneks', 'changes') ORDER BY 1`, [schema])).rows.map((row) => row.name));
 
 /** The backend that holds the load's advisory lock: the load's own connection. */
 const loadBackend = (schema: string) =>
@@ -29,14 +34,14 @@ const loadBackend = (schema: string) =>
   });
 
 /**
- * A fresh store of 10 sneks and a load into it, held open once it has written 600 more (which defers the indexes):
- * `release` lets it go on to `then`.
+ * A new store of 10 sneks (`empty`: of none) and a load into it, held open once it has written 600 more (which defers
+ * the indexes): `release` lets it go on to `then`.
  */
-async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = async () => undefined) {
+async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = async () => undefined, empty = false) {
   const schema = uniqueSchema('bulk');
   schemas.push(schema);
   const loader = await create(schema);
-  await loader.putMany(sneks(0, 10));
+  if (!empty) await loader.putMany(sneks(0, 10));
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let written!: () => void;
@@ -54,15 +59,17 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
 (available ? describe : describe.skip)('bulkLoad() in PostgreSQL', () => {
   it('while a big load runs, another server reads the store as before it, and opens without building its indexes', async () => {
     const { schema, load, release } = await heldLoad();
-    expect(await indexesOf(schema)).toEqual(['sneks_pkey']);
+    // The store was not empty: the load's writes go the usual way, and retention reads the log's indexes.
+    const during = [...LOG_INDEXES, 'changes_pkey', 'sneks_pkey'].sort();
+    expect(await indexesOf(schema)).toEqual(during);
     const reader = await create(schema);
-    expect(await indexesOf(schema)).toEqual(['sneks_pkey']);
+    expect(await indexesOf(schema)).toEqual(during);
     expect((await reader.list({ limit: 1000 })).items).toHaveLength(10);
     expect((await reader.search({ q: 'snek number 3', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0003']);
     expect(await reader.countTypes()).toEqual([{ type: 'cute', count: 5 }, { type: 'plain', count: 5 }]);
     release();
     await load;
-    expect(await indexesOf(schema)).toEqual([...DEFERRED, 'sneks_pkey'].sort());
+    expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
     expect(await withClient(async (client) => (await client.query(`SELECT count(*)::int AS n FROM ${schema}.sneks`)).rows[0].n)).toBe(610);
     expect(await reader.get('s0609')).toEqual(snek(609));
     expect((await reader.search({ q: 'snek number 603', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0603']);
@@ -76,13 +83,71 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     expect(pids).toHaveLength(1);
     await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
     const next = await create(schema);
-    expect(await indexesOf(schema)).toEqual([...DEFERRED, 'sneks_pkey'].sort());
+    expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
     expect((await next.list({ limit: 1000 })).items).toEqual(sneks(0, 10));
     expect((await next.search({ q: 'snek number 3', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0003']);
     release();
     await assert.rejects(load, (error) => SnekError.is(error) && error.code === 'STORE_UNAVAILABLE');
     await next.put(snek(700));
     expect((await loader.list({ limit: 1000 })).items).toHaveLength(11);
+  });
+
+  it('a load into an empty store and log drops the log\'s indexes too: history answers by scan meanwhile, and a load that dies leaves them to the next open', async () => {
+    const { schema, loader, load, release } = await heldLoad(undefined, true);
+    load.catch(() => undefined);
+    expect(await indexesOf(schema)).toEqual(['changes_pkey', 'sneks_pkey']);
+    const reader = await create(schema);
+    expect(await indexesOf(schema)).toEqual(['changes_pkey', 'sneks_pkey']);
+    expect(await reader.changes({ id: 's0010' })).toEqual([]);
+    const pids = await loadBackend(schema);
+    expect(pids).toHaveLength(1);
+    await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
+    const next = await create(schema);
+    expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
+    release();
+    await assert.rejects(load, (error) => SnekError.is(error) && error.code === 'STORE_UNAVAILABLE');
+    await loader.bulkLoad(() => loader.putMany(sneks(0, 600)));
+    expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
+    expect((await next.changes({ id: 's0599' })).map((change) => [change.op, change.snek])).toEqual([['put', snek(599)]]);
+    expect((await next.browse({ sort: 'updated', type: 'cute', limit: 1 })).items.map((item) => item.snek.id)).toEqual(['s0599']);
+  });
+
+  it('a write committed between the check before the drop and the load\'s claim sends the load the usual way, with the log\'s indexes built at once', async () => {
+    const schema = uniqueSchema('bulk');
+    schemas.push(schema);
+    const store = await create(schema);
+    // Another server's write, open across the drop: the drop waits for its locks, and it commits before the claim.
+    const writer = new pg.Client(TEST_PG_URL);
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`INSERT INTO ${schema}.sneks (id, name, type, content, name_key, name_folded) VALUES ('t0', 'Other', 'cute', 'x', 'other', 'other')`);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let written!: () => void;
+      const wrote = new Promise<void>((resolve) => (written = resolve));
+      const load = store.bulkLoad(async () => {
+        await store.putMany(sneks(0, 600));
+        written();
+        await held;
+      });
+      const waiting = () => withClient(async (client) => ((await client.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [`snek ${schema}`])).rowCount ?? 0) > 0);
+      await until('the drop to wait for the write', waiting);
+      await writer.query('COMMIT');
+      await wrote;
+      // The load's own builds hold SHARE on the log until its commit; no other lock of that mode is taken on it.
+      const shareOnLog = await withClient(async (client) => (await client.query(`SELECT 1 FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = $1 AND l.relation = '${schema}.changes'::regclass AND l.mode = 'ShareLock' AND l.granted`, [`snek ${schema}`])).rowCount);
+      expect(shareOnLog).toBe(1);
+      release();
+      await load;
+    } finally {
+      await writer.end();
+    }
+    expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
+    expect(await store.get('t0')).toEqual({ id: 't0', name: 'Other', type: 'cute', content: 'x' });
+    expect(await store.get('s0599')).toEqual(snek(599));
+    expect((await store.changes({ limit: 1000 })).map((change) => change.id)).toEqual(sneks(0, 600).map((s) => s.id));
+    expect(await store.countTypes()).toEqual([{ type: 'cute', count: 301 }, { type: 'plain', count: 300 }]);
   });
 
   it('a call that fails inside a load undoes only itself: the load goes on and commits the rest', async () => {

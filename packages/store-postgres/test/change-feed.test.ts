@@ -6,6 +6,7 @@ import { TEST_PG_URL, pgAvailable } from './helpers/pg-available.js';
 import { startTcpProxy, type TcpProxy } from './helpers/tcp-proxy.js';
 import { dropSchemas, uniqueSchema, withClient } from './helpers/test-schemas.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
+import { until } from './helpers/until.js';
 
 // The change feed between two servers (two stores, two pools) on one schema: LISTEN on a connection of its own.
 const available = await pgAvailable();
@@ -39,15 +40,6 @@ async function watch(store: PostgresSnekStore) {
     watcher.wakes++;
   });
   return watcher;
-}
-
-/** Waits for `condition`, checking every 20 ms; fails after 15 s, a bound far above any wait here. */
-async function until(what: string, condition: () => boolean | Promise<boolean>): Promise<void> {
-  const started = Date.now();
-  while (!(await condition())) {
-    if (Date.now() - started > 15_000) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** The backends LISTENing for a schema's store. */

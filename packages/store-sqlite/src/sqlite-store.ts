@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type BrowsePage, type BrowseQuery, type SearchPage, type SearchQuery, type StoreBrowse, type StoreSearch, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup, type StoreBulkLoad } from '@snek/core';
+import { DEFAULT_HISTORY_KEEP, DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SnekError, decodeCursor, encodeCursor, naturalKey, sameSnek, type Actor, type Change, type ChangeQuery, type ConditionalWriteResult, type Snek, type SnekPage, type SnekQuery, type SnekStore, type StoreBulkCreator, type StoreBulkWriter, type StoreChangeLog, type StoreChangeReplay, type StoreConditionalWriter, type StoreSeedLedger, type StoreStatusReporter, type StoreTypeCounter, type TypeCount, type BrowsePage, type BrowseQuery, type SearchPage, type SearchQuery, type StoreBrowse, type StoreSearch, type WriteOptions, snapshotView, type SnapshotView, type StoreSnapshot, type StoreFileBackup, type StoreBulkLoad } from '@snek/core';
 import { SqliteBulkLoad } from './bulk-load.js';
 import { SqliteChangeLog } from './change-log.js';
 import { SqliteChangeReplay } from './change-replay.js';
@@ -387,7 +387,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     const statement = this.statements.list[(query.name === undefined ? 0 : 1) + (query.type === undefined ? 0 : 2)]!;
     // node:sqlite refuses parameters a statement does not name, so only the filters given are passed.
     const params: Record<string, string | number> = { after, limit: limit + 1 };
-    if (query.name !== undefined) params['name'] = query.name;
+    if (query.name !== undefined) Object.assign(params, { name: query.name, name_key: naturalKey(query.name) });
     if (query.type !== undefined) params['type'] = query.type;
     const rows = statement.all(params).map(toSnek);
     const items = rows.slice(0, limit);

@@ -8,7 +8,11 @@ export function listSql(where: string): string {
   return `SELECT ${COLUMNS} FROM sneks WHERE ${where}id > @after ORDER BY id LIMIT @limit`;
 }
 
-export const LIST_FILTERS = ['', 'name = @name AND ', 'type = @type AND ', 'name = @name AND type = @type AND '] as const;
+/**
+ * A name filter goes by the name's natural key (snek-row.ts), which one name has one of: the (name_key, id) and
+ * (type, name_key, id) indexes that sort=name pages on serve it in id order, so no index of names is kept for it.
+ */
+export const LIST_FILTERS = ['', 'name_key = @name_key AND name = @name AND ', 'type = @type AND ', 'type = @type AND name_key = @name_key AND name = @name AND '] as const;
 
 /** Both drivers may hand back rows with a null prototype; callers get plain objects. */
 export function toSnek(row: SqliteRow): Snek {

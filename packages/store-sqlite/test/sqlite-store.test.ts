@@ -53,7 +53,7 @@ describe('SqliteSnekStore', () => {
     const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sneks' AND sql IS NOT NULL").all().map((row) => row['name']);
     const tables = check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all().map((row) => row['name']);
     check.close();
-    expect(indexes.sort()).toEqual(['sneks_name_id', 'sneks_name_key_id', 'sneks_rid', 'sneks_type_id', 'sneks_type_name_key_id', 'sneks_type_updated_id', 'sneks_updated_id']);
+    expect(indexes.sort()).toEqual(['sneks_name_key_id', 'sneks_rid', 'sneks_type_id', 'sneks_type_name_key_id', 'sneks_type_updated_id', 'sneks_updated_id']);
     expect(tables.filter((name) => !String(name).startsWith('sneks_fts_')).sort()).toEqual(['changes', 'seeded_pack_sneks', 'sneks', 'sneks_fts', 'sqlite_sequence', 'type_counts']);
   });
 
@@ -79,7 +79,7 @@ describe('SqliteSnekStore', () => {
     await store.put(sampleSnek('a'));
     const db = await rawDatabase(store.file, { readonly: true });
     const plans = LIST_FILTERS.map((where) => {
-      const params = { after: '', limit: 1, ...(where.includes('@name') ? { name: 'n' } : {}), ...(where.includes('@type') ? { type: 't' } : {}) };
+      const params = { after: '', limit: 1, ...(where.includes('@name') ? { name: 'n', name_key: 'n' } : {}), ...(where.includes('@type') ? { type: 't' } : {}) };
       return db.prepare(`EXPLAIN QUERY PLAN ${listSql(where)}`).all(params).map((row) => row['detail']).join(' | ');
     });
     const countPlan = db.prepare('EXPLAIN QUERY PLAN SELECT type, count FROM type_counts ORDER BY type').all().map((row) => row['detail']).join(' | ');
@@ -88,8 +88,9 @@ describe('SqliteSnekStore', () => {
       expect(plan).toMatch(/SEARCH|SCAN sneks/);
       expect(plan).not.toContain('TEMP B-TREE');
     }
-    expect(plans[1]).toContain('sneks_name_id');
+    expect(plans[1]).toContain('sneks_name_key_id');
     expect(plans[2]).toContain('sneks_type_id');
+    expect(plans[3]).toContain('sneks_type_name_key_id');
     expect(countPlan).toBe('SCAN type_counts');
     expect(countPlan).not.toContain('TEMP B-TREE');
   });
