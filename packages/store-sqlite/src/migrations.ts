@@ -1,6 +1,6 @@
 import { SnekError } from '@snek/core';
 import type { SqliteConnection } from './driver.js';
-import { addSearchAndBrowse } from './search-schema.js';
+import { addSearchAndBrowse, dropTextSizes } from './search-schema.js';
 
 /** A schema step: SQL, or a function for steps that need JS (the name's folding and natural key). */
 export type Migration = string | ((db: SqliteConnection) => void);
@@ -24,6 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => addSearchAndBrowse(db),
   // 6: the name filter goes by name_key (statements.ts LIST_FILTERS): one index fewer to keep and to build.
   'DROP INDEX IF EXISTS sneks_name_id',
+  // 7: the trigram index without its text sizes (see search-schema.ts).
+  (db) => dropTextSizes(db),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

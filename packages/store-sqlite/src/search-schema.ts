@@ -4,6 +4,16 @@ import type { SqliteConnection } from './driver.js';
 /** The text the trigram index holds for a row of `sneks`: its folded name and its id. */
 export const FTS_TEXT = "folded || ' ' || id";
 
+/**
+ * Schema step 7: the trigram index again, without the size of each row's text (columnsize=0), which only FTS5's own
+ * ranking reads (search ranks by searchRank): a table fewer to write, at 1M sneks 1.6 s to build instead of 2.0 s.
+ */
+export function dropTextSizes(db: SqliteConnection): void {
+  db.exec(`DROP TABLE sneks_fts;
+    CREATE VIRTUAL TABLE sneks_fts USING fts5(text, tokenize = 'trigram case_sensitive 1', detail = 'none', columnsize = 0);
+    INSERT INTO sneks_fts (rowid, text) SELECT rid, ${FTS_TEXT} FROM sneks;`);
+}
+
 /** Fills an empty `type_counts` from `sneks`. */
 export const COUNT_TYPES_SQL = 'INSERT INTO type_counts (type, count) SELECT type, count(*) FROM sneks GROUP BY type';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { Change, Snek } from '@snek/core';
 import { pageThrough, sampleSnek } from '@snek/store-testkit';
-import type { SqliteDriverName } from '../src/driver.js';
+import type { SqliteConnection, SqliteDriverName } from '../src/driver.js';
 import { SqliteSnekStore } from '../src/index.js';
 import { rejection } from '../../core/test/helpers/rejection.js';
 import { rawDatabase, scalar } from './helpers/raw-database.js';
@@ -61,6 +61,12 @@ async function everything(store: SqliteSnekStore) {
   return { list: await pageThrough(store, { limit: 500 }), countTypes: await store.countTypes(), searches, browses, changes, file };
 }
 
+/** Settings of the store's own connection, which no other connection can read. */
+function connectionPragmas(store: SqliteSnekStore): Record<string, unknown> {
+  const { db } = store as unknown as { db: SqliteConnection };
+  return Object.fromEntries(['threads', 'cache_size', 'temp_store'].map((name) => [name, Object.values(db.prepare(`PRAGMA ${name}`).get()!)[0]]));
+}
+
 async function storeWithSneksBefore(name: string, driver: SqliteDriverName): Promise<SqliteSnekStore> {
   const store = await SqliteSnekStore.open(path.join(root, name, 'sneks.db'), { driver, historyKeep: KEEP });
   for (let i = 0; i < 10; i++) await store.put(sampleSnek(`before-${i}`, { type: i % 2 ? 'cute' : 'old' }));
@@ -79,6 +85,9 @@ describe.each(DRIVERS)('bulkLoad() on %s', (driver) => {
     const expected = await everything(one);
     expect(expected.changes.filter((change) => change.id === 'before-2')).toHaveLength(KEEP);
     expect(await everything(loaded)).toEqual(expected);
+    // The builds' sort settings (bulk-load.ts) are the connection's own again: statement journals stay in memory.
+    expect(connectionPragmas(loaded)).toEqual(connectionPragmas(one));
+    expect(connectionPragmas(one)).toEqual({ threads: 0, cache_size: -65536, temp_store: 2 });
     // Kept row by row again after the load.
     for (const store of [one, loaded]) {
       await store.put(sampleSnek('after', { name: 'Snek after', type: 'late' }));

@@ -55,6 +55,9 @@ describe('SqliteSnekStore', () => {
     check.close();
     expect(indexes.sort()).toEqual(['sneks_name_key_id', 'sneks_rid', 'sneks_type_id', 'sneks_type_name_key_id', 'sneks_type_updated_id', 'sneks_updated_id']);
     expect(tables.filter((name) => !String(name).startsWith('sneks_fts_')).sort()).toEqual(['changes', 'seeded_pack_sneks', 'sneks', 'sneks_fts', 'sqlite_sequence', 'type_counts']);
+    // The trigram index keeps no text sizes (migration 7).
+    expect(tables).not.toContain('sneks_fts_docsize');
+    expect(tables).toContain('sneks_fts_content');
   });
 
   it('refuses a file from a newer schema with STORE_INIT_FAILED', async () => {
