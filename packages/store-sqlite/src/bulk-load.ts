@@ -1,6 +1,7 @@
 import type { SqliteConnection, SqliteStatement } from './driver.js';
 import { COUNT_TYPES_SQL, FTS_TEXT } from './search-schema.js';
 import type { SqliteChangeLog } from './change-log.js';
+import { LoadRows, type NewSnekWrite } from './load-rows.js';
 import type { SnekUpserts } from './snek-upserts.js';
 
 // A load defers the indexes once it has written this many rows and a third as many as the file held. At 1M sneks,
@@ -37,6 +38,7 @@ interface Deferred {
  */
 export class SqliteBulkLoad {
   private load: { before: number; written: number; deferred?: Deferred } | undefined;
+  private readonly rows: LoadRows;
   private readonly statements: Record<'rows' | 'largestRid' | 'schema' | 'stale' | 'unindex' | 'indexAfter' | 'indexIds' | 'hashsize', SqliteStatement>;
 
   constructor(
@@ -44,6 +46,7 @@ export class SqliteBulkLoad {
     private readonly upserts: SnekUpserts,
     private readonly log: SqliteChangeLog,
   ) {
+    this.rows = new LoadRows(db);
     this.statements = {
       rows: db.prepare('SELECT coalesce(sum(count), 0) AS n FROM type_counts'),
       largestRid: db.prepare('SELECT coalesce(max(rid), 0) AS rid FROM sneks'),
@@ -88,6 +91,18 @@ export class SqliteBulkLoad {
     this.upserts.deferIndex(largestRid);
     this.log.deferPruning();
     load.deferred = { largestRid, newestSeq: this.log.newestSeq(), dropped };
+  }
+
+  /**
+   * Once the load has deferred: writes `writes`, all of them made at `at`, by LoadRows, and says so, if every one is
+   * of a new snek and none is conditional on more than its absence (`expected` undefined or null): each write then
+   * creates its snek, as it would row by row. Otherwise writes nothing.
+   */
+  writeNew(writes: ReadonlyArray<NewSnekWrite & { expected?: unknown }>, at: string): boolean {
+    if (!this.load?.deferred || !writes.every((write) => write.expected === undefined || write.expected === null)) return false;
+    if (!this.rows.allNew(writes)) return false;
+    this.rows.write(writes, at, this.log.newestSeq() + 1, this.upserts.takeRids(writes.length));
+    return true;
   }
 
   /** Just before the load's COMMIT: builds what the load deferred. */

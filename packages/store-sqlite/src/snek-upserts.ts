@@ -41,6 +41,14 @@ export class SnekUpserts {
     this.nextRid = largest + 1;
   }
 
+  /** While the index is deferred: the first of `count` rids for new rows written elsewhere (load-rows.ts). */
+  takeRids(count: number): number {
+    if (this.nextRid === undefined) throw new Error('rids are counted here only while a bulk load defers the index');
+    const first = this.nextRid;
+    this.nextRid += count;
+    return first;
+  }
+
   keepIndex(): void {
     this.nextRid = undefined;
   }

@@ -193,6 +193,7 @@ export class SqliteSnekStore implements SnekStore, StoreStatusReporter, StoreBul
     this.beforeLoadWrites(writes.length);
     return this.inTransaction(this.statements.beginWrite, () => this.upserts.around(() => {
       const at = new Date().toISOString();
+      if (this.bulk.writeNew(writes, at)) return writes.map(() => ({ ok: true, created: true }));
       return writes.map(({ snek, expected, actor }) => {
         let created: boolean;
         if (expected === undefined) {
