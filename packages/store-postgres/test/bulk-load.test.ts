@@ -33,6 +33,21 @@ const loadBackend = (schema: string) =>
     return rows.map((row) => row.pid);
   });
 
+/** A load into `store` that runs `write`, then waits for `release` before `then`; `wrote` resolves once `write` has. */
+function holdingLoad(store: PostgresSnekStore, write: () => Promise<unknown>, then: () => Promise<void> = async () => undefined) {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let written!: () => void;
+  const wrote = new Promise<void>((resolve) => (written = resolve));
+  const load = store.bulkLoad(async () => {
+    await write();
+    written();
+    await held;
+    await then();
+  });
+  return { load, wrote, release };
+}
+
 /**
  * A new store of 10 sneks (`empty`: of none) and a load into it, held open once it has written 600 more (which defers
  * the indexes): `release` lets it go on to `then`.
@@ -42,16 +57,7 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
   schemas.push(schema);
   const loader = await create(schema);
   if (!empty) await loader.putMany(sneks(0, 10));
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let written!: () => void;
-  const wrote = new Promise<void>((resolve) => (written = resolve));
-  const load = loader.bulkLoad(async () => {
-    await loader.putMany(sneks(10, 600));
-    written();
-    await held;
-    await then(loader);
-  });
+  const { load, wrote, release } = holdingLoad(loader, () => loader.putMany(sneks(10, 600)), () => then(loader));
   await wrote;
   return { schema, loader, load, release };
 }
@@ -122,15 +128,7 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     try {
       await writer.query('BEGIN');
       await writer.query(`INSERT INTO ${schema}.sneks (id, name, type, content, name_key, name_folded) VALUES ('t0', 'Other', 'cute', 'x', 'other', 'other')`);
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let written!: () => void;
-      const wrote = new Promise<void>((resolve) => (written = resolve));
-      const load = store.bulkLoad(async () => {
-        await store.putMany(sneks(0, 600));
-        written();
-        await held;
-      });
+      const { load, wrote, release } = holdingLoad(store, () => store.putMany(sneks(0, 600)));
       const waiting = () => withClient(async (client) => ((await client.query("SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'", [`snek ${schema}`])).rowCount ?? 0) > 0);
       await until('the drop to wait for the write', waiting);
       await writer.query('COMMIT');

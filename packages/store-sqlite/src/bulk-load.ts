@@ -138,16 +138,25 @@ export class SqliteBulkLoad {
     this.setFtsHashsize(hashsizeBefore);
   }
 
-  /** Runs `work` with the connection's `pragmas` set, and sets them back as they were (on a throw too). */
+  /**
+   * Runs `work` with the connection's `pragmas` set, and sets back those it set (on a throw too). A setting SQLite
+   * refuses (temp_store, while a temp table is open) only makes the builds slower, so it is left as it is.
+   */
   private withPragmas(pragmas: Readonly<Record<string, number>>, work: () => void): void {
-    const names = Object.keys(pragmas);
-    const before = names.map((name) => Number(Object.values(this.db.prepare(`PRAGMA ${name}`).get()!)[0]));
-    const set = (values: readonly number[]) => this.db.exec(names.map((name, i) => `PRAGMA ${name} = ${Math.trunc(values[i]!)}`).join('; '));
-    set(Object.values(pragmas));
+    const changed: Array<[string, number]> = [];
+    for (const [name, value] of Object.entries(pragmas)) {
+      try {
+        const before = Math.trunc(Number(Object.values(this.db.prepare(`PRAGMA ${name}`).get()!)[0]));
+        this.db.exec(`PRAGMA ${name} = ${value}`);
+        changed.push([name, before]);
+      } catch {
+        // Refused: the builds run without it.
+      }
+    }
     try {
       work();
     } finally {
-      set(before);
+      for (const [name, before] of changed.reverse()) this.db.exec(`PRAGMA ${name} = ${before}`);
     }
   }
 
