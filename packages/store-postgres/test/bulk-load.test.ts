@@ -88,6 +88,8 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     const pids = await loadBackend(schema);
     expect(pids).toHaveLength(1);
     await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
+    // pg_terminate_backend only signals: the next open finds the indexes to build once the backend, and its lock, are gone.
+    await until('the load\'s backend to end', async () => (await loadBackend(schema)).length === 0);
     const next = await create(schema);
     expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
     expect((await next.list({ limit: 1000 })).items).toEqual(sneks(0, 10));
@@ -108,6 +110,8 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     const pids = await loadBackend(schema);
     expect(pids).toHaveLength(1);
     await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
+    // pg_terminate_backend only signals: the next open finds the indexes to build once the backend, and its lock, are gone.
+    await until('the load\'s backend to end', async () => (await loadBackend(schema)).length === 0);
     const next = await create(schema);
     expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
     release();
