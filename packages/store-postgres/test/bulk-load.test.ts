@@ -33,6 +33,17 @@ const loadBackend = (schema: string) =>
     return rows.map((row) => row.pid);
   });
 
+/**
+ * Ends the load's backend, as PostgreSQL sees a process that dies: its transaction rolls back, its locks are let go.
+ * pg_terminate_backend only signals, so this waits until the backend, and its lock, are gone.
+ */
+async function killLoad(schema: string): Promise<void> {
+  const pids = await loadBackend(schema);
+  expect(pids).toHaveLength(1);
+  await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
+  await until("the load's backend to end", async () => (await loadBackend(schema)).length === 0);
+}
+
 /** A load into `store` that runs `write`, then waits for `release` before `then`; `wrote` resolves once `write` has. */
 function holdingLoad(store: PostgresSnekStore, write: () => Promise<unknown>, then: () => Promise<void> = async () => undefined) {
   let release!: () => void;
@@ -84,12 +95,7 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
   it('a load whose connection dies mid-way keeps none of its writes, and the next open builds the indexes it dropped', async () => {
     const { schema, loader, load, release } = await heldLoad(async (held) => void (await held.putMany(sneks(610, 10))));
     load.catch(() => undefined);
-    // As PostgreSQL sees a process that dies: its backend goes, its transaction rolls back, its locks are let go.
-    const pids = await loadBackend(schema);
-    expect(pids).toHaveLength(1);
-    await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
-    // pg_terminate_backend only signals: the next open finds the indexes to build once the backend, and its lock, are gone.
-    await until('the load\'s backend to end', async () => (await loadBackend(schema)).length === 0);
+    await killLoad(schema);
     const next = await create(schema);
     expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
     expect((await next.list({ limit: 1000 })).items).toEqual(sneks(0, 10));
@@ -107,11 +113,7 @@ async function heldLoad(then: (loader: PostgresSnekStore) => Promise<void> = asy
     const reader = await create(schema);
     expect(await indexesOf(schema)).toEqual(['changes_pkey', 'sneks_pkey']);
     expect(await reader.changes({ id: 's0010' })).toEqual([]);
-    const pids = await loadBackend(schema);
-    expect(pids).toHaveLength(1);
-    await withClient((client) => client.query('SELECT pg_terminate_backend($1)', [pids[0]]));
-    // pg_terminate_backend only signals: the next open finds the indexes to build once the backend, and its lock, are gone.
-    await until('the load\'s backend to end', async () => (await loadBackend(schema)).length === 0);
+    await killLoad(schema);
     const next = await create(schema);
     expect(await indexesOf(schema)).toEqual(EVERY_INDEX);
     release();
