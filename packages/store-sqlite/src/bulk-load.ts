@@ -14,9 +14,9 @@ const DEFER_AT_SHARE = 3;
 // no better); the load sets it back when the index is built.
 const BUILD_FTS_HASHSIZE = 16 * 1024 * 1024;
 const FTS_DEFAULT_HASHSIZE = 1024 * 1024;
-// The index builds sort with helper threads: SQLite sorts each run of `SORT_CACHE` in a thread of its own, and merges
-// the runs in temporary files (temp_store = FILE: its in-memory temp files were slower still than one thread). At 1M
-// sneks, 2.5 s for the seven builds instead of 3.3 s; more threads or larger runs did no better.
+// The index builds sort with helper threads: SQLite sorts each run (cache_size, here 4 MiB) in a thread of its own,
+// and merges the runs in temporary files (temp_store = FILE: its in-memory temp files were slower still than one
+// thread). At 1M sneks, 2.5 s for the seven builds instead of 3.3 s; more threads or larger runs did no better.
 const SORT_PRAGMAS = { threads: 2, cache_size: -4096, temp_store: 1 } as const;
 
 /** What a load dropped, to build again at its end: the secondary indexes and triggers of `sneks` and `changes`. */
