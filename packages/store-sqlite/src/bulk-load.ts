@@ -100,9 +100,7 @@ export class SqliteBulkLoad {
    */
   writeNew(writes: ReadonlyArray<NewSnekWrite & { expected?: unknown }>, at: string): boolean {
     if (!this.load?.deferred || !writes.every((write) => write.expected === undefined || write.expected === null)) return false;
-    if (!this.rows.allNew(writes)) return false;
-    this.rows.write(writes, at, this.log.newestSeq() + 1, this.upserts.takeRids(writes.length));
-    return true;
+    return this.rows.write(writes, at, this.log.newestSeq() + 1, this.upserts.takeRids(writes.length));
   }
 
   /** Just before the load's COMMIT: builds what the load deferred. */

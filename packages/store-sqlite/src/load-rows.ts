@@ -17,21 +17,34 @@ export interface NewSnekWrite {
  * and step: at 300k sneks, 1.7 s row by row, 1.4 s so.
  */
 export class LoadRows {
-  private readonly anyThere: SqliteStatement;
   private readonly inserts = new Map<number, { changes: SqliteStatement; sneks: SqliteStatement }>();
+  private readonly savepoint: Record<'begin' | 'release' | 'rollBack', SqliteStatement>;
 
   constructor(private readonly db: SqliteConnection) {
-    this.anyThere = db.prepare('SELECT 1 FROM sneks WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1');
+    this.savepoint = { begin: db.prepare('SAVEPOINT load_rows'), release: db.prepare('RELEASE load_rows'), rollBack: db.prepare('ROLLBACK TO load_rows') };
   }
 
-  /** Whether every snek of `writes` is new: no id twice, and none in the table. */
-  allNew(writes: readonly NewSnekWrite[]): boolean {
-    const ids = new Set(writes.map((write) => write.snek.id));
-    return ids.size === writes.length && this.anyThere.get(JSON.stringify([...ids])) === undefined;
+  /**
+   * Writes `writes` in order, the n-th with seq `firstSeq` + n and rid `firstRid` + n, each change at `at`, if every
+   * one is of a new snek; otherwise writes nothing and says so. The sneks' primary key finds an id that is there or
+   * comes twice: asking first, by a lookup of every id, cost 0.3 s of a 1M import that never has one.
+   */
+  write(writes: readonly NewSnekWrite[], at: string, firstSeq: number, firstRid: number): boolean {
+    const { begin, release, rollBack } = this.savepoint;
+    begin.run();
+    try {
+      this.insert(writes, at, firstSeq, firstRid);
+    } catch (error) {
+      if (!String((error as { code?: unknown }).code).startsWith('SQLITE_CONSTRAINT')) throw error;
+      rollBack.run();
+      release.run();
+      return false;
+    }
+    release.run();
+    return true;
   }
 
-  /** Writes `writes` in order, the n-th with seq `firstSeq` + n and rid `firstRid` + n, each change at `at`. */
-  write(writes: readonly NewSnekWrite[], at: string, firstSeq: number, firstRid: number): void {
+  private insert(writes: readonly NewSnekWrite[], at: string, firstSeq: number, firstRid: number): void {
     for (let start = 0; start < writes.length; start += ROWS) {
       const part = writes.slice(start, start + ROWS);
       const changes: Array<string | number | null> = [];

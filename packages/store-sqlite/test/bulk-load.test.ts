@@ -31,6 +31,8 @@ async function writeEverything(store: SqliteSnekStore): Promise<void> {
   // New sneks only: in a load, written by load-rows.ts. The next calls meet ids the file holds, and go row by row.
   await store.putMany(batch(0, 1500), { actor: { kind: 'token', id: 'loader' } });
   await store.putMany([...batch(1500, 3000), sampleSnek('before-1', { name: 'Renamed before 1' }), sampleSnek('load-00007', { name: 'Renamed in the load', type: 'new' })]);
+  // New ids, one of them twice: the INSERTs of load-rows.ts fail on the primary key, and the call goes row by row.
+  await store.putMany([...batch(3000, 3100), sampleSnek('twice', { content: 'first' }), sampleSnek('twice', { content: 'second' })]);
   // Three more changes of one id than KEEP: retention drops the oldest.
   for (const content of ['a', 'b', 'c']) await store.putMany([sampleSnek('before-2', { content })]);
   expect((await store.createMany([sampleSnek('load-00008'), sampleSnek('created-late', { name: 'Snek created late' })])).created).toEqual(['created-late']);
