@@ -1,7 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
-import { SnekError, checkSnek, createsInBulk, formatIssues, keepsChangeLog, loadsInBulk, replaysChanges, slugify, snekSchema, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
+import { SnekError, createsInBulk, keepsChangeLog, loadsInBulk, replaysChanges, writesInBulk, type Change, type Snek, type SnekStore } from '@snek/core';
 import { withConditionalWrites } from './conditional-fallback.js';
 import { isHistoryLine, toChange } from './history-lines.js';
+import { toSnek } from './import-records.js';
 import { artFiles, jsonLines } from './import-sources.js';
 
 export interface ImportReport {
@@ -89,7 +90,7 @@ async function importInto(store: SnekStore, options: ImportOptions, report: Impo
         sinceTurn = 0;
         await turn();
       }
-      if (!('unreadable' in candidate) && isHistoryLine(candidate.value)) {
+      if ('value' in candidate && isHistoryLine(candidate.value)) {
         const skipped = history.add(candidate.value, sawSnek);
         if (skipped) report.skipped.push({ where: source.where(candidate.at), reason: skipped });
         if (history.full) writing = history.flush(writing);
@@ -97,9 +98,12 @@ async function importInto(store: SnekStore, options: ImportOptions, report: Impo
       }
       if (history.pending) writing = history.flush(writing);
       sawSnek = true;
-      const snek = 'unreadable' in candidate ? candidate.unreadable : toSnek(candidate.value);
-      if (typeof snek === 'string') report.skipped.push({ where: source.where(candidate.at), reason: snek });
-      else batch.push(snek);
+      if ('snek' in candidate) batch.push(candidate.snek);
+      else {
+        const snek = 'unreadable' in candidate ? candidate.unreadable : toSnek(candidate.value);
+        if (typeof snek === 'string') report.skipped.push({ where: source.where(candidate.at), reason: snek });
+        else batch.push(snek);
+      }
       if (batch.length === BATCH) await flush();
     }
   }
@@ -263,16 +267,4 @@ export function describeSkippedHistory(report: ImportReport, storeName: string):
 
 function snekCount(count: number): string {
   return `${count} ${count === 1 ? 'snek' : 'sneks'}`;
-}
-
-/** A valid snek, or why not. A missing id is made from the name. */
-function toSnek(value: unknown): Snek | string {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
-  const record = value as Record<string, unknown>;
-  const withId = record['id'] != null ? record : { ...record, id: typeof record['name'] === 'string' ? slugify(record['name']) : undefined };
-  // The fast check gives what snekSchema would; zod runs only to say what is wrong.
-  const snek = checkSnek(withId);
-  if (snek) return snek;
-  const parsed = snekSchema.safeParse(withId);
-  return parsed.success ? parsed.data : formatIssues(parsed.error);
 }
