@@ -1,6 +1,6 @@
 import type { SqliteConnection, SqliteStatement } from './driver.js';
 import { COUNT_TYPES_SQL, FTS_TEXT } from './search-schema.js';
-import type { SqliteChangeLog } from './change-log.js';
+import { ART_TRIGGERS, type SqliteChangeLog } from './change-log.js';
 import { LoadRows, type NewSnekWrite } from './load-rows.js';
 import type { SnekUpserts } from './snek-upserts.js';
 
@@ -31,7 +31,7 @@ interface Deferred {
 /**
  * A bulk load (StoreBulkLoad) on the store's connection, inside the one write transaction the store opens for it.
  * Past DEFER_AT_ROWS rows it drops the secondary indexes of `sneks` and `changes` and the triggers of `sneks`
- * (type counts, trigram index upkeep), and stops writing the trigram index and pruning the change log; at its end it
+ * (type counts, trigram index upkeep; not ART_TRIGGERS), and stops writing the trigram index and pruning the change log; at its end it
  * creates them again from their own SQL, so the schema is the same, with sorted builds, brings the trigram index up
  * to date, counts the types afresh and prunes the ids it wrote once. Every step is
  * in the transaction: a load that fails or is killed leaves the file as it was.
@@ -50,7 +50,8 @@ export class SqliteBulkLoad {
     this.statements = {
       rows: db.prepare('SELECT coalesce(sum(count), 0) AS n FROM type_counts'),
       largestRid: db.prepare('SELECT coalesce(max(rid), 0) AS rid FROM sneks'),
-      schema: db.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('sneks', 'changes') AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"),
+      schema: db.prepare(`SELECT type, name, sql FROM sqlite_master WHERE tbl_name IN ('sneks', 'changes') AND type IN ('index', 'trigger') AND sql IS NOT NULL
+        AND name NOT IN (${ART_TRIGGERS.map((name) => `'${name}'`).join(', ')}) ORDER BY rowid`),
       // Rows of the trigram index whose snek is gone or renamed since.
       stale: db.prepare(`SELECT rowid AS rid FROM sneks_fts f WHERE text IS NOT (SELECT ${FTS_TEXT} FROM sneks WHERE rid = f.rowid)`),
       unindex: db.prepare('DELETE FROM sneks_fts WHERE rowid = ?'),

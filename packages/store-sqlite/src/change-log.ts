@@ -1,7 +1,26 @@
 import { DEFAULT_CHANGES_LIMIT, MAX_CHANGES_LIMIT, type Actor, type Change, type ChangeQuery, type Snek } from '@snek/core';
 import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
 
-const CHANGE_COLUMNS = 'seq, id, op, name, type, content, actor, at';
+// A put's art is NULL when its snek still holds it (written so by a bulk load: load-rows.ts), and read from the snek.
+const CHANGE_COLUMNS = `seq, id, op, name, type,
+  CASE WHEN content IS NULL AND op = 'put' THEN (SELECT s.content FROM sneks s WHERE s.id = changes.id AND s.updated_seq = changes.seq) ELSE content END AS content,
+  actor, at`;
+
+/**
+ * The triggers that give a change its art back before its snek lets go of it: a put's change may leave its art to
+ * the snek it wrote (content NULL), as long as the snek is as that put left it (updated_seq is its seq). A bulk load
+ * keeps these: a later write of the load may overwrite a snek the load wrote so.
+ */
+export const ART_TRIGGERS = ['sneks_art_before_update', 'sneks_art_before_delete'] as const;
+
+/** Schema step 8: ART_TRIGGERS. */
+export const KEEP_ART_SQL = `
+  CREATE TRIGGER sneks_art_before_update BEFORE UPDATE ON sneks WHEN old.updated_seq IS NOT new.updated_seq OR old.content IS NOT new.content BEGIN
+    UPDATE changes SET content = old.content WHERE seq = old.updated_seq AND op = 'put' AND content IS NULL;
+  END;
+  CREATE TRIGGER sneks_art_before_delete BEFORE DELETE ON sneks BEGIN
+    UPDATE changes SET content = old.content WHERE seq = old.updated_seq AND op = 'put' AND content IS NULL;
+  END;`;
 
 /** The query of changes(), for an id filter or none and either order; exported so tests can check its plan. */
 export function changesSql(byId: boolean, order: 'asc' | 'desc'): string {

@@ -1,5 +1,6 @@
 import { SnekError } from '@snek/core';
 import type { SqliteConnection } from './driver.js';
+import { KEEP_ART_SQL } from './change-log.js';
 import { addSearchAndBrowse, dropTextSizes } from './search-schema.js';
 
 /** A schema step: SQL, or a function for steps that need JS (the name's folding and natural key). */
@@ -26,6 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
   'DROP INDEX IF EXISTS sneks_name_id',
   // 7: the trigram index without its text sizes (see search-schema.ts).
   (db) => dropTextSizes(db),
+  // 8: a change may leave its art to its snek until the snek changes (see change-log.ts).
+  KEEP_ART_SQL,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -88,6 +88,17 @@ describe.each(DRIVERS)('bulkLoad() on %s', (driver) => {
     const expected = await everything(one);
     expect(expected.changes.filter((change) => change.id === 'before-2')).toHaveLength(KEEP);
     expect(await everything(loaded)).toEqual(expected);
+    // The load's new sneks left their art to the sneks; the overwritten and deleted ones took theirs back (the reads
+    // above are equal, art and all).
+    const leftToSneks = async (store: SqliteSnekStore) => {
+      const db = await rawDatabase(store.file, { readonly: true });
+      const ids = db.prepare("SELECT id FROM changes WHERE op = 'put' AND content IS NULL ORDER BY seq").all().map((row) => row['id']);
+      db.close();
+      return ids;
+    };
+    expect(await leftToSneks(one)).toEqual([]);
+    const writtenNew = [...batch(0, 1500).map((snek) => snek.id).filter((id) => id !== 'load-00007' && id !== 'load-00009'), 'put-in-load'];
+    expect(await leftToSneks(loaded)).toEqual(writtenNew);
     // The builds' sort settings (bulk-load.ts) are the connection's own again: statement journals stay in memory.
     expect(connectionPragmas(loaded)).toEqual(connectionPragmas(one));
     expect(connectionPragmas(one)).toEqual({ threads: 0, cache_size: -65536, temp_store: 2 });
