@@ -25,6 +25,10 @@ interface Deferred {
   largestRid: number;
   /** The largest seq then: ids with a change after it are pruned at the end. */
   newestSeq: number;
+  /** Whether the change log was empty then. */
+  logWasEmpty: boolean;
+  /** Sneks written since by LoadRows: each the one change of an id new to the file. */
+  newRows: number;
   dropped: Array<{ type: 'index' | 'trigger'; name: string; sql: string }>;
 }
 
@@ -91,7 +95,7 @@ export class SqliteBulkLoad {
     }
     this.upserts.deferIndex(largestRid);
     this.log.deferPruning();
-    load.deferred = { largestRid, newestSeq: this.log.newestSeq(), dropped };
+    load.deferred = { largestRid, newestSeq: this.log.newestSeq(), logWasEmpty: this.log.empty(), newRows: 0, dropped };
   }
 
   /**
@@ -101,7 +105,9 @@ export class SqliteBulkLoad {
    */
   writeNew(writes: ReadonlyArray<NewSnekWrite & { expected?: unknown }>, at: string): boolean {
     if (!this.load?.deferred || !writes.every((write) => write.expected === undefined || write.expected === null)) return false;
-    return this.rows.write(writes, at, this.log.newestSeq() + 1, this.upserts.takeRids(writes.length));
+    if (!this.rows.write(writes, at, this.log.newestSeq() + 1, this.upserts.takeRids(writes.length))) return false;
+    this.load.deferred.newRows += writes.length;
+    return true;
   }
 
   /** Just before the load's COMMIT: builds what the load deferred. */
@@ -114,7 +120,9 @@ export class SqliteBulkLoad {
     this.indexNames(deferred.largestRid);
     this.db.exec(`DELETE FROM type_counts; ${COUNT_TYPES_SQL}`);
     for (const { type, sql } of deferred.dropped) if (type === 'trigger') this.db.exec(sql);
-    this.log.pruneAfter(deferred.newestSeq);
+    // Into an empty log, a load whose every change since the defer came from LoadRows (no other write took a seq, and
+    // a replay's seq would leave a gap) gave each id one change.
+    this.log.pruneAfter(deferred.newestSeq, deferred.logWasEmpty && this.log.newestSeq() - deferred.newestSeq === deferred.newRows);
   }
 
   /** After the load's COMMIT or ROLLBACK. */

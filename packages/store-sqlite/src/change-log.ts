@@ -74,11 +74,19 @@ export class SqliteChangeLog {
     this.pruning = false;
   }
 
-  /** Applies retention to every id with a change after `seq`, once, and to each append again from now on. */
-  pruneAfter(seq: number): void {
+  /**
+   * Applies retention to every id with a change after `seq`, once, and to each append again from now on.
+   * `oneEach`: the caller knows that no id has more than one change, so none has more than `keep` (1M ids: 0.15 s).
+   */
+  pruneAfter(seq: number, oneEach = false): void {
     const { overKeep, prune } = this.statements;
-    for (const row of overKeep.all({ seq, keep: this.keep })) prune.run({ id: row['id'] as string, keep: this.keep });
+    if (!oneEach || this.keep < 1) for (const row of overKeep.all({ seq, keep: this.keep })) prune.run({ id: row['id'] as string, keep: this.keep });
     this.pruning = true;
+  }
+
+  /** Whether the log holds no change at all. */
+  empty(): boolean {
+    return this.statements.any.get() === undefined;
   }
 
   keepPruning(): void {
@@ -110,6 +118,7 @@ function prepare(db: SqliteConnection) {
     // The ids with a change after @seq and more than @keep: one walk of the (id, seq) index, which a bulk load's
     // million ids cost less than a prune each.
     overKeep: db.prepare('SELECT id FROM changes GROUP BY id HAVING count(*) > @keep AND max(seq) > @seq'),
+    any: db.prepare('SELECT 1 FROM changes LIMIT 1'),
     newest: db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'changes'), 0) AS seq"),
     changes: { 'all-asc': changes(false, 'asc'), 'all-desc': changes(false, 'desc'), 'id-asc': changes(true, 'asc'), 'id-desc': changes(true, 'desc') },
     // One max() per distinct id: SQLite answers it from the end of that id's range of the (id, seq) index.

@@ -139,6 +139,28 @@ describe.each(DRIVERS)('bulkLoad() on %s', (driver) => {
     await store.close();
   });
 
+  test('retention after a load: an id with more than the kept changes is pruned, into an empty log or not', async () => {
+    const history = async (store: SqliteSnekStore, id: string) => (await store.changes({ id, limit: 100 })).map((change) => change.snek?.content ?? 'deleted');
+    // Into an empty log: the load's new sneks, then two more writes of one of them.
+    const fresh = await SqliteSnekStore.open(path.join(root, 'fresh', 'sneks.db'), { driver, historyKeep: KEEP });
+    await fresh.bulkLoad(async () => {
+      await fresh.putMany(batch(0, 1500));
+      for (const content of ['b\n', 'c\n']) await fresh.putMany([sampleSnek('load-00005', { content })]);
+    });
+    expect(await history(fresh, 'load-00005')).toEqual(['b\n', 'c\n']);
+    expect(await history(fresh, 'load-00006')).toEqual(['~6\n']);
+    await fresh.close();
+    // Into a log that holds a deleted snek's changes: the load writes it anew, as a new snek, and it has one too many.
+    const used = await SqliteSnekStore.open(path.join(root, 'used', 'sneks.db'), { driver, historyKeep: KEEP });
+    await used.put(sampleSnek('gone', { content: 'a\n' }));
+    await used.delete('gone');
+    await used.bulkLoad(async () => {
+      await used.putMany([...batch(0, 1500), sampleSnek('gone', { content: 'back\n' })]);
+    });
+    expect(await history(used, 'gone')).toEqual(['deleted', 'back\n']);
+    await used.close();
+  });
+
   test('another connection reads the file as before the load until it commits; its writes wait and fail with STORE_UNAVAILABLE', async () => {
     const file = path.join(root, 'shared', 'sneks.db');
     const loader = await SqliteSnekStore.open(file, { driver });
