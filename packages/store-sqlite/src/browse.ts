@@ -1,4 +1,4 @@
-import { MAX_LIST_LIMIT, type BrowsePage, type BrowseQuery, type SnekSort, type SortPosition } from '@snek/core';
+import { MAX_LIST_LIMIT, type Actor, type BrowsePage, type BrowsedChange, type BrowseQuery, type SnekSort, type SortPosition } from '@snek/core';
 import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
 import { toSnek } from './statements.js';
 
@@ -7,26 +7,30 @@ import { toSnek } from './statements.js';
 // the few rows of the boundary seq are sorted out by id. Keys compare with the BINARY collation: code point order
 // for UTF-8, as compareSortPositions compares.
 const KEYSET: Record<SnekSort, { after: string; before: string; order: string; reverse: string }> = {
-  id: { after: 'id > @id', before: 'id < @id', order: 'id', reverse: 'id DESC' },
-  name: { after: '(name_key, id) > (@key, @id)', before: '(name_key, id) < (@key, @id)', order: 'name_key, id', reverse: 'name_key DESC, id DESC' },
+  id: { after: 's.id > @id', before: 's.id < @id', order: 's.id', reverse: 's.id DESC' },
+  name: { after: '(s.name_key, s.id) > (@key, @id)', before: '(s.name_key, s.id) < (@key, @id)', order: 's.name_key, s.id', reverse: 's.name_key DESC, s.id DESC' },
   updated: {
-    after: 'updated_seq <= @key AND (updated_seq < @key OR id > @id)',
-    before: 'updated_seq >= @key AND (updated_seq > @key OR id < @id)',
-    order: 'updated_seq DESC, id',
-    reverse: 'updated_seq, id DESC',
+    after: 's.updated_seq <= @key AND (s.updated_seq < @key OR s.id > @id)',
+    before: 's.updated_seq >= @key AND (s.updated_seq > @key OR s.id < @id)',
+    order: 's.updated_seq DESC, s.id',
+    reverse: 's.updated_seq, s.id DESC',
   },
 };
 
 /**
  * The statement of one page: a keyset on the sort's index, `after` (in order) or `before` (in reverse, put back in
- * order by the caller). Exported so tests can check its plan.
+ * order by the caller). Each row brings its snek's newest change (BrowsePage's `latest`): the one of seq
+ * `updated_seq`, which every write and replay sets to its change's seq, a step down the change log's rowid. Exported
+ * so tests can check its plan.
  */
 export function browseSql(sort: SnekSort, typed: boolean, from: 'start' | 'after' | 'before'): string {
   const keyset = KEYSET[sort];
   const where: string[] = [];
-  if (typed) where.push('type = @type');
+  if (typed) where.push('s.type = @type');
   if (from !== 'start') where.push(keyset[from]);
-  return `SELECT id, name, type, content, name_key, updated_seq FROM sneks${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${from === 'before' ? keyset.reverse : keyset.order} LIMIT @n`;
+  return `SELECT s.id, s.name, s.type, s.content, s.name_key, s.updated_seq, c.seq AS latest_seq, c.actor AS latest_actor, c.at AS latest_at
+    FROM sneks s LEFT JOIN changes c ON c.seq = s.updated_seq AND c.id = s.id${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
+    ORDER BY ${from === 'before' ? keyset.reverse : keyset.order} LIMIT @n`;
 }
 
 function position(sort: SnekSort, row: SqliteRow): SortPosition {
@@ -36,7 +40,13 @@ function position(sort: SnekSort, row: SqliteRow): SortPosition {
   return { key: Number(row['updated_seq']), id };
 }
 
-/** browse() of the sqlite store: one indexed keyset read per page. */
+/** The row's newest change, null when the log holds none (a snek older than the log, or retention kept none). */
+function latest(row: SqliteRow): BrowsedChange | null {
+  if (row['latest_seq'] === null) return null;
+  return { seq: Number(row['latest_seq']), actor: row['latest_actor'] === null ? null : (JSON.parse(row['latest_actor'] as string) as Actor), at: row['latest_at'] as string };
+}
+
+/** browse() of the sqlite store: one indexed keyset read per page, with each snek's newest change. */
 export class SqliteBrowse {
   private readonly statements = new Map<string, SqliteStatement>();
 
@@ -59,6 +69,6 @@ export class SqliteBrowse {
     const rows = statement.all(params);
     const page = rows.slice(0, limit);
     if (from === 'before') page.reverse();
-    return { items: page.map((row) => ({ snek: toSnek(row), position: position(query.sort, row) })), more: rows.length > limit };
+    return { items: page.map((row) => ({ snek: toSnek(row), position: position(query.sort, row), latest: latest(row) })), more: rows.length > limit };
   }
 }

@@ -50,7 +50,7 @@ async function everything(store: SqliteSnekStore) {
   const searches: unknown[] = [];
   for (const q of ['snek', 'loaded 12', 'numbr', 'renamed', 'cute', '7', 'before']) searches.push((await store.search({ q, limit: 100 })).items);
   const browses: unknown[] = [];
-  for (const sort of ['name', 'updated', 'id'] as const) for (const type of [undefined, 'cute']) browses.push((await store.browse({ sort, limit: 500, ...(type ? { type } : {}) })).items);
+  for (const sort of ['name', 'updated', 'id'] as const) for (const type of [undefined, 'cute']) browses.push((await store.browse({ sort, limit: 500, ...(type ? { type } : {}) })).items.map(({ latest, ...item }) => ({ ...item, latest: latest && { seq: latest.seq, actor: latest.actor } })));
   const changes: Array<Omit<Change, 'at'>> = [];
   for (let page = await store.changes(); page.length > 0; page = await store.changes({ after: page.at(-1)!.seq })) changes.push(...page.map(({ at: _at, ...change }) => change));
   const db = await rawDatabase(store.file, { readonly: true });
