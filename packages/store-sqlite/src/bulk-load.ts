@@ -35,10 +35,10 @@ interface Deferred {
 /**
  * A bulk load (StoreBulkLoad) on the store's connection, inside the one write transaction the store opens for it.
  * Past DEFER_AT_ROWS rows it drops the secondary indexes of `sneks` and `changes` and the triggers of `sneks`
- * (type counts, trigram index upkeep; not ART_TRIGGERS), and stops writing the trigram index and pruning the change log; at its end it
- * creates them again from their own SQL, so the schema is the same, with sorted builds, brings the trigram index up
- * to date, counts the types afresh and prunes the ids it wrote once. Every step is
- * in the transaction: a load that fails or is killed leaves the file as it was.
+ * (type counts, trigram index upkeep; not ART_TRIGGERS), and stops writing the trigram index and pruning the change
+ * log; at its end it creates them again from their own SQL, so the schema is the same, with sorted builds, brings the
+ * trigram index up to date, counts the types afresh and prunes the ids it wrote once. Every step is in the
+ * transaction: a load that fails or is killed leaves the file as it was.
  */
 export class SqliteBulkLoad {
   private load: { before: number; written: number; deferred?: Deferred } | undefined;
