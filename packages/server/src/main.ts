@@ -135,7 +135,7 @@ async function serve(args: ServeArgs): Promise<void> {
   process.once('SIGINT', stop);
   const loaded = await loadConfig({ configPath: args.config });
   const importFrom = args.import === undefined ? undefined : { source: args.import, type: args.importType };
-  // Loaded only to serve: without express and the web pages, import, export and the rest start 0.2 s sooner.
+  // Loaded only to serve: without express and the web pages, import, export and the rest start about 0.1 s sooner.
   const { startServer } = await import('./start.js');
   server = await startServer({ loaded, host: args.host, port: args.port, logger, importFrom });
 }

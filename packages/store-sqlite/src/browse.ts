@@ -1,4 +1,5 @@
-import { MAX_LIST_LIMIT, type Actor, type BrowsePage, type BrowsedChange, type BrowseQuery, type SnekSort, type SortPosition } from '@snek/core';
+import { MAX_LIST_LIMIT, type BrowsePage, type BrowsedChange, type BrowseQuery, type SnekSort, type SortPosition } from '@snek/core';
+import { actorOf } from './change-log.js';
 import type { SqliteConnection, SqliteRow, SqliteStatement } from './driver.js';
 import { toSnek } from './statements.js';
 
@@ -43,7 +44,7 @@ function position(sort: SnekSort, row: SqliteRow): SortPosition {
 /** The row's newest change, null when the log holds none (a snek older than the log, or retention kept none). */
 function latest(row: SqliteRow): BrowsedChange | null {
   if (row['latest_seq'] === null) return null;
-  return { seq: Number(row['latest_seq']), actor: row['latest_actor'] === null ? null : (JSON.parse(row['latest_actor'] as string) as Actor), at: row['latest_at'] as string };
+  return { seq: Number(row['latest_seq']), actor: actorOf(row['latest_actor']), at: row['latest_at'] as string };
 }
 
 /** browse() of the sqlite store: one indexed keyset read per page, with each snek's newest change. */

@@ -13,13 +13,16 @@ const CHANGE_COLUMNS = `seq, id, op, name, type,
  */
 export const ART_TRIGGERS = ['sneks_art_before_update', 'sneks_art_before_delete'] as const;
 
+const [ART_ON_UPDATE, ART_ON_DELETE] = ART_TRIGGERS;
+const GIVE_ART_BACK = "UPDATE changes SET content = old.content WHERE seq = old.updated_seq AND op = 'put' AND content IS NULL;";
+
 /** Schema step 8: ART_TRIGGERS. */
 export const KEEP_ART_SQL = `
-  CREATE TRIGGER sneks_art_before_update BEFORE UPDATE ON sneks WHEN old.updated_seq IS NOT new.updated_seq OR old.content IS NOT new.content BEGIN
-    UPDATE changes SET content = old.content WHERE seq = old.updated_seq AND op = 'put' AND content IS NULL;
+  CREATE TRIGGER ${ART_ON_UPDATE} BEFORE UPDATE ON sneks WHEN old.updated_seq IS NOT new.updated_seq OR old.content IS NOT new.content BEGIN
+    ${GIVE_ART_BACK}
   END;
-  CREATE TRIGGER sneks_art_before_delete BEFORE DELETE ON sneks BEGIN
-    UPDATE changes SET content = old.content WHERE seq = old.updated_seq AND op = 'put' AND content IS NULL;
+  CREATE TRIGGER ${ART_ON_DELETE} BEFORE DELETE ON sneks BEGIN
+    ${GIVE_ART_BACK}
   END;`;
 
 /** The query of changes(), for an id filter or none and either order; exported so tests can check its plan. */
@@ -128,7 +131,12 @@ function prepare(db: SqliteConnection) {
 
 /** Both drivers may hand back rows with a null prototype; callers get plain objects. */
 export function toChange(row: SqliteRow): Change {
-  const change: Change = { seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], actor: row['actor'] === null ? null : (JSON.parse(row['actor'] as string) as Actor), at: row['at'] as string };
+  const change: Change = { seq: Number(row['seq']), id: row['id'] as string, op: row['op'] as Change['op'], actor: actorOf(row['actor']), at: row['at'] as string };
   if (change.op === 'put') change.snek = { id: change.id, name: row['name'] as string, type: row['type'] as string, content: row['content'] as string };
   return change;
+}
+
+/** A change's actor as the column holds it: JSON, or NULL for none. */
+export function actorOf(column: unknown): Actor | null {
+  return column === null ? null : (JSON.parse(column as string) as Actor);
 }
